@@ -1,0 +1,34 @@
+// Lint rules: typescript-eslint's recommended set, plus the import boundaries the design depends on
+// (core knows neither Slack nor BullMQ, api knows neither Slack nor queues, product code never imports sim).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const boundary = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group, message })) }],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: boundary(['@slack/*', 'bullmq', '**/bot/**', '**/jobs/**', '**/sim/**'], 'src/core is the domain: no Slack, no BullMQ, no simulators.'),
+  },
+  {
+    files: ['src/api/**/*.ts'],
+    rules: boundary(['@slack/*', 'bullmq', '**/bot/**', '**/jobs/**', '**/sim/**'], 'src/api knows no Slack and no queue.'),
+  },
+  {
+    files: ['src/bot/**/*.ts', 'src/jobs/**/*.ts', 'src/config/**/*.ts'],
+    rules: boundary(['**/sim/**'], 'Product code never imports the simulators; only src/main.ts does, in sandbox mode.'),
+  },
+);

@@ -1,0 +1,65 @@
+// The one place that talks to @alicloud/pop-core: always POST (credentials stay out of URLs), an explicit
+// timeout, and every failure turned into a classified, scrubbed CloudError.
+import RPCClient from '@alicloud/pop-core';
+import { toCloudError } from './errors.js';
+
+export interface CloudCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export type RpcParams = Record<string, string | number | boolean | undefined>;
+
+/** Observes every call (metrics, tests); never sees credentials. */
+export type CallObserver = (event: { action: string; ok: boolean; code?: string; ms: number }) => void;
+
+export class RpcCaller {
+  private readonly client: RPCClient;
+
+  constructor(
+    endpoint: string,
+    apiVersion: string,
+    credentials: CloudCredentials,
+    private readonly timeoutMs: number,
+    private readonly observe?: CallObserver,
+  ) {
+    this.client = new RPCClient({
+      endpoint,
+      apiVersion,
+      accessKeyId: credentials.accessKeyId,
+      accessKeySecret: credentials.accessKeySecret,
+      ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
+    });
+  }
+
+  async call<T>(action: string, params: RpcParams, options: { mutating: boolean }): Promise<T> {
+    const clean: Record<string, string | number | boolean> = {};
+    // pop-core would send an undefined value as the literal text "undefined".
+    for (const [key, value] of Object.entries(params)) if (value !== undefined) clean[key] = value;
+    const started = Date.now();
+    try {
+      const result = await this.client.request<T>(action, clean, { method: 'POST', timeout: this.timeoutMs, formatParams: false });
+      this.observe?.({ action, ok: true, ms: Date.now() - started });
+      return result;
+    } catch (err) {
+      const cloudError = toCloudError(action, err, options.mutating);
+      this.observe?.({ action, ok: false, code: cloudError.code, ms: Date.now() - started });
+      throw cloudError;
+    }
+  }
+}
+
+// Regions served by the central VPC endpoint; the rest use vpc.<region>.aliyuncs.com.
+const CENTRAL_VPC_REGIONS = new Set(['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'cn-qingdao', 'cn-shenzhen', 'cn-hongkong', 'ap-southeast-1', 'us-east-1', 'us-west-1']);
+const REGIONAL_CAS_REGIONS = new Set(['ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'eu-central-1', 'me-central-1', 'ap-south-1', 'me-east-1']);
+
+export function vpcEndpoint(regionId: string, override?: string): string {
+  if (override) return override;
+  return CENTRAL_VPC_REGIONS.has(regionId) ? 'https://vpc.aliyuncs.com' : `https://vpc.${regionId}.aliyuncs.com`;
+}
+
+export function casEndpoint(regionId: string | undefined, override?: string): string {
+  if (override) return override;
+  return regionId && REGIONAL_CAS_REGIONS.has(regionId) ? `https://cas.${regionId}.aliyuncs.com` : 'https://cas.aliyuncs.com';
+}

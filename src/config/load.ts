@@ -1,0 +1,92 @@
+// Reads and validates configuration once, at start-up. Every problem is collected into one ConfigError
+// naming each bad field, so an operator fixes them all in one go; the rest of the code trusts typed values.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { envSchema, fileConfigSchema, type Env, type FileConfig } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface AppConfig {
+  env: Env;
+  file: FileConfig;
+  configPath: string | undefined;
+  /** No Slack credentials: the in-process fake Slack stands in. */
+  slackSandbox: boolean;
+  /** No Alibaba Cloud credentials: the in-process Alibaba Cloud simulator stands in. */
+  cloudSandbox: boolean;
+}
+
+function describeIssues(prefix: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    const field = prefix ? (path ? `${prefix}${path}` : prefix.replace(/\.$/, '')) : path || '(root)';
+    return `${field}: ${issue.message}`;
+  });
+}
+
+export function parseEnv(raw: NodeJS.ProcessEnv): Env {
+  const result = envSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(describeIssues('', result.error));
+  return result.data;
+}
+
+export function parseFileConfig(text: string, source: string): FileConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line})` : '';
+    throw new ConfigError([`${source}: not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  const result = fileConfigSchema.safeParse(doc ?? {});
+  if (!result.success) throw new ConfigError(describeIssues(`${source}: `, result.error));
+  return result.data;
+}
+
+/** The configuration a sandbox run uses when no VPN_BOT_CONFIG is given: two simulated gateways. */
+export const SANDBOX_CONFIG_YAML = `
+slack:
+  approvalsChannel: C0APPROVALS
+roles:
+  approvers: [U0APPROVER]
+  admins: [U0ADMIN]
+gateways:
+  - name: hangzhou
+    regionId: cn-hangzhou
+    vpnGatewayId: vpn-bp1sandbox0000000000001
+    sslVpnServerId: vss-bp1sandbox0000000000001
+  - name: frankfurt
+    regionId: eu-central-1
+    vpnGatewayId: vpn-gw8sandbox0000000000002
+    sslVpnServerId: vss-gw8sandbox0000000000002
+access:
+  defaultDuration: 8h
+  maxDuration: 30d
+`;
+
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): AppConfig {
+  const env = parseEnv(rawEnv);
+  const slackSandbox = !env.SLACK_BOT_TOKEN;
+  const cloudSandbox = !env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+  let text: string;
+  const configPath = env.VPN_BOT_CONFIG;
+  if (configPath) {
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch (err) {
+      throw new ConfigError([`VPN_BOT_CONFIG: cannot read ${configPath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    }
+  } else if (cloudSandbox) {
+    text = SANDBOX_CONFIG_YAML;
+  } else {
+    throw new ConfigError(['VPN_BOT_CONFIG: required when Alibaba Cloud credentials are set (path to the YAML config file)']);
+  }
+  const file = parseFileConfig(text, configPath ?? 'sandbox config');
+  return { env, file, configPath, slackSandbox, cloudSandbox };
+}

@@ -1,0 +1,80 @@
+// The configuration contract: environment variables and the YAML file of PRODUCT §3.
+// The schemas are the reference for every option and its default (the README table mirrors them).
+import { z } from 'zod';
+import { parseDuration } from '../core/duration.js';
+
+const duration = (what: string) =>
+  z.string().refine((v) => parseDuration(v) !== undefined, { message: `${what}: expected <n>m|h|d|w, e.g. 8h or 30d` })
+    .transform((v) => parseDuration(v) as number);
+
+const slackUserOrGroup = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected a Slack user id (U…/W…) or user-group id (S…)');
+
+export const gatewaySchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected a short lower-case label users type, e.g. hangzhou'),
+  regionId: z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, 'expected an Alibaba Cloud region id, e.g. cn-hangzhou'),
+  vpnGatewayId: z.string().regex(/^vpn-[a-z0-9]+$/, 'expected a VPN gateway id, vpn-…'),
+  sslVpnServerId: z.string().regex(/^vss-[a-z0-9]+$/, 'expected an SSL-VPN server id, vss-…'),
+});
+
+export const fileConfigSchema = z.object({
+  slack: z.object({
+    approvalsChannel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a channel id, C… or G…'),
+  }),
+  roles: z.object({
+    approvers: z.array(slackUserOrGroup).min(1, 'name at least one approver'),
+    admins: z.array(slackUserOrGroup).default([]),
+  }),
+  gateways: z.array(gatewaySchema).min(1, 'configure at least one gateway')
+    .refine((gws) => new Set(gws.map((g) => g.name)).size === gws.length, 'gateway names must be unique')
+    .refine((gws) => new Set(gws.map((g) => g.vpnGatewayId)).size === gws.length, 'each vpnGatewayId may appear once'),
+  access: z.object({
+    /** Used when `/vpn request` names no duration. */
+    defaultDuration: duration('access.defaultDuration').default(8 * 3_600_000),
+    /** Longest grant anyone can request or extend to. */
+    maxDuration: duration('access.maxDuration').default(30 * 86_400_000),
+  }).default({ defaultDuration: 8 * 3_600_000, maxDuration: 30 * 86_400_000 }),
+  provisioning: z.object({
+    /** How long a job waits for the gateway to return to `active` before failing the request. */
+    gatewayTimeout: duration('provisioning.gatewayTimeout').default(15 * 60_000),
+    /** Per-call timeout for Alibaba Cloud API calls, in milliseconds. */
+    apiTimeoutMs: z.number().int().min(1000).max(120_000).default(10_000),
+  }).default({ gatewayTimeout: 15 * 60_000, apiTimeoutMs: 10_000 }),
+}).superRefine((cfg, ctx) => {
+  if (cfg.access.defaultDuration > cfg.access.maxDuration) {
+    ctx.addIssue({ code: 'custom', path: ['access', 'defaultDuration'], message: 'must not exceed access.maxDuration' });
+  }
+});
+
+const optionalNonEmpty = z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SLACK_BOT_TOKEN: optionalNonEmpty.refine((v) => v === undefined || /^xox[bp]-/.test(v), 'expected a bot token, xoxb-…'),
+  SLACK_SIGNING_SECRET: optionalNonEmpty,
+  SLACK_APP_TOKEN: optionalNonEmpty.refine((v) => v === undefined || v.startsWith('xapp-'), 'expected an app-level token, xapp-…'),
+  SLACK_API_URL: optionalNonEmpty.refine((v) => v === undefined || /^https?:\/\//.test(v), 'expected an http(s) URL'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port').default('redis://127.0.0.1:6379'),
+  ALIBABA_CLOUD_ACCESS_KEY_ID: optionalNonEmpty,
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: optionalNonEmpty,
+  ALIBABA_CLOUD_SECURITY_TOKEN: optionalNonEmpty,
+  ALIBABA_CLOUD_VPC_ENDPOINT: optionalNonEmpty.refine((v) => v === undefined || /^https?:\/\//.test(v), 'expected an http(s) URL'),
+  ALIBABA_CLOUD_CAS_ENDPOINT: optionalNonEmpty.refine((v) => v === undefined || /^https?:\/\//.test(v), 'expected an http(s) URL'),
+  VPN_BOT_CONFIG: optionalNonEmpty,
+  VPN_BOT_ROLE: z.enum(['bot', 'worker', 'all']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((env, ctx) => {
+  if (Boolean(env.ALIBABA_CLOUD_ACCESS_KEY_ID) !== Boolean(env.ALIBABA_CLOUD_ACCESS_KEY_SECRET)) {
+    const missing = env.ALIBABA_CLOUD_ACCESS_KEY_ID ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' : 'ALIBABA_CLOUD_ACCESS_KEY_ID';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'set both ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or neither (sandbox)' });
+  }
+  if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)' });
+  }
+  if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set' });
+  }
+});
+
+export type FileConfig = z.output<typeof fileConfigSchema>;
+export type GatewayConfig = z.output<typeof gatewaySchema>;
+export type Env = z.output<typeof envSchema>;
