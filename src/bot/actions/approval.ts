@@ -1,0 +1,125 @@
+// Approve / Deny on the approval card, and the deny-reason modal. Ack first (Slack allows 3 s), then
+// check eligibility at click time and decide through the service; refusals are private to the clicker.
+import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { isRequestId } from '../../core/requests.js';
+import type { AccessService } from '../../core/service.js';
+import type { Messenger } from '../../core/ports.js';
+import { APPROVE_ACTION, DENY_ACTION } from '../views/approval-card.js';
+import { DENY_MODAL, denyModal, REQUEST_MODAL } from '../views/modals.js';
+import { parseRequestText } from '../../core/policy.js';
+import { requestConfirmation } from '../views/messages.js';
+
+export interface ApprovalDeps {
+  service: AccessService;
+  messenger: Messenger;
+  logger: Logger;
+  onHandled?: (kind: string, outcome: string) => void;
+}
+
+const clickSchema = z.object({
+  user: z.object({ id: z.string() }),
+  channel: z.object({ id: z.string() }).optional(),
+  trigger_id: z.string().optional(),
+  actions: z.array(z.object({ value: z.string().refine(isRequestId, 'not a request id') })).min(1),
+});
+
+type ClickArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
+  const tellClicker = async (args: ClickArgs, channel: string | undefined, text: string) => {
+    const userId = args.body.user.id;
+    try {
+      if (channel) await args.client.chat.postEphemeral({ channel, user: userId, text });
+      else await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+    } catch (err) {
+      deps.logger.warn({ err: (err as Error).message }, 'could not send a private reply');
+    }
+  };
+
+  app.action<BlockButtonAction>(APPROVE_ACTION, async (args) => {
+    await args.ack();
+    const click = clickSchema.safeParse(args.body);
+    if (!click.success) {
+      await tellClicker(args, args.body.channel?.id, 'That button is not one of mine, or it is from an old message.');
+      return;
+    }
+    const requestId = click.data.actions[0]!.value;
+    try {
+      const outcome = await deps.service.approve(requestId, click.data.user.id);
+      if (!outcome.ok) {
+        deps.onHandled?.('approve', 'refused');
+        await tellClicker(args, click.data.channel?.id, outcome.message);
+        return;
+      }
+      deps.onHandled?.('approve', 'ok');
+      const { request, position } = outcome.value;
+      const where = position <= 1 ? 'next in line' : `position ${position}`;
+      await deps.messenger.postProgress(request, `:large_green_circle: Approved by <@${click.data.user.id}>. Queued on *${request.gateway}* (${where}).`).catch((err: Error) =>
+        deps.logger.warn({ err: err.message }, 'progress post failed'));
+    } catch (err) {
+      deps.logger.error({ err: (err as Error).message, requestId }, 'approve failed');
+      await tellClicker(args, click.data.channel?.id, ':warning: I could not record your approval; please click again in a minute.');
+    }
+  });
+
+  app.action<BlockButtonAction>(DENY_ACTION, async (args) => {
+    await args.ack();
+    const click = clickSchema.safeParse(args.body);
+    if (!click.success || !click.data.trigger_id) {
+      await tellClicker(args, args.body.channel?.id, 'That button is not one of mine, or it is from an old message.');
+      return;
+    }
+    const requestId = click.data.actions[0]!.value;
+    const check = await deps.service.checkDecider(requestId, click.data.user.id);
+    if (!check.ok) {
+      deps.onHandled?.('deny', 'refused');
+      await tellClicker(args, click.data.channel?.id, check.message);
+      return;
+    }
+    await args.client.views.open({ trigger_id: click.data.trigger_id, view: denyModal(requestId) });
+  });
+
+  app.view<ViewSubmitAction>(DENY_MODAL, async (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const requestId = args.view.private_metadata;
+    const reason = String(args.view.state.values.reason?.value?.value ?? '').trim();
+    if (reason.length < 3) {
+      await args.ack({ response_action: 'errors', errors: { reason: 'Please give the requester a reason (at least 3 characters).' } });
+      return;
+    }
+    if (!isRequestId(requestId)) {
+      await args.ack({ response_action: 'errors', errors: { reason: 'This form is out of date; close it and click Deny again.' } });
+      return;
+    }
+    const outcome = await deps.service.deny(requestId, args.body.user.id, reason);
+    if (!outcome.ok) {
+      await args.ack({ response_action: 'errors', errors: { reason: outcome.message } });
+      deps.onHandled?.('deny', 'refused');
+      return;
+    }
+    await args.ack();
+    deps.onHandled?.('deny', 'ok');
+  });
+
+  app.view<ViewSubmitAction>(REQUEST_MODAL, async (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const values = args.view.state.values;
+    const gateway = String(values.gateway?.value?.selected_option?.value ?? '');
+    const duration = String(values.duration?.value?.value ?? '').trim();
+    const reason = String(values.reason?.value?.value ?? '').trim();
+    const parsed = parseRequestText(deps.service.policy, `${gateway} ${duration} ${reason}`);
+    if (!parsed.ok) {
+      const field = /duration|at most/i.test(parsed.error) ? 'duration' : /gateway/i.test(parsed.error) ? 'gateway' : 'reason';
+      await args.ack({ response_action: 'errors', errors: { [field]: parsed.error.replace(/`/g, '').slice(0, 150) } });
+      return;
+    }
+    const outcome = await deps.service.submit(args.body.user.id, parsed.value);
+    if (!outcome.ok) {
+      await args.ack({ response_action: 'errors', errors: { reason: outcome.message.replace(/[`*]/g, '').slice(0, 150) } });
+      return;
+    }
+    await args.ack();
+    await args.client.chat.postMessage({ channel: args.body.user.id, text: requestConfirmation(outcome.value) }).catch((err: Error) =>
+      deps.logger.warn({ err: err.message }, 'confirmation DM failed'));
+  });
+}

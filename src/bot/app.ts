@@ -1,0 +1,73 @@
+// Builds the Bolt app: HTTP receiver on POST /slack/events (signature-checked by Bolt) plus the health
+// and metrics routes, or Socket Mode when SLACK_APP_TOKEN is set. Listeners are registered here.
+import { App, LogLevel, type CustomRoute } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { boltLogger } from '../infra/logger.js';
+import type { AccessService } from '../core/service.js';
+import type { Messenger } from '../core/ports.js';
+import { registerVpnCommand } from './commands/vpn.js';
+import { registerApprovalActions } from './actions/approval.js';
+
+export interface HealthChecks {
+  /** Everything this process needs to do its work answers (Redis, Slack auth). */
+  ready(): Promise<{ ok: boolean; detail: Record<string, string> }>;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface SlackAppOptions {
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  slackApiUrl?: string;
+  logger: Logger;
+  service: AccessService;
+  messenger: Messenger;
+  positionOf: (requestId: string, gateway: string) => Promise<number | undefined>;
+  health: HealthChecks;
+  onHandled?: (kind: string, outcome: string) => void;
+}
+
+export function healthRoutes(health: HealthChecks): CustomRoute[] {
+  return [
+    { path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); } },
+    {
+      path: '/readyz', method: ['GET'], handler: (_req, res) => {
+        void health.ready().then(({ ok, detail }) => {
+          res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok, ...detail }));
+        });
+      },
+    },
+    {
+      path: '/metrics', method: ['GET'], handler: (_req, res) => {
+        void health.metrics().then(({ contentType, body }) => { res.writeHead(200, { 'content-type': contentType }); res.end(body); });
+      },
+    },
+  ];
+}
+
+export function createSlackApp(options: SlackAppOptions): App {
+  const clientOptions = {
+    ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+    // Listener calls must not hang an interaction for minutes; notification jobs retry on their own.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000 },
+    timeout: 10_000,
+  };
+  const common = {
+    token: options.botToken,
+    logger: boltLogger(options.logger),
+    logLevel: LogLevel.INFO,
+    clientOptions,
+    // Bolt would otherwise rethrow and answer 500; the listeners reply to users themselves.
+    extendedErrorHandler: false,
+  };
+  const app = options.appToken
+    ? new App({ ...common, socketMode: true, appToken: options.appToken })
+    : new App({ ...common, signingSecret: options.signingSecret ?? '', customRoutes: healthRoutes(options.health) });
+  app.error(async (error) => {
+    options.logger.error({ err: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');
+  });
+  registerVpnCommand(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled });
+  registerApprovalActions(app, { service: options.service, messenger: options.messenger, logger: options.logger, onHandled: options.onHandled });
+  return app;
+}

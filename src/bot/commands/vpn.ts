@@ -1,0 +1,90 @@
+// `/vpn …`: parse, authorise, call one service, reply. Replies are ephemeral (the ack body).
+import type { App, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { parseRequestText } from '../../core/policy.js';
+import type { AccessService } from '../../core/service.js';
+import type { Logger } from 'pino';
+import { requestModal } from '../views/modals.js';
+import { HELP_TEXT, requestConfirmation, statusLine } from '../views/messages.js';
+
+export interface CommandDeps {
+  service: AccessService;
+  /** Queue position of an approved request on its gateway lane. */
+  positionOf: (requestId: string, gateway: string) => Promise<number | undefined>;
+  logger: Logger;
+  onHandled?: (kind: string, outcome: string) => void;
+}
+
+const commandSchema = z.object({
+  user_id: z.string().regex(/^[UW][A-Z0-9]+$/),
+  text: z.string().max(3000).default(''),
+  trigger_id: z.string().optional(),
+});
+
+const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
+
+export function registerVpnCommand(app: App, deps: CommandDeps): void {
+  app.command('/vpn', async (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    const { ack, client } = args;
+    const parsed = commandSchema.safeParse(args.command);
+    if (!parsed.success) {
+      await ack(ephemeral('I could not read that command. Try `/vpn help`.'));
+      return;
+    }
+    const { user_id: userId, text, trigger_id: triggerId } = parsed.data;
+    const [sub = '', ...rest] = text.trim().split(/\s+/).filter(Boolean);
+    const restText = rest.join(' ');
+    try {
+      switch (sub.toLowerCase()) {
+        case '':
+        case 'request': {
+          if (!restText) {
+            await ack();
+            if (triggerId) await client.views.open({ trigger_id: triggerId, view: requestModal(deps.service.policy) });
+            deps.onHandled?.('request-modal', 'ok');
+            return;
+          }
+          const request = parseRequestText(deps.service.policy, restText);
+          if (!request.ok) {
+            await ack(ephemeral(request.error));
+            deps.onHandled?.('request', 'invalid');
+            return;
+          }
+          const outcome = await deps.service.submit(userId, request.value);
+          await ack(ephemeral(outcome.ok ? requestConfirmation(outcome.value) : outcome.message));
+          deps.onHandled?.('request', outcome.ok ? 'ok' : 'refused');
+          return;
+        }
+        case 'status': {
+          const open = await deps.service.openRequests(userId);
+          if (open.length === 0) {
+            await ack(ephemeral('You have no open VPN requests. Ask with `/vpn request`.'));
+            return;
+          }
+          const lines = await Promise.all(open.map(async (r) => statusLine(r, r.status === 'approved' ? await deps.positionOf(r.id, r.gateway) : undefined)));
+          await ack(ephemeral(`*Your VPN requests*\n${lines.join('\n')}`));
+          return;
+        }
+        case 'list': {
+          const active = (await deps.service.openRequests(userId)).filter((r) => r.status === 'active');
+          await ack(ephemeral(active.length ? `*Your VPN access*\n${active.map((r) => statusLine(r, undefined)).join('\n')}` : 'You have no active VPN access.'));
+          return;
+        }
+        case 'help':
+          await ack(ephemeral(HELP_TEXT));
+          return;
+        default:
+          await ack(ephemeral(`I don't know \`/vpn ${sub}\`.\n${HELP_TEXT}`));
+      }
+    } catch (err) {
+      deps.logger.error({ err: (err as Error).message, sub }, '/vpn failed');
+      deps.onHandled?.(sub || 'request', 'error');
+      // The ack may already have gone out; a second ack throws, so only try when it has not.
+      try {
+        await ack(ephemeral(':warning: Something went wrong on my side; nothing was changed. Please try again in a minute.'));
+      } catch {
+        /* already acknowledged */
+      }
+    }
+  });
+}

@@ -1,0 +1,41 @@
+// Texts the bot sends to people: replies to /vpn, DMs to requesters.
+import { formatDuration } from '../../core/duration.js';
+import { REQUEST_USAGE } from '../../core/policy.js';
+import type { RequesterEvent } from '../../core/ports.js';
+import type { AccessRequest } from '../../core/requests.js';
+import { escapeMrkdwn, slackDate } from './approval-card.js';
+
+export const HELP_TEXT = [
+  '*VPN access bot*',
+  `• ${REQUEST_USAGE}: ask for access (no arguments opens a form)`,
+  '• `/vpn status`: where your requests stand (queue position included)',
+  '• `/vpn list`: your active VPN access and when it expires',
+  '• `/vpn help`: this message',
+].join('\n');
+
+export function requestConfirmation(request: AccessRequest): string {
+  return `:inbox_tray: Request \`${request.id}\` for *${request.gateway}* (${formatDuration(request.durationMs)}) sent to the approvers. I'll DM you when it is decided.`;
+}
+
+export function requesterNotice(request: AccessRequest, event: RequesterEvent): string {
+  switch (event) {
+    case 'approved':
+      return `:large_green_circle: Your VPN request \`${request.id}\` for *${request.gateway}* was approved by <@${request.approverId}>. I'm creating your certificate now; your profile will arrive here shortly.`;
+    case 'denied':
+      return `:no_entry: Your VPN request \`${request.id}\` for *${request.gateway}* was denied by <@${request.approverId}>.\n>${escapeMrkdwn(request.denyReason ?? 'no reason given')}`;
+    case 'failed':
+      return `:x: I could not set up your VPN access on *${request.gateway}* (request \`${request.id}\`): ${request.failure ?? 'unknown error'}\nThe admins have been told. You can try again later with \`/vpn request\`, or ask in the approvals channel.`;
+    case 'cancelled':
+      return `:heavy_minus_sign: Your VPN request \`${request.id}\` was cancelled.`;
+  }
+}
+
+export function profileComment(request: AccessRequest): string {
+  return `:key: Your VPN profile for *${request.gateway}* is ready. Import the attached \`.ovpn\` file into OpenVPN (or Tunnelblick / OpenVPN Connect). Access lasts ${formatDuration(request.durationMs)}. Keep this file private: it contains your key.`;
+}
+
+export function statusLine(request: AccessRequest, position: number | undefined): string {
+  const where = request.status === 'approved' && position !== undefined ? (position === 0 ? ' (being provisioned now)' : ` (position ${position} on the gateway)`) : '';
+  const expiry = request.status === 'active' ? `, expires ${slackDate(request.expiresAt)}` : '';
+  return `• \`${request.id}\` *${request.gateway}* ${formatDuration(request.durationMs)}: ${request.status}${where}${expiry}`;
+}

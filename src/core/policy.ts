@@ -1,0 +1,90 @@
+// Who may do what, and what a request may ask for. Pure functions over config and domain objects.
+import { formatDuration, looksLikeDuration, parseDuration } from './duration.js';
+import type { AccessRequest } from './requests.js';
+
+export interface AccessPolicy {
+  gateways: readonly string[];
+  defaultDurationMs: number;
+  maxDurationMs: number;
+  approvers: readonly string[];
+  admins: readonly string[];
+}
+
+/** Resolves a Slack user-group id (S…) to its member user ids. */
+export type GroupMembers = (groupId: string) => Promise<readonly string[]>;
+
+async function isListed(userId: string, listed: readonly string[], members: GroupMembers): Promise<boolean> {
+  if (listed.includes(userId)) return true;
+  for (const id of listed) {
+    if (id.startsWith('S') && (await members(id)).includes(userId)) return true;
+  }
+  return false;
+}
+
+export function isApprover(policy: AccessPolicy, userId: string, members: GroupMembers): Promise<boolean> {
+  return isListed(userId, policy.approvers, members);
+}
+
+export function isAdmin(policy: AccessPolicy, userId: string, members: GroupMembers): Promise<boolean> {
+  return isListed(userId, policy.admins, members);
+}
+
+export type Decision = { ok: true } | { ok: false; reason: string };
+
+/** Whether `userId` may approve or deny `request` right now (checked at click time). */
+export async function mayDecide(policy: AccessPolicy, request: AccessRequest, userId: string, members: GroupMembers): Promise<Decision> {
+  if (request.requesterId === userId) return { ok: false, reason: 'You cannot approve or deny your own request; another approver has to decide it.' };
+  if (!(await isApprover(policy, userId, members))) return { ok: false, reason: 'Only approvers listed in `roles.approvers` can decide VPN requests.' };
+  if (request.status !== 'pending') return { ok: false, reason: alreadyDecided(request) };
+  return { ok: true };
+}
+
+export function alreadyDecided(request: AccessRequest): string {
+  const who = request.approverId ? ` by <@${request.approverId}>` : '';
+  switch (request.status) {
+    case 'approved':
+    case 'provisioning':
+    case 'active':
+      return `This request was already approved${who}.`;
+    case 'denied':
+      return `This request was already denied${who}.`;
+    case 'cancelled':
+      return 'This request was cancelled by the requester.';
+    default:
+      return `This request is ${request.status} and can no longer be decided.`;
+  }
+}
+
+export interface ParsedRequest {
+  gateway: string;
+  durationMs: number;
+  reason: string;
+}
+
+export const REQUEST_USAGE = '`/vpn request [gateway] [duration] <reason…>`, e.g. `/vpn request 1d deploy the payments hotfix`';
+
+/** Parses `[gateway] [duration] <reason…>`; on error, says what was wrong and how to write it. */
+export function parseRequestText(policy: AccessPolicy, text: string): { ok: true; value: ParsedRequest } | { ok: false; error: string } {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  let gateway: string | undefined;
+  if (words[0] && policy.gateways.includes(words[0].toLowerCase())) gateway = words.shift()!.toLowerCase();
+  let durationMs = policy.defaultDurationMs;
+  if (words[0] && looksLikeDuration(words[0])) {
+    const parsed = parseDuration(words.shift()!);
+    if (parsed === undefined) return { ok: false, error: `The duration must be a positive number with m, h, d or w. Usage: ${REQUEST_USAGE}` };
+    durationMs = parsed;
+  } else if (words[0] && /^\d+[a-z]*$/i.test(words[0]) && words.length > 1) {
+    return { ok: false, error: `\`${words[0]}\` is not a duration I understand: use a number and m, h, d or w (e.g. 30m, 8h, 1d, 2w). Usage: ${REQUEST_USAGE}` };
+  }
+  if (!gateway) {
+    if (policy.gateways.length === 1) gateway = policy.gateways[0]!;
+    else return { ok: false, error: `Which gateway? Name one of: ${policy.gateways.map((g) => `\`${g}\``).join(', ')}. Usage: ${REQUEST_USAGE}` };
+  }
+  if (durationMs > policy.maxDurationMs) {
+    return { ok: false, error: `Access can be granted for at most ${formatDuration(policy.maxDurationMs)}; you asked for ${formatDuration(durationMs)}.` };
+  }
+  const reason = words.join(' ');
+  if (reason.length < 3) return { ok: false, error: `Please say why you need access. Usage: ${REQUEST_USAGE}` };
+  if (reason.length > 500) return { ok: false, error: 'Please keep the reason under 500 characters.' };
+  return { ok: true, value: { gateway, durationMs, reason } };
+}

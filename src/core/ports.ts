@@ -1,0 +1,29 @@
+// What the domain and the jobs need from the outside world, as small interfaces. The bot implements
+// Messenger on Slack; the jobs layer implements ProvisioningQueue on BullMQ.
+import type { AccessRequest, SlackMessageRef } from './requests.js';
+
+/** Things the requester is told about by DM. */
+export type RequesterEvent = 'approved' | 'denied' | 'failed' | 'cancelled';
+
+export interface Messenger {
+  postApprovalCard(request: AccessRequest): Promise<SlackMessageRef>;
+  updateApprovalCard(request: AccessRequest): Promise<void>;
+  /** A progress line in the approval card's thread. */
+  postProgress(request: AccessRequest, text: string): Promise<void>;
+  notifyRequester(request: AccessRequest, event: RequesterEvent): Promise<void>;
+  /** Uploads the profile into the requester's DM; the content goes nowhere else. */
+  deliverProfile(request: AccessRequest, profile: { filename: string; content: string }): Promise<{ fileId: string }>;
+  /** A message for admins in the approvals channel. */
+  notifyAdmins(text: string): Promise<void>;
+}
+
+export interface ProvisioningQueue {
+  /** Enqueues provisioning for an approved request; idempotent per request. Returns its position on the gateway's lane (1 = next). */
+  enqueueProvision(request: AccessRequest): Promise<{ position: number }>;
+}
+
+export interface Notifications {
+  /** Posts the approval card, or updates it when it exists; retried until Slack takes it. */
+  syncCard(request: AccessRequest): Promise<void>;
+  tellRequester(request: AccessRequest, event: RequesterEvent): Promise<void>;
+}

@@ -1,0 +1,81 @@
+// The access service: every decision the product makes about requests, behind the Slack listeners.
+// It stores state (compare-and-set), audits, and hands work to the queues through ports.
+import type { AuditLog } from './audit.js';
+import { mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
+import type { Notifications, ProvisioningQueue } from './ports.js';
+import { newRequestId, OPEN_STATUSES, type AccessRequest } from './requests.js';
+import type { RequestStore } from './store.js';
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export class AccessService {
+  constructor(
+    private readonly deps: {
+      store: RequestStore;
+      audit: AuditLog;
+      policy: AccessPolicy;
+      members: GroupMembers;
+      provisioning: ProvisioningQueue;
+      notifications: Notifications;
+    },
+  ) {}
+
+  get policy(): AccessPolicy {
+    return this.deps.policy;
+  }
+
+  async submit(requesterId: string, parsed: ParsedRequest): Promise<Outcome<AccessRequest>> {
+    const { store, audit, notifications } = this.deps;
+    const open = (await store.listByUser(requesterId, 20)).find((r) => r.gateway === parsed.gateway && (r.status === 'pending' || r.status === 'approved' || r.status === 'provisioning'));
+    if (open) return { ok: false, message: `You already have a ${open.status} request for *${open.gateway}* (\`${open.id}\`); see \`/vpn status\`.` };
+    const now = Date.now();
+    const request = await store.create({
+      id: newRequestId(now), requesterId, gateway: parsed.gateway, durationMs: parsed.durationMs, reason: parsed.reason,
+      status: 'pending', createdAt: now, updatedAt: now,
+    });
+    await audit.append({ actor: requesterId, action: 'request.created', requestId: request.id, subject: requesterId, gateway: request.gateway, detail: parsed.reason });
+    await notifications.syncCard(request);
+    return { ok: true, value: request };
+  }
+
+  async approve(requestId: string, approverId: string): Promise<Outcome<{ request: AccessRequest; position: number }>> {
+    const { store, audit, notifications, provisioning } = this.deps;
+    const current = await store.get(requestId);
+    if (!current) return { ok: false, message: 'That request no longer exists.' };
+    const allowed = await mayDecide(this.deps.policy, current, approverId, this.deps.members);
+    if (!allowed.ok) return { ok: false, message: allowed.reason };
+    const moved = await store.transition(requestId, 'approved', { approverId, decidedAt: Date.now() }, ['pending']);
+    if (!moved.ok) return { ok: false, message: moved.reason === 'not-found' ? 'That request no longer exists.' : (await mayDecide(this.deps.policy, moved.request, approverId, this.deps.members) as { reason: string }).reason };
+    const request = moved.request;
+    await audit.append({ actor: approverId, action: 'request.approved', requestId, subject: request.requesterId, gateway: request.gateway });
+    const { position } = await provisioning.enqueueProvision(request);
+    await notifications.syncCard(request);
+    await notifications.tellRequester(request, 'approved');
+    return { ok: true, value: { request, position } };
+  }
+
+  /** Checks a deny click before the reason modal opens. */
+  async checkDecider(requestId: string, userId: string): Promise<Outcome<AccessRequest>> {
+    const current = await this.deps.store.get(requestId);
+    if (!current) return { ok: false, message: 'That request no longer exists.' };
+    const allowed = await mayDecide(this.deps.policy, current, userId, this.deps.members);
+    return allowed.ok ? { ok: true, value: current } : { ok: false, message: allowed.reason };
+  }
+
+  async deny(requestId: string, approverId: string, reason: string): Promise<Outcome<AccessRequest>> {
+    const { store, audit, notifications } = this.deps;
+    const check = await this.checkDecider(requestId, approverId);
+    if (!check.ok) return check;
+    const moved = await store.transition(requestId, 'denied', { approverId, decidedAt: Date.now(), denyReason: reason }, ['pending']);
+    if (!moved.ok) return { ok: false, message: 'This request was decided meanwhile.' };
+    await audit.append({ actor: approverId, action: 'request.denied', requestId, subject: moved.request.requesterId, gateway: moved.request.gateway, detail: reason });
+    await notifications.syncCard(moved.request);
+    await notifications.tellRequester(moved.request, 'denied');
+    return { ok: true, value: moved.request };
+  }
+
+  /** The user's requests that are still open, newest first. */
+  async openRequests(userId: string): Promise<AccessRequest[]> {
+    return (await this.deps.store.listByUser(userId, 50)).filter((r) => OPEN_STATUSES.includes(r.status));
+  }
+}

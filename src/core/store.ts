@@ -1,0 +1,132 @@
+// Redis persistence for requests and grants. Redis is the system of record (run it with AOF and
+// noeviction). Every write is a compare-and-set on the request's version, done in one Lua script
+// together with the status indexes, so concurrent writers never lose or double-apply a change.
+// All keys share one hash tag, so the scripts stay valid on Redis Cluster.
+import type { Redis } from 'ioredis';
+import { canTransition, type AccessRequest, type RequestStatus } from './requests.js';
+
+const WRITE_SCRIPT = `
+-- KEYS: 1 request hash, 2 old status set, 3 new status set, 4 expiry zset, 5 user zset
+-- ARGV: 1 expected version ('' = must not exist), 2 json, 3 status, 4 id, 5 expiresAt ('' = none), 6 createdAt
+local current = redis.call('HGET', KEYS[1], 'version')
+if ARGV[1] == '' then
+  if current then return 0 end
+elseif current ~= ARGV[1] then
+  return 0
+end
+local version = (tonumber(ARGV[1]) or 0) + 1
+redis.call('HSET', KEYS[1], 'json', ARGV[2], 'status', ARGV[3], 'version', tostring(version))
+if KEYS[2] ~= KEYS[3] then redis.call('SREM', KEYS[2], ARGV[4]) end
+redis.call('SADD', KEYS[3], ARGV[4])
+if ARGV[5] ~= '' then redis.call('ZADD', KEYS[4], ARGV[5], ARGV[4]) else redis.call('ZREM', KEYS[4], ARGV[4]) end
+redis.call('ZADD', KEYS[5], ARGV[6], ARGV[4])
+return version
+`;
+
+export type WriteResult =
+  | { ok: true; request: AccessRequest }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'not-allowed'; request: AccessRequest };
+
+type Change = { status?: RequestStatus; patch?: Partial<Omit<AccessRequest, 'id' | 'version' | 'status'>> };
+
+export class RequestStore {
+  constructor(private readonly redis: Redis, readonly prefix = '{vpnbot}') {}
+
+  private key(id: string) { return `${this.prefix}:req:${id}`; }
+  private statusKey(status: RequestStatus) { return `${this.prefix}:status:${status}`; }
+  private userKey(userId: string) { return `${this.prefix}:user:${userId}:reqs`; }
+  private get expiryKey() { return `${this.prefix}:grants:expiry`; }
+
+  private async write(before: AccessRequest | undefined, after: AccessRequest): Promise<number> {
+    const version = await this.redis.eval(
+      WRITE_SCRIPT, 5,
+      this.key(after.id), this.statusKey(before?.status ?? after.status), this.statusKey(after.status), this.expiryKey, this.userKey(after.requesterId),
+      before ? String(before.version) : '', JSON.stringify({ ...after, version: 0 }), after.status, after.id,
+      after.status === 'active' && after.expiresAt ? String(after.expiresAt) : '', String(after.createdAt),
+    );
+    return Number(version);
+  }
+
+  async create(request: Omit<AccessRequest, 'version'>): Promise<AccessRequest> {
+    const version = await this.write(undefined, { ...request, version: 0 });
+    if (!version) throw new Error(`request ${request.id} already exists`);
+    return { ...request, version };
+  }
+
+  async get(id: string): Promise<AccessRequest | undefined> {
+    const [json, version] = await this.redis.hmget(this.key(id), 'json', 'version');
+    if (!json || !version) return undefined;
+    return { ...(JSON.parse(json) as AccessRequest), version: Number(version) };
+  }
+
+  async getMany(ids: readonly string[]): Promise<AccessRequest[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.key(id), 'json', 'version');
+    const results = (await pipeline.exec()) ?? [];
+    const out: AccessRequest[] = [];
+    for (const [err, value] of results) {
+      const [json, version] = (value ?? []) as [string | null, string | null];
+      if (!err && json && version) out.push({ ...(JSON.parse(json) as AccessRequest), version: Number(version) });
+    }
+    return out;
+  }
+
+  /**
+   * Applies `decide(current)` as one compare-and-set, re-reading and re-deciding on a concurrent write.
+   * `decide` returns the change, or null to refuse (the caller gets not-allowed with the current state).
+   */
+  async mutate(id: string, decide: (current: AccessRequest) => Change | null): Promise<WriteResult> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const current = await this.get(id);
+      if (!current) return { ok: false, reason: 'not-found' };
+      const change = decide(current);
+      if (!change) return { ok: false, reason: 'not-allowed', request: current };
+      const status = change.status ?? current.status;
+      if (status !== current.status && !canTransition(current.status, status)) return { ok: false, reason: 'not-allowed', request: current };
+      const next: AccessRequest = { ...current, ...change.patch, status, updatedAt: Date.now() };
+      const version = await this.write(current, next);
+      if (version) return { ok: true, request: { ...next, version } };
+    }
+    throw new Error(`request ${id}: too many concurrent writes`);
+  }
+
+  /** Moves the request to `to` if the transition table allows it from its current status (and `from`, if given). */
+  transition(id: string, to: RequestStatus, patch: Change['patch'] = {}, from?: readonly RequestStatus[]): Promise<WriteResult> {
+    return this.mutate(id, (current) => {
+      if (from && !from.includes(current.status)) return null;
+      if (!canTransition(current.status, to)) return null;
+      return { status: to, patch };
+    });
+  }
+
+  /** Changes fields without changing status. */
+  update(id: string, patch: Change['patch']): Promise<WriteResult> {
+    return this.mutate(id, () => ({ patch }));
+  }
+
+  async idsByStatus(status: RequestStatus): Promise<string[]> {
+    return this.redis.smembers(this.statusKey(status));
+  }
+
+  async listByStatus(status: RequestStatus): Promise<AccessRequest[]> {
+    return this.getMany(await this.idsByStatus(status));
+  }
+
+  async countByStatus(status: RequestStatus): Promise<number> {
+    return this.redis.scard(this.statusKey(status));
+  }
+
+  /** A user's requests, newest first. */
+  async listByUser(userId: string, limit = 50): Promise<AccessRequest[]> {
+    const ids = await this.redis.zrevrange(this.userKey(userId), 0, limit - 1);
+    return this.getMany(ids);
+  }
+
+  /** Active grants whose expiry is at or before `until`, soonest first. */
+  async grantsExpiringBy(until: number, limit = 1000): Promise<AccessRequest[]> {
+    const ids = await this.redis.zrangebyscore(this.expiryKey, '-inf', String(until), 'LIMIT', 0, limit);
+    return this.getMany(ids);
+  }
+}

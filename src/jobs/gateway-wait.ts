@@ -1,0 +1,89 @@
+// Waits for a VPN gateway to finish applying a change (DescribeVpnGateway until `active`). Polling is
+// adaptive: it sleeps through most of the expected update time (learnt per gateway), then polls closely
+// so the profile goes out soon after the gateway is back, then backs off if the update runs long.
+import type { Redis } from 'ioredis';
+import type { VpcApi, VpnGateway } from '../api/types.js';
+import { CloudError } from '../api/errors.js';
+
+export interface UpdateTimeMemory {
+  get(gateway: string): Promise<number | undefined>;
+  record(gateway: string, ms: number): Promise<void>;
+}
+
+export interface WaitOptions {
+  regionId: string;
+  vpnGatewayId: string;
+  gateway: string;
+  /** When the change was accepted (ms); undefined for a pre-check with no change of ours in flight. */
+  changedAt?: number;
+  deadline: number;
+  signal?: AbortSignal;
+  onPoll?: (gw: VpnGateway) => void;
+}
+
+const DEFAULT_UPDATE_MS = 2000;
+const CLOSE_POLL_MS = 100;
+const MAX_POLL_MS = 5000;
+
+export class GatewayTimeoutError extends Error {}
+
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason ?? new Error('aborted')); }, { once: true });
+  });
+
+export class GatewayWaiter {
+  constructor(private readonly vpc: VpcApi, private readonly memory: UpdateTimeMemory) {}
+
+  /** Resolves with the gateway once it reports `active`; rethrows permanent errors; throws GatewayTimeoutError past the deadline. */
+  async untilActive(options: WaitOptions): Promise<VpnGateway> {
+    const expected = (await this.memory.get(options.gateway)) ?? DEFAULT_UPDATE_MS;
+    const start = options.changedAt ?? Date.now();
+    if (options.changedAt !== undefined) {
+      // Sleep through most of the expected update; the gateway will not be back before then.
+      const firstPollAt = start + Math.max(CLOSE_POLL_MS, expected * 0.85);
+      await sleep(Math.max(0, firstPollAt - Date.now()), options.signal);
+    }
+    let backoff = 1000;
+    for (;;) {
+      let gw: VpnGateway | undefined;
+      try {
+        gw = await this.vpc.describeVpnGateway(options.regionId, options.vpnGatewayId);
+        options.onPoll?.(gw);
+      } catch (err) {
+        if (!(err instanceof CloudError) || (err.kind !== 'transient' && err.kind !== 'ambiguous')) throw err;
+      }
+      if (gw?.status === 'active') {
+        if (options.changedAt !== undefined) await this.memory.record(options.gateway, Date.now() - start);
+        return gw;
+      }
+      const now = Date.now();
+      if (now >= options.deadline) throw new GatewayTimeoutError(`gateway ${options.gateway} did not return to active in time (last status: ${gw?.status ?? 'unknown'})`);
+      const elapsed = now - start;
+      let delay: number;
+      if (options.changedAt !== undefined && gw && elapsed < expected * 1.5) delay = CLOSE_POLL_MS;
+      else {
+        delay = backoff;
+        backoff = Math.min(MAX_POLL_MS, backoff * 1.5);
+      }
+      await sleep(Math.min(delay, Math.max(0, options.deadline - now)), options.signal);
+    }
+  }
+}
+
+/** Per-gateway update time, an exponentially weighted average kept in Redis so every worker learns it. */
+export class RedisUpdateTimeMemory implements UpdateTimeMemory {
+  constructor(private readonly redis: Redis, private readonly prefix = '{vpnbot}') {}
+  private key(gateway: string) { return `${this.prefix}:gw:${gateway}:updateMs`; }
+  async get(gateway: string): Promise<number | undefined> {
+    const v = await this.redis.get(this.key(gateway));
+    return v ? Number(v) : undefined;
+  }
+  async record(gateway: string, ms: number): Promise<void> {
+    const previous = await this.get(gateway);
+    const next = previous === undefined ? ms : Math.round(previous * 0.7 + ms * 0.3);
+    await this.redis.set(this.key(gateway), String(next));
+  }
+}

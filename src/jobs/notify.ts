@@ -1,0 +1,66 @@
+// Slack side effects that must not be lost (approval cards, decision notices) go through a BullMQ queue:
+// the listener acks at once, and the job is retried with backoff through Slack 429s/500s and restarts.
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Messenger, Notifications, RequesterEvent } from '../core/ports.js';
+import type { AccessRequest } from '../core/requests.js';
+import type { RequestStore } from '../core/store.js';
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+
+export type NotifyJobData =
+  | { kind: 'card'; requestId: string }
+  | { kind: 'requester'; requestId: string; event: RequesterEvent };
+
+export const NOTIFY_QUEUE = 'notify';
+const notifyPrefix = (base: string) => `${base}:{${NOTIFY_QUEUE}}`;
+
+const JOB_OPTIONS = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 86_400, count: 10_000 },
+  removeOnFail: { age: 7 * 86_400 },
+} as const;
+
+export class NotifyQueue implements Notifications {
+  readonly queue: Queue<NotifyJobData>;
+
+  constructor(connection: ConnectionOptions, prefix = 'vpnbot') {
+    this.queue = new Queue<NotifyJobData>(NOTIFY_QUEUE, { connection, prefix: notifyPrefix(prefix) });
+  }
+
+  async syncCard(request: AccessRequest): Promise<void> {
+    // One job per version of the request, so each state change updates the card once.
+    await this.queue.add('card', { kind: 'card', requestId: request.id }, { ...JOB_OPTIONS, jobId: `card-${request.id}-v${request.version}` });
+  }
+
+  async tellRequester(request: AccessRequest, event: RequesterEvent): Promise<void> {
+    await this.queue.add('requester', { kind: 'requester', requestId: request.id, event }, { ...JOB_OPTIONS, jobId: `tell-${request.id}-${event}` });
+  }
+
+  close() { return this.queue.close(); }
+}
+
+export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: Redis; prefix?: string; store: RequestStore; messenger: Messenger; logger: Logger }): Worker<NotifyJobData> {
+  const { store, messenger, redis } = deps;
+  const worker = new Worker<NotifyJobData>(NOTIFY_QUEUE, async (job) => {
+    const request = await store.get(job.data.requestId);
+    if (!request) return;
+    if (job.data.kind === 'card') {
+      // Two card jobs of one request may run at once (request, then an instant decision): only one may post.
+      const lock = `${store.prefix}:cardlock:${request.id}`;
+      if ((await redis.set(lock, job.id ?? '1', 'PX', 15_000, 'NX')) !== 'OK') throw new Error('card busy; retrying');
+      try {
+        const fresh = (await store.get(request.id)) ?? request;
+        if (fresh.card) await messenger.updateApprovalCard(fresh);
+        else await store.update(fresh.id, { card: await messenger.postApprovalCard(fresh) });
+      } finally {
+        await redis.del(lock);
+      }
+      return;
+    }
+    await messenger.notifyRequester(request, job.data.event);
+  }, { connection: deps.connection, prefix: notifyPrefix(deps.prefix ?? 'vpnbot'), concurrency: 8 });
+  worker.on('failed', (job, err) => deps.logger.warn({ jobId: job?.id, err: err.message }, 'notification failed; will retry'));
+  worker.on('error', (err) => deps.logger.error({ err: err.message }, 'notify worker error'));
+  return worker;
+}

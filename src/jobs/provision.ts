@@ -1,0 +1,180 @@
+// The provisioning processor: approved request → certificate on the gateway → gateway active again →
+// profile in the requester's DM → grant recorded. It runs as resumable steps: job.data records the step
+// reached and the certificate id, every step is safe to run again, and the ClientToken is derived from the
+// request id, so a retry after a timeout or a crash never makes a second certificate.
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { CloudError } from '../api/errors.js';
+import type { VpcApi } from '../api/types.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { AuditLog } from '../core/audit.js';
+import type { Messenger } from '../core/ports.js';
+import { buildProfile, ProfileError } from '../core/profile.js';
+import { certificateName, type AccessRequest } from '../core/requests.js';
+import type { RequestStore } from '../core/store.js';
+import { GatewayTimeoutError, sleep, type GatewayWaiter } from './gateway-wait.js';
+import type { ProvisionJobData } from './lanes.js';
+
+export interface ProvisionDeps {
+  store: RequestStore;
+  audit: AuditLog;
+  vpc: VpcApi;
+  messenger: Messenger;
+  waiter: GatewayWaiter;
+  gateways: ReadonlyMap<string, GatewayConfig>;
+  gatewayTimeoutMs: number;
+  /** A readable handle for certificate names (e.g. the Slack username); falls back to the user id. */
+  userHandle: (userId: string) => Promise<string>;
+  logger: Logger;
+}
+
+export const createClientToken = (requestId: string) => `vpnbot-create-${requestId}`;
+
+/** Failures a human must act on: the request is marked failed and everyone concerned is told. */
+class ProvisionFailure extends Error {}
+
+export function createProvisionProcessor(deps: ProvisionDeps) {
+  return async (job: Job<ProvisionJobData>, _token?: string, signal?: AbortSignal): Promise<string> => {
+    const { store } = deps;
+    const request = await store.get(job.data.requestId);
+    if (!request) return 'missing';
+    if (request.deliveredAt) return 'already-delivered';
+    if (['denied', 'cancelled', 'failed', 'expired', 'revoked'].includes(request.status)) return `skipped-${request.status}`;
+    try {
+      return await provision(deps, job, request, signal);
+    } catch (err) {
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const permanent = err instanceof ProvisionFailure || err instanceof ProfileError || err instanceof GatewayTimeoutError ||
+        (err instanceof CloudError && (err.kind === 'permanent' || err.kind === 'not-found'));
+      if (permanent || lastAttempt) {
+        await fail(deps, request.id, describe(err));
+        throw new UnrecoverableError(describe(err));
+      }
+      deps.logger.warn({ requestId: request.id, err: describe(err), attempt: job.attemptsMade + 1 }, 'provisioning will retry');
+      throw err;
+    }
+  };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof CloudError) return err.describe();
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function progress(deps: ProvisionDeps, request: AccessRequest, text: string): Promise<void> {
+  // Best effort: a Slack outage must not hold the gateway lane or fail the provisioning.
+  try {
+    await deps.messenger.postProgress(request, text);
+  } catch (err) {
+    deps.logger.warn({ requestId: request.id, err: (err as Error).message }, 'progress post failed');
+  }
+}
+
+async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initial: AccessRequest, signal?: AbortSignal): Promise<string> {
+  const { store, vpc, waiter, audit } = deps;
+  const gw = deps.gateways.get(initial.gateway);
+  if (!gw) throw new ProvisionFailure(`gateway "${initial.gateway}" is no longer configured`);
+  const deadline = () => Date.now() + deps.gatewayTimeoutMs;
+
+  let request = initial;
+  if (request.status === 'approved') {
+    const moved = await store.transition(request.id, 'provisioning', {}, ['approved']);
+    if (!moved.ok) return 'not-approved';
+    request = moved.request;
+  }
+  const certName = request.certName ?? certificateName(await deps.userHandle(request.requesterId), request.id);
+  let { certId, changedAt } = job.data;
+  certId ??= request.certId;
+
+  if (!certId) {
+    await progress(deps, request, `:hammer_and_wrench: Creating the certificate on *${gw.name}*…`);
+    await waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, deadline: deadline(), signal });
+    // An earlier run may have created it and crashed before recording the id.
+    const existing = (await vpc.describeSslVpnClientCerts(gw.regionId, { sslVpnServerId: gw.sslVpnServerId, name: certName }))
+      .find((c) => c.name === certName);
+    if (existing) {
+      certId = existing.sslVpnClientCertId;
+      changedAt = existing.createTime || Date.now();
+    } else {
+      const created = await createWithRetries(deps, gw, certName, request, signal);
+      certId = created.sslVpnClientCertId;
+      changedAt = Date.now();
+      await audit.append({ actor: 'system', action: 'cert.created', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${certId} ${certName}`, cloudRequestId: created.requestId });
+    }
+    await job.updateData({ ...job.data, step: 'await-active', certId, changedAt });
+    const saved = await store.update(request.id, { certId, certName });
+    if (saved.ok) request = saved.request;
+    await progress(deps, request, `:hourglass_flowing_sand: Certificate \`${certId}\` created; the gateway is applying the change…`);
+  }
+
+  if (job.data.step !== 'deliver') {
+    await waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, changedAt: changedAt ?? Date.now(), deadline: deadline(), signal });
+    await job.updateData({ ...job.data, step: 'deliver', certId, changedAt });
+  }
+
+  // Deliver: the key material is fetched now, sent only to the DM, and never stored.
+  const detail = await withTransientRetries(deps, () => vpc.describeSslVpnClientCert(gw.regionId, certId!), signal);
+  const content = buildProfile(detail);
+  const fresh = (await store.get(request.id)) ?? request;
+  if (fresh.deliveredAt) return 'already-delivered';
+  await deps.messenger.deliverProfile(fresh, { filename: `${certName}.ovpn`, content });
+  const now = Date.now();
+  const done = await store.transition(request.id, 'active', { deliveredAt: now, expiresAt: now + request.durationMs, certId, certName }, ['provisioning']);
+  await audit.append({ actor: 'system', action: 'profile.delivered', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: certId, cloudRequestId: detail.requestId });
+  const granted = done.ok ? done.request : fresh;
+  await progress(deps, granted, `:white_check_mark: Gateway active. Profile delivered to <@${request.requesterId}>; access expires <!date^${Math.floor((granted.expiresAt ?? now) / 1000)}^{date_short_pretty} {time}|${new Date(granted.expiresAt ?? now).toISOString()}>.`);
+  try {
+    await deps.messenger.updateApprovalCard(granted);
+  } catch (err) {
+    deps.logger.warn({ requestId: request.id, err: (err as Error).message }, 'card update failed');
+  }
+  return 'delivered';
+}
+
+async function createWithRetries(deps: ProvisionDeps, gw: GatewayConfig, name: string, request: AccessRequest, signal?: AbortSignal) {
+  const token = createClientToken(request.id);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.vpc.createSslVpnClientCert({ regionId: gw.regionId, sslVpnServerId: gw.sslVpnServerId, name, clientToken: token });
+    } catch (err) {
+      if (!(err instanceof CloudError) || attempt >= 8) throw err;
+      if (err.kind === 'busy') {
+        // Someone else (console, Terraform) is changing the gateway: wait for it, then retry.
+        await deps.waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, deadline: Date.now() + deps.gatewayTimeoutMs, signal });
+      } else if (err.kind === 'ambiguous' || err.kind === 'transient') {
+        // Same ClientToken: if the first call was applied, the retry returns the same certificate.
+        await sleep(Math.min(8000, 250 * 2 ** attempt), signal);
+      } else {
+        throw err;
+      }
+    }
+  }
+}
+
+async function withTransientRetries<T>(deps: ProvisionDeps, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof CloudError) || (err.kind !== 'transient' && err.kind !== 'ambiguous') || attempt >= 5) throw err;
+      await sleep(Math.min(8000, 250 * 2 ** attempt), signal);
+    }
+  }
+}
+
+async function fail(deps: ProvisionDeps, requestId: string, reason: string): Promise<void> {
+  const moved = await deps.store.transition(requestId, 'failed', { failure: reason }, ['approved', 'provisioning']);
+  if (!moved.ok) return;
+  const request = moved.request;
+  deps.logger.error({ requestId, reason }, 'provisioning failed');
+  await deps.audit.append({ actor: 'system', action: 'request.failed', requestId, subject: request.requesterId, gateway: request.gateway, detail: reason });
+  await progress(deps, request, `:x: Provisioning failed: ${reason}`);
+  const notices: Promise<unknown>[] = [
+    deps.messenger.notifyRequester(request, 'failed'),
+    deps.messenger.updateApprovalCard(request),
+    deps.messenger.notifyAdmins(`:rotating_light: VPN request \`${requestId}\` for <@${request.requesterId}> on *${request.gateway}* failed: ${reason}${request.certId ? ` (certificate \`${request.certId}\` may need cleaning up)` : ''}`),
+  ];
+  for (const result of await Promise.allSettled(notices)) {
+    if (result.status === 'rejected') deps.logger.warn({ requestId, err: String(result.reason) }, 'failure notice not sent');
+  }
+}

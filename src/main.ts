@@ -1,0 +1,175 @@
+// Entry point: read config, start the roles asked for (VPN_BOT_ROLE=bot|worker|all), and, with no
+// credentials, the simulators of sandbox mode.
+import { createServer } from 'node:http';
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import { CasClient } from './api/cas.js';
+import { VpcClient } from './api/vpc.js';
+import { createSlackApp, healthRoutes, type HealthChecks } from './bot/app.js';
+import { SlackDirectory } from './bot/directory.js';
+import { SlackMessenger } from './bot/messenger.js';
+import { ConfigError, loadConfig, type AppConfig } from './config/load.js';
+import { AuditLog } from './core/audit.js';
+import { AccessService } from './core/service.js';
+import { RequestStore } from './core/store.js';
+import { redisDurabilityWarnings } from './jobs/connection.js';
+import { GatewayWaiter, RedisUpdateTimeMemory } from './jobs/gateway-wait.js';
+import { Lanes } from './jobs/lanes.js';
+import { NotifyQueue } from './jobs/notify.js';
+import { startWorkers, type WorkerSet } from './jobs/workers.js';
+import { createLogger } from './infra/logger.js';
+import { Metrics } from './infra/metrics.js';
+import { startSandbox } from './sandbox.js';
+
+export interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function start(config: AppConfig): Promise<Running> {
+  const { env, file } = config;
+  const logger = createLogger(env.LOG_LEVEL);
+  const sandbox = await startSandbox(config, logger);
+  const metrics = new Metrics();
+
+  const botToken = sandbox.slack?.botToken ?? env.SLACK_BOT_TOKEN!;
+  const signingSecret = sandbox.slack?.signingSecret ?? env.SLACK_SIGNING_SECRET;
+  const slackApiUrl = sandbox.slack?.fake.url ?? env.SLACK_API_URL;
+  const credentials = sandbox.cloud
+    ? { accessKeyId: sandbox.cloud.accessKeyId, accessKeySecret: sandbox.cloud.accessKeySecret }
+    : { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, ...(env.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN } : {}) };
+  const vpcEndpoint = sandbox.cloud?.sim.url ?? env.ALIBABA_CLOUD_VPC_ENDPOINT;
+  const casEndpoint = sandbox.cloud?.sim.url ?? env.ALIBABA_CLOUD_CAS_ENDPOINT;
+
+  // Producers fail fast (a Slack ack must not wait out a Redis outage); workers wait for Redis to return.
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
+  const bullConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  for (const r of [redis, bullConnection]) r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  for (const warning of await redisDurabilityWarnings(redis)) logger.warn(`redis: ${warning}`);
+
+  const store = new RequestStore(redis);
+  const audit = new AuditLog(redis);
+  const gateways = new Map(file.gateways.map((g) => [g.name, g]));
+  const lanes = new Lanes(bullConnection, [...gateways.keys()]);
+  const notify = new NotifyQueue(bullConnection);
+  const slackClient = new WebClient(botToken, {
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    timeout: 10_000,
+  });
+  const directory = new SlackDirectory(slackClient);
+  const messenger = new SlackMessenger(slackClient, file.slack.approvalsChannel);
+  const policy = {
+    gateways: [...gateways.keys()], defaultDurationMs: file.access.defaultDuration, maxDurationMs: file.access.maxDuration,
+    approvers: file.roles.approvers, admins: file.roles.admins,
+  };
+  const service = new AccessService({ store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify });
+
+  let slackAuthOk = false;
+  const health: HealthChecks = {
+    async ready() {
+      const redisOk = await redis.ping().then(() => true, () => false);
+      return { ok: redisOk && slackAuthOk, detail: { redis: redisOk ? 'ok' : 'down', slack: slackAuthOk ? 'ok' : 'not authenticated' } };
+    },
+    async metrics() {
+      return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+    },
+  };
+  slackAuthOk = await slackClient.auth.test().then(() => true, (err: Error) => {
+    logger.error({ err: err.message }, 'Slack auth.test failed: check SLACK_BOT_TOKEN');
+    return false;
+  });
+
+  const runBot = env.VPN_BOT_ROLE !== 'worker';
+  const runWorker = env.VPN_BOT_ROLE !== 'bot';
+  const onHandled = (kind: string, outcome: string) => metrics.slackRequests.inc({ kind, outcome });
+
+  let workers: WorkerSet | undefined;
+  if (runWorker) {
+    const vpc = new VpcClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(vpcEndpoint ? { endpointOverride: vpcEndpoint } : {}) });
+    void CasClient; // CAS revocation arrives with the admin commands.
+    void casEndpoint;
+    workers = await startWorkers({
+      connection: bullConnection, redis, lanes, notify, store, audit, vpc, messenger, gateways, logger,
+      waiter: new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)),
+      gatewayTimeoutMs: file.provisioning.gatewayTimeout,
+      userHandle: directory.userHandle,
+      onProvisioned: (outcome) => metrics.provisioned.inc({ outcome }),
+    });
+  }
+
+  let port = env.PORT;
+  let stopFront: () => Promise<void>;
+  if (runBot) {
+    const app = createSlackApp({
+      botToken, ...(signingSecret ? { signingSecret } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+      ...(slackApiUrl ? { slackApiUrl } : {}),
+      logger, service, messenger, health, onHandled,
+      positionOf: async (requestId, gateway) => {
+        const request = await store.get(requestId);
+        return request && gateways.has(gateway) ? lanes.positionOf(request) : undefined;
+      },
+    });
+    const server = (await app.start(env.PORT)) as unknown;
+    const address = (server as { address?: () => { port: number } | string | null }).address?.();
+    if (address && typeof address === 'object') port = address.port;
+    stopFront = () => app.stop().then(() => undefined);
+  } else {
+    // A worker still answers health checks and metrics.
+    const routes = healthRoutes(health);
+    const server = createServer((req, res) => {
+      const route = routes.find((r) => r.path === req.url && req.method === 'GET');
+      if (route) void route.handler(req as never, res as never);
+      else { res.writeHead(404); res.end(); }
+    });
+    await new Promise<void>((resolve) => server.listen(env.PORT, resolve));
+    const address = server.address();
+    if (address && typeof address === 'object') port = address.port;
+    stopFront = () => new Promise((resolve) => server.close(() => resolve()));
+  }
+  logger.info({ port, role: env.VPN_BOT_ROLE, gateways: [...gateways.keys()] }, 'vpn-access-bot started');
+
+  return {
+    port,
+    async stop() {
+      await stopFront();
+      await workers?.close();
+      await Promise.all([lanes.close(), notify.close()]);
+      redis.disconnect();
+      bullConnection.disconnect();
+      await sandbox.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const running = await start(config);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`received ${signal}; shutting down\n`);
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    void running.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: Error) => {
+    process.stderr.write(`vpn-access-bot failed to start: ${err.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,67 @@
+// Alibaba Cloud API simulator (VPC 2016-04-28 SSL-VPN + CAS 2020-06-30 client certificates) that the
+// real @alicloud/pop-core RPCClient cannot tell from the service. Spec: shared/reference/alicloud-api.md.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultQueue } from './faults.js';
+import { validateSimSeed } from './seed.js';
+import { SimHttp } from './server.js';
+import { certStatus, SimState } from './state.js';
+import type { AlibabaSim, AlibabaSimOptions, SimCall, SimSeed } from './types.js';
+
+export type { AlibabaSim, AlibabaSimOptions, SimCall, SimClientCert, SimFault, SimSeed } from './types.js';
+export { parseSimSeed } from './seed.js';
+
+export async function startAlibabaSim(options: AlibabaSimOptions): Promise<AlibabaSim> {
+  let seed: SimSeed = validateSimSeed(options.seed);
+  const state = new SimState(seed, options.updateMs ?? 2000, options.clockSkewToleranceMs ?? 15 * 60 * 1000, options.casRatePerSecond ?? 10);
+  const faults = new FaultQueue();
+  const calls: SimCall[] = [];
+  const http = new SimHttp(state, faults, calls);
+  const server = createServer({ keepAlive: true }, http.listener);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    callsOf: (action) => calls.filter((c) => c.action === action),
+    inject: (fault) => faults.inject(fault),
+    clearFaults: () => faults.clear(),
+    setUpdateMs: (ms) => {
+      state.updateMs = ms;
+    },
+    gatewayStatus: (id) => state.gateway(id).status,
+    setGatewayStatus: (id, status, businessStatus) => state.setGatewayStatus(id, status, businessStatus),
+    clientCerts: (sslVpnServerId) =>
+      [...state.certs.values()]
+        .filter((c) => !sslVpnServerId || c.serverId === sslVpnServerId)
+        .map((c) => ({ sslVpnClientCertId: c.id, sslVpnServerId: c.serverId, name: c.name, status: certStatus(c), createTime: c.createTime })),
+    casCertificate: (identifier) => {
+      const c = state.cas.get(identifier);
+      return c && { identifier: c.identifier, status: c.status };
+    },
+    configuringRejections: () => state.configuringRejections,
+    settle: () => state.settle(),
+    reset: (newSeed) => {
+      if (newSeed) seed = validateSimSeed(newSeed);
+      http.cancelInflight();
+      faults.clear();
+      calls.length = 0;
+      state.load(seed);
+    },
+    close: async () => {
+      http.cancelInflight();
+      state.dispose();
+      state.checkSettled();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
