@@ -93,6 +93,7 @@ export async function start(config: AppConfig): Promise<Running> {
       connection: bullConnection, redis, lanes, notify, store, audit, vpc, messenger, gateways, logger,
       waiter: new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)),
       gatewayTimeoutMs: file.provisioning.gatewayTimeout,
+      lockDurationMs: file.provisioning.lockDurationMs,
       userHandle: directory.userHandle,
       onProvisioned: (outcome) => metrics.provisioned.inc({ outcome }),
     });

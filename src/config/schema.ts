@@ -38,7 +38,9 @@ export const fileConfigSchema = z.object({
     gatewayTimeout: duration('provisioning.gatewayTimeout').default(15 * 60_000),
     /** Per-call timeout for Alibaba Cloud API calls, in milliseconds. */
     apiTimeoutMs: z.number().int().min(1000).max(120_000).default(10_000),
-  }).default({ gatewayTimeout: 15 * 60_000, apiTimeoutMs: 10_000 }),
+    /** How long a worker's hold on a job lasts without renewal; after a crash the job resumes elsewhere once it lapses. */
+    lockDurationMs: z.number().int().min(1000).max(600_000).default(30_000),
+  }).default({ gatewayTimeout: 15 * 60_000, apiTimeoutMs: 10_000, lockDurationMs: 30_000 }),
 }).superRefine((cfg, ctx) => {
   if (cfg.access.defaultDuration > cfg.access.maxDuration) {
     ctx.addIssue({ code: 'custom', path: ['access', 'defaultDuration'], message: 'must not exceed access.maxDuration' });

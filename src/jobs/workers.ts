@@ -23,6 +23,7 @@ export async function startWorkers(deps: ProvisionDeps & {
   messenger: Messenger;
   logger: Logger;
   onProvisioned?: (outcome: string) => void;
+  lockDurationMs?: number;
 }): Promise<WorkerSet> {
   const prefix = deps.prefix ?? 'vpnbot';
   await deps.lanes.init();
@@ -35,7 +36,8 @@ export async function startWorkers(deps: ProvisionDeps & {
       concurrency: 1,
       // A deploy can interrupt a long gateway wait; let the job resume from its checkpoint a few times.
       maxStalledCount: 3,
-      lockDuration: 30_000,
+      lockDuration: deps.lockDurationMs ?? 30_000,
+      stalledInterval: deps.lockDurationMs ?? 30_000,
     });
     worker.on('completed', (_job, result: string) => deps.onProvisioned?.(result));
     worker.on('failed', (job, err) => {
