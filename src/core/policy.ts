@@ -76,12 +76,12 @@ export function parseRequestText(policy: AccessPolicy, text: string): { ok: true
   } else if (words[0] && /^\d+[a-z]*$/i.test(words[0]) && words.length > 1) {
     return { ok: false, error: `\`${words[0]}\` is not a duration I understand: use a number and m, h, d or w (e.g. 30m, 8h, 1d, 2w). Usage: ${REQUEST_USAGE}` };
   }
+  if (durationMs > policy.maxDurationMs) {
+    return { ok: false, error: `Access can be granted for at most ${formatDuration(policy.maxDurationMs)}; you asked for ${formatDuration(durationMs)}.` };
+  }
   if (!gateway) {
     if (policy.gateways.length === 1) gateway = policy.gateways[0]!;
     else return { ok: false, error: `Which gateway? Name one of: ${policy.gateways.map((g) => `\`${g}\``).join(', ')}. Usage: ${REQUEST_USAGE}` };
-  }
-  if (durationMs > policy.maxDurationMs) {
-    return { ok: false, error: `Access can be granted for at most ${formatDuration(policy.maxDurationMs)}; you asked for ${formatDuration(durationMs)}.` };
   }
   const reason = words.join(' ');
   if (reason.length < 3) return { ok: false, error: `Please say why you need access. Usage: ${REQUEST_USAGE}` };

@@ -7,7 +7,8 @@ import { CloudError } from '../api/errors.js';
 
 export interface UpdateTimeMemory {
   get(gateway: string): Promise<number | undefined>;
-  record(gateway: string, ms: number): Promise<void>;
+  /** `measured`: observed within one close poll; `upper-bound`: the update finished somewhere before `ms`. */
+  record(gateway: string, ms: number, kind: 'measured' | 'upper-bound'): Promise<void>;
 }
 
 export interface WaitOptions {
@@ -21,7 +22,7 @@ export interface WaitOptions {
   onPoll?: (gw: VpnGateway) => void;
 }
 
-const DEFAULT_UPDATE_MS = 2000;
+const DEFAULT_UPDATE_MS = 1000;
 const CLOSE_POLL_MS = 100;
 const MAX_POLL_MS = 5000;
 
@@ -47,7 +48,9 @@ export class GatewayWaiter {
       await sleep(Math.max(0, firstPollAt - Date.now()), options.signal);
     }
     let backoff = 1000;
+    let polls = 0;
     for (;;) {
+      polls++;
       let gw: VpnGateway | undefined;
       try {
         gw = await this.vpc.describeVpnGateway(options.regionId, options.vpnGatewayId);
@@ -56,7 +59,11 @@ export class GatewayWaiter {
         if (!(err instanceof CloudError) || (err.kind !== 'transient' && err.kind !== 'ambiguous')) throw err;
       }
       if (gw?.status === 'active') {
-        if (options.changedAt !== undefined) await this.memory.record(options.gateway, Date.now() - start);
+        if (options.changedAt !== undefined) {
+          // Active at the first look means we slept too long: the update took at most that, likely less.
+          const elapsed = Date.now() - start;
+          await this.memory.record(options.gateway, polls === 1 ? Math.round(elapsed * 0.6) : elapsed, polls === 1 ? 'upper-bound' : 'measured');
+        }
         return gw;
       }
       const now = Date.now();
@@ -81,9 +88,12 @@ export class RedisUpdateTimeMemory implements UpdateTimeMemory {
     const v = await this.redis.get(this.key(gateway));
     return v ? Number(v) : undefined;
   }
-  async record(gateway: string, ms: number): Promise<void> {
+  async record(gateway: string, ms: number, kind: 'measured' | 'upper-bound'): Promise<void> {
     const previous = await this.get(gateway);
-    const next = previous === undefined ? ms : Math.round(previous * 0.7 + ms * 0.3);
+    let next: number;
+    if (previous === undefined) next = ms;
+    else if (kind === 'upper-bound') next = Math.min(previous, ms);
+    else next = Math.round(previous * 0.5 + ms * 0.5);
     await this.redis.set(this.key(gateway), String(next));
   }
 }
