@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { envSchema, fileConfigSchema, type Env, type FileConfig } from './schema.js';
+import { envCrossFieldProblems, envSchema, fileConfigSchema, type Env, type FileConfig } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -32,7 +32,8 @@ function describeIssues(prefix: string, error: z.ZodError): string[] {
 
 export function parseEnv(raw: NodeJS.ProcessEnv): Env {
   const result = envSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(describeIssues('', result.error));
+  const problems = [...(result.success ? [] : describeIssues('', result.error)), ...envCrossFieldProblems(raw)];
+  if (problems.length || !result.success) throw new ConfigError(problems);
   return result.data;
 }
 
@@ -71,22 +72,33 @@ access:
 `;
 
 export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): AppConfig {
-  const env = parseEnv(rawEnv);
-  const slackSandbox = !env.SLACK_BOT_TOKEN;
-  const cloudSandbox = !env.ALIBABA_CLOUD_ACCESS_KEY_ID;
-  let text: string;
-  const configPath = env.VPN_BOT_CONFIG;
+  // Collect the environment's and the file's problems together, so one run names all of them.
+  const problems: string[] = [];
+  const collect = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  };
+  const env = collect(() => parseEnv(rawEnv));
+  const configPath = rawEnv.VPN_BOT_CONFIG?.trim() || undefined;
+  const cloudSandbox = !rawEnv.ALIBABA_CLOUD_ACCESS_KEY_ID?.trim();
+  let text: string | undefined;
   if (configPath) {
     try {
       text = readFileSync(configPath, 'utf8');
     } catch (err) {
-      throw new ConfigError([`VPN_BOT_CONFIG: cannot read ${configPath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+      problems.push(`VPN_BOT_CONFIG: cannot read ${configPath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   } else if (cloudSandbox) {
     text = SANDBOX_CONFIG_YAML;
   } else {
-    throw new ConfigError(['VPN_BOT_CONFIG: required when Alibaba Cloud credentials are set (path to the YAML config file)']);
+    problems.push('VPN_BOT_CONFIG: required when Alibaba Cloud credentials are set (path to the YAML config file)');
   }
-  const file = parseFileConfig(text, configPath ?? 'sandbox config');
-  return { env, file, configPath, slackSandbox, cloudSandbox };
+  const file = text === undefined ? undefined : collect(() => parseFileConfig(text, configPath ?? 'sandbox config'));
+  if (problems.length || !env || !file) throw new ConfigError(problems);
+  return { env, file, configPath, slackSandbox: !env.SLACK_BOT_TOKEN, cloudSandbox: !env.ALIBABA_CLOUD_ACCESS_KEY_ID };
 }

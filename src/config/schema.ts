@@ -50,7 +50,7 @@ export const fileConfigSchema = z.object({
 const optionalNonEmpty = z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 export const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ error: 'expected a port number, 0–65535' }).int().min(0).max(65535).default(3000),
   SLACK_BOT_TOKEN: optionalNonEmpty.refine((v) => v === undefined || /^xox[bp]-/.test(v), 'expected a bot token, xoxb-…'),
   SLACK_SIGNING_SECRET: optionalNonEmpty,
   SLACK_APP_TOKEN: optionalNonEmpty.refine((v) => v === undefined || v.startsWith('xapp-'), 'expected an app-level token, xapp-…'),
@@ -64,18 +64,27 @@ export const envSchema = z.object({
   VPN_BOT_CONFIG: optionalNonEmpty,
   VPN_BOT_ROLE: z.enum(['bot', 'worker', 'all']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-}).superRefine((env, ctx) => {
-  if (Boolean(env.ALIBABA_CLOUD_ACCESS_KEY_ID) !== Boolean(env.ALIBABA_CLOUD_ACCESS_KEY_SECRET)) {
-    const missing = env.ALIBABA_CLOUD_ACCESS_KEY_ID ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' : 'ALIBABA_CLOUD_ACCESS_KEY_ID';
-    ctx.addIssue({ code: 'custom', path: [missing], message: 'set both ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or neither (sandbox)' });
-  }
-  if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
-    ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)' });
-  }
-  if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
-    ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set' });
-  }
 });
+
+/**
+ * Checks between variables. Run on the raw environment, always, so they are reported together with
+ * per-field problems (a schema refinement would be skipped while any field is invalid).
+ */
+export function envCrossFieldProblems(raw: Record<string, string | undefined>): string[] {
+  const set = (name: string) => Boolean(raw[name]?.trim());
+  const problems: string[] = [];
+  if (set('ALIBABA_CLOUD_ACCESS_KEY_ID') !== set('ALIBABA_CLOUD_ACCESS_KEY_SECRET')) {
+    const missing = set('ALIBABA_CLOUD_ACCESS_KEY_ID') ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' : 'ALIBABA_CLOUD_ACCESS_KEY_ID';
+    problems.push(`${missing}: set both ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or neither (sandbox)`);
+  }
+  if (set('SLACK_BOT_TOKEN') && !set('SLACK_SIGNING_SECRET') && !set('SLACK_APP_TOKEN')) {
+    problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  if (!set('SLACK_BOT_TOKEN') && (set('SLACK_SIGNING_SECRET') || set('SLACK_APP_TOKEN'))) {
+    problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');
+  }
+  return problems;
+}
 
 export type FileConfig = z.output<typeof fileConfigSchema>;
 export type GatewayConfig = z.output<typeof gatewaySchema>;

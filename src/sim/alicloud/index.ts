@@ -59,7 +59,7 @@ export async function startAlibabaSim(options: AlibabaSimOptions): Promise<Aliba
     close: async () => {
       http.cancelInflight();
       state.dispose();
-      state.checkSettled();
+      state.releaseWaiters();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

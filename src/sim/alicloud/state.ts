@@ -203,6 +203,7 @@ export class SimState {
         sha2: hex(32).toUpperCase(),
       });
     }
+    this.checkSettled();
   }
 
   /** Stops every timer; used by reset and close. */
@@ -268,6 +269,13 @@ export class SimState {
   settle(): Promise<void> {
     if (this.isSettled()) return Promise.resolve();
     return new Promise((resolve) => this.settleWaiters.push(resolve));
+  }
+
+  /** On close: nothing will ever change again, so nobody should wait for it. */
+  releaseWaiters(): void {
+    const waiters = this.settleWaiters;
+    this.settleWaiters = [];
+    for (const w of waiters) w();
   }
 
   checkSettled(): void {
