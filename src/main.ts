@@ -26,9 +26,9 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function start(config: AppConfig): Promise<Running> {
+export async function start(config: AppConfig, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<Running> {
   const { env, file } = config;
-  const logger = createLogger(env.LOG_LEVEL);
+  const logger = createLogger(env.LOG_LEVEL, options.logDestination);
   const sandbox = await startSandbox(config, logger);
   const metrics = new Metrics();
 

@@ -1,12 +1,16 @@
 // The core flow end to end: signed /vpn request → approval card → Approve → certificate on the simulated
 // gateway → gateway active → profile in the requester's DM, with progress in the card's thread.
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVALS, dumpRedis, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+import { ACCESS_KEY, APPROVALS, dumpRedis, GATEWAYS, SIGNING_SECRET, startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
+const logLines: string[] = [];
 
 beforeAll(async () => {
-  h = await startHarness({ db: 11 });
+  // Debug-level logs, captured, so the test can prove no secret reaches them.
+  const logDestination = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
+  h = await startHarness({ db: 11, env: { LOG_LEVEL: 'debug' }, logDestination });
 });
 afterAll(async () => {
   await h?.close();
@@ -85,6 +89,10 @@ describe('request → approve → profile delivered', () => {
     expect(stored).toContain(requestId);
     expect(stored).not.toContain('PRIVATE KEY');
     expect(stored).not.toContain('BEGIN CERTIFICATE');
+
+    const logs = logLines.join('');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of ['PRIVATE KEY', 'BEGIN CERTIFICATE', ACCESS_KEY.secret, SIGNING_SECRET, 'xoxb-test']) expect(logs).not.toContain(secret);
 
     // A late click gets a private explanation and changes nothing.
     await h.driver.blockAction({ userId: 'U0CAROL', actionId: 'vpn_approve', value: requestId, channelId: APPROVALS, messageTs: card.ts });

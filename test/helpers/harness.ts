@@ -63,7 +63,7 @@ export interface Harness {
 }
 
 /** Each test file passes its own Redis database number so files can run in parallel. */
-export async function startHarness(options: { db: number; updateMs?: number; env?: Record<string, string> }): Promise<Harness> {
+export async function startHarness(options: { db: number; updateMs?: number; env?: Record<string, string>; logDestination?: NodeJS.WritableStream }): Promise<Harness> {
   const base = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisUrl = `${base.replace(/\/\d+$/, '')}/${options.db}`;
   const redis = new Redis(redisUrl);
@@ -87,7 +87,7 @@ export async function startHarness(options: { db: number; updateMs?: number; env
     VPN_BOT_CONFIG: configPath,
     ...options.env,
   };
-  const bot = await start(loadConfig(env));
+  const bot = await start(loadConfig(env), options.logDestination ? { logDestination: options.logDestination } : {});
   const driver = new SlackDriver({ botUrl: `http://127.0.0.1:${bot.port}/slack/events`, signingSecret: SIGNING_SECRET, fake: slack });
   return {
     sim, slack, driver, redis, env, bot,
