@@ -2,7 +2,6 @@
 // credentials, the simulators of sandbox mode.
 import { createServer } from 'node:http';
 import { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
 import { CasClient } from './api/cas.js';
 import { VpcClient } from './api/vpc.js';
 import { createSlackApp, healthRoutes, type HealthChecks } from './bot/app.js';
@@ -12,7 +11,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config/load.js';
 import { AuditLog } from './core/audit.js';
 import { AccessService } from './core/service.js';
 import { RequestStore } from './core/store.js';
-import { redisDurabilityWarnings } from './jobs/connection.js';
+import { producerConnection, redisDurabilityWarnings, workerConnection } from './jobs/connection.js';
 import { GatewayWaiter, RedisUpdateTimeMemory } from './jobs/gateway-wait.js';
 import { Lanes } from './jobs/lanes.js';
 import { NotifyQueue } from './jobs/notify.js';
@@ -42,16 +41,17 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const casEndpoint = sandbox.cloud?.sim.url ?? env.ALIBABA_CLOUD_CAS_ENDPOINT;
 
   // Producers fail fast (a Slack ack must not wait out a Redis outage); workers wait for Redis to return.
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
-  const bullConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  const redis = producerConnection(env.REDIS_URL);
+  const bullConnection = workerConnection(env.REDIS_URL);
   for (const r of [redis, bullConnection]) r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   for (const warning of await redisDurabilityWarnings(redis)) logger.warn(`redis: ${warning}`);
 
   const store = new RequestStore(redis);
   const audit = new AuditLog(redis);
   const gateways = new Map(file.gateways.map((g) => [g.name, g]));
-  const lanes = new Lanes(bullConnection, [...gateways.keys()]);
-  const notify = new NotifyQueue(bullConnection);
+  // Queues only add jobs: they share the fail-fast connection; workers get the patient one.
+  const lanes = new Lanes(redis, [...gateways.keys()]);
+  const notify = new NotifyQueue(redis);
   const slackClient = new WebClient(botToken, {
     ...(slackApiUrl ? { slackApiUrl } : {}),
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },

@@ -7,7 +7,7 @@ export function workerConnection(url: string): Redis {
 }
 
 export function producerConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2000 });
+  return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
 }
 
 /** Warns (returns the problems) when Redis is not set up as a system of record: AOF on, noeviction. */
