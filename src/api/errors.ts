@@ -94,3 +94,19 @@ export function toCloudError(action: string, err: unknown, mutating: boolean): C
   }
   return new CloudError(mutating ? 'ambiguous' : 'transient', action, netCode || 'UnknownError', scrub(raw));
 }
+
+const ADVICE: [RegExp, string][] = [
+  [/^Forbidden|^Forbbiden/, 'The bot\'s Alibaba Cloud RAM identity is not allowed to do this: attach the policy in deploy/ram-policy.json to it.'],
+  [/^InvalidAccessKeyId|^SignatureDoesNotMatch/, 'The Alibaba Cloud access key is wrong or disabled: check ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET.'],
+  [/QuotaFull|ReachLimits/, 'The SSL-VPN client certificate quota is used up: remove unused certificates or raise the quota in Alibaba Cloud Quota Center.'],
+  [/FinancialLocked/, 'The Alibaba Cloud account is in arrears and the gateway is locked: settle the overdue payment.'],
+  [/^InvalidSslVpnServerId\.NotFound/, 'The sslVpnServerId in the bot\'s config does not exist on that gateway: fix gateways[].sslVpnServerId.'],
+  [/^InvalidVpnGatewayInstanceId\.NotFound/, 'The vpnGatewayId in the bot\'s config does not exist: fix gateways[].vpnGatewayId.'],
+  [/^InvalidRegionId/, 'The regionId in the bot\'s config is wrong: fix gateways[].regionId.'],
+  [/^InvalidName/, 'The certificate name was refused by Alibaba Cloud: report this to the bot\'s maintainers.'],
+];
+
+/** What a human should do about a permanent error, in one sentence (empty when there is nothing specific). */
+export function adviceFor(code: string): string {
+  return ADVICE.find(([re]) => re.test(code))?.[1] ?? '';
+}

@@ -4,7 +4,7 @@
 // request id, so a retry after a timeout or a crash never makes a second certificate.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { CloudError } from '../api/errors.js';
+import { adviceFor, CloudError } from '../api/errors.js';
 import type { VpcApi } from '../api/types.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { AuditLog } from '../core/audit.js';
@@ -57,7 +57,7 @@ export function createProvisionProcessor(deps: ProvisionDeps) {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof CloudError) return err.describe();
+  if (err instanceof CloudError) return [err.describe(), adviceFor(err.code)].filter(Boolean).join(' ');
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -112,6 +112,8 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
     await job.updateData({ ...job.data, step: 'deliver', certId, changedAt });
   }
 
+  // Not awaited: the thread note must not delay the profile.
+  void progress(deps, request, ':large_green_circle: The gateway is active again; delivering the profile…');
   // Deliver: the key material is fetched now, sent only to the DM, and never stored.
   const detail = await withTransientRetries(deps, () => vpc.describeSslVpnClientCert(gw.regionId, certId!), signal);
   const content = buildProfile(detail);
@@ -122,7 +124,7 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
   const done = await store.transition(request.id, 'active', { deliveredAt: now, expiresAt: now + request.durationMs, certId, certName }, ['provisioning']);
   await audit.append({ actor: 'system', action: 'profile.delivered', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: certId, cloudRequestId: detail.requestId });
   const granted = done.ok ? done.request : fresh;
-  await progress(deps, granted, `:white_check_mark: Gateway active. Profile delivered to <@${request.requesterId}>; access expires <!date^${Math.floor((granted.expiresAt ?? now) / 1000)}^{date_short_pretty} {time}|${new Date(granted.expiresAt ?? now).toISOString()}>.`);
+  await progress(deps, granted, `:white_check_mark: Profile delivered to <@${request.requesterId}>; access expires <!date^${Math.floor((granted.expiresAt ?? now) / 1000)}^{date_short_pretty} {time}|${new Date(granted.expiresAt ?? now).toISOString()}>.`);
   try {
     await deps.messenger.updateApprovalCard(granted);
   } catch (err) {

@@ -132,3 +132,36 @@ describe('decisions', () => {
     expect(stale.status).toBe(401);
   });
 });
+
+describe('failures', () => {
+  it('a permanent cloud error fails the request with advice, tells the requester and the admins', async () => {
+    h.slack.addUser('U0HANK', { name: 'hank' });
+    const { requestId, cardTs } = await submit('U0HANK', 'request frankfurt 1h quota test');
+    h.sim.inject({ action: 'CreateSslVpnClientCert', code: 'Resource.QuotaFull', status: 400, message: 'The quota of resource is full' });
+    await h.driver.blockAction({ userId: 'U0BOB', actionId: 'vpn_approve', value: requestId, channelId: APPROVALS, messageTs: cardTs });
+    const dm = await h.slack.waitFor('failure DM', () => h.slack.messages(h.slack.dmChannelFor('U0HANK')).find((m) => m.text.includes('could not set up')), 10_000);
+    expect(dm.text).toContain('Resource.QuotaFull');
+    expect(dm.text).toContain('Quota Center');
+    expect(dm.text).not.toMatch(/https?:\/\/127/);
+    await h.slack.waitFor('thread failure note', () => h.slack.thread(APPROVALS, cardTs).find((m) => m.text.includes('Provisioning failed')));
+    await h.slack.waitFor('admin notice', () => h.slack.messages(APPROVALS).find((m) => !m.threadTs && m.text.includes(requestId) && m.text.includes('failed')));
+    await h.slack.waitFor('card shows failure', () => JSON.stringify(h.slack.messages(APPROVALS).find((m) => m.ts === cardTs)?.blocks ?? []).includes('Failed'));
+    const stored = await h.redis.hget(`{vpnbot}:req:${requestId}`, 'status');
+    expect(stored).toBe('failed');
+    expect(h.slack.files(h.slack.dmChannelFor('U0HANK'))).toHaveLength(0);
+  });
+
+  it('throttling and a lost answer to the create are retried with the same ClientToken: one certificate', async () => {
+    h.slack.addUser('U0IVY', { name: 'ivy' });
+    const { requestId, cardTs } = await submit('U0IVY', 'request frankfurt 1h flaky network');
+    h.sim.inject({ action: 'DescribeVpnGateway', code: 'Throttling.User', status: 400, times: 2 });
+    h.sim.inject({ action: 'CreateSslVpnClientCert', mode: 'drop' });
+    await h.driver.blockAction({ userId: 'U0BOB', actionId: 'vpn_approve', value: requestId, channelId: APPROVALS, messageTs: cardTs });
+    await h.slack.waitFor('profile', () => h.slack.files(h.slack.dmChannelFor('U0IVY'))[0], 20_000);
+    expect(h.sim.clientCerts().filter((c) => c.name.startsWith('ivy-'))).toHaveLength(1);
+    const creates = h.sim.callsOf('CreateSslVpnClientCert').filter((c) => c.params.Name?.startsWith('ivy-'));
+    expect(creates.length).toBeGreaterThanOrEqual(2);
+    const tokens = new Set(creates.map((c) => c.params.ClientToken));
+    expect(tokens).toEqual(new Set([`vpnbot-create-${requestId}`]));
+  });
+});

@@ -72,7 +72,7 @@ describe('request → approve → profile delivered', () => {
     expect(texts).toContain('Approved by <@U0BOB>');
     expect(texts).toContain('Creating the certificate');
     expect(texts).toContain(certs[0]!.sslVpnClientCertId);
-    expect(texts).toContain('Gateway active');
+    expect(texts).toContain('gateway is active again');
 
     const updated = await h.slack.waitFor('card without buttons', () => {
       const c = cardFor(requestId);

@@ -1,0 +1,101 @@
+// Runs the product as a child process (`node --import tsx src/main.ts`), so a test can kill -9 it and
+// start a fresh one against the same simulators and Redis database.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A port that was free a moment ago (listen on 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = address && typeof address === 'object' ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface BotProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** http://127.0.0.1:<port> */
+  readonly baseUrl: string;
+  /** stdout + stderr so far, for failure messages. */
+  output(): string;
+  exited(): boolean;
+  /** SIGKILL, then wait for the exit. */
+  kill9(): Promise<void>;
+}
+
+const running = new Set<BotProcess>();
+
+/**
+ * Starts `src/main.ts` with exactly `env` (plus PATH/HOME) and a fresh PORT, and waits until GET /readyz
+ * answers 200. Rejects with the child's output when it exits or does not become ready in time.
+ */
+export async function spawnBot(name: string, env: Record<string, string>, readyTimeoutMs = 30_000): Promise<BotProcess> {
+  const port = await freePort();
+  const childEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+    ...env,
+    PORT: String(port),
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let exitInfo: string | undefined;
+  const append = (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exitedPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitInfo = `code=${code} signal=${signal}`;
+      resolve();
+    });
+  });
+  const bot: BotProcess = {
+    name,
+    child,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    output: () => `[${name}${exitInfo ? ` exited ${exitInfo}` : ''}]\n${out}`,
+    exited: () => exitInfo !== undefined,
+    async kill9() {
+      if (exitInfo === undefined) child.kill('SIGKILL');
+      await exitedPromise;
+      running.delete(bot);
+    },
+  };
+  running.add(bot);
+
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (bot.exited()) throw new Error(`${name} exited before it was ready:\n${bot.output()}`);
+    const status = await fetch(`${bot.baseUrl}/readyz`).then((r) => r.status, () => 0);
+    if (status === 200) return bot;
+    if (Date.now() > deadline) {
+      await bot.kill9();
+      throw new Error(`${name} not ready after ${readyTimeoutMs} ms (last /readyz status ${status}):\n${bot.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Kills every child started by spawnBot that is still alive; safe to call from afterEach/afterAll. */
+export async function killAllBots(): Promise<void> {
+  await Promise.all([...running].map((b) => b.kill9()));
+}
+
+// A vitest worker that dies must not leave products running against the test Redis database.
+process.once('exit', () => {
+  for (const b of running) if (!b.exited()) b.child.kill('SIGKILL');
+});
