@@ -30,16 +30,33 @@ export class SlackMessenger implements Messenger {
     await this.client.chat.postMessage({ channel: await this.dmChannel(request.requesterId), text: requesterNotice(request, event) });
   }
 
-  async deliverProfile(request: AccessRequest, profile: { filename: string; content: string }): Promise<{ fileId: string }> {
-    const result = await this.client.files.uploadV2({
+  // The three steps of Slack's external upload, done by hand so the file id is known (and recorded by the
+  // caller) before the file is shared: a delivery interrupted after the share is then never repeated.
+  async deliverProfile(request: AccessRequest, profile: { filename: string; content: string }, onFileId: (fileId: string) => Promise<void>): Promise<{ fileId: string }> {
+    const body = Buffer.from(profile.content, 'utf8');
+    const target = await this.client.files.getUploadURLExternal({ filename: profile.filename, length: body.length });
+    if (!target.file_id || !target.upload_url) throw new Error('Slack returned no upload URL');
+    await onFileId(target.file_id);
+    const uploaded = await fetch(target.upload_url, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' }, signal: AbortSignal.timeout(30_000) });
+    if (!uploaded.ok) throw new Error(`profile upload failed with HTTP ${uploaded.status}`);
+    await this.client.files.completeUploadExternal({
+      files: [{ id: target.file_id, title: profile.filename }],
       channel_id: await this.dmChannel(request.requesterId),
-      filename: profile.filename,
-      title: profile.filename,
-      content: profile.content,
       initial_comment: profileComment(request),
     });
-    const files = (result as unknown as { files?: { files?: { id?: string }[] }[] }).files ?? [];
-    return { fileId: files[0]?.files?.[0]?.id ?? '' };
+    return { fileId: target.file_id };
+  }
+
+  async profileDelivered(request: AccessRequest, fileId: string): Promise<boolean> {
+    try {
+      const info = await this.client.files.info({ file: fileId });
+      const dm = await this.dmChannel(request.requesterId);
+      const file = info.file as { ims?: string[]; shares?: { private?: Record<string, unknown> } } | undefined;
+      return Boolean(file?.ims?.includes(dm) || file?.shares?.private?.[dm]);
+    } catch (err) {
+      if ((err as { data?: { error?: string } }).data?.error === 'file_not_found') return false;
+      throw err;
+    }
   }
 
   async notifyAdmins(text: string): Promise<void> {

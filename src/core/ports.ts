@@ -11,8 +11,13 @@ export interface Messenger {
   /** A progress line in the approval card's thread. */
   postProgress(request: AccessRequest, text: string): Promise<void>;
   notifyRequester(request: AccessRequest, event: RequesterEvent): Promise<void>;
-  /** Uploads the profile into the requester's DM; the content goes nowhere else. */
-  deliverProfile(request: AccessRequest, profile: { filename: string; content: string }): Promise<{ fileId: string }>;
+  /**
+   * Uploads the profile into the requester's DM; the content goes nowhere else. `onFileId` is called with
+   * the upload's file id before the file is shared, so a crashed delivery can be checked on resume.
+   */
+  deliverProfile(request: AccessRequest, profile: { filename: string; content: string }, onFileId: (fileId: string) => Promise<void>): Promise<{ fileId: string }>;
+  /** Whether that upload already reached the requester's DM (the share happened before a crash). */
+  profileDelivered(request: AccessRequest, fileId: string): Promise<boolean>;
   /** A message for admins in the approvals channel. */
   notifyAdmins(text: string): Promise<void>;
 }

@@ -13,6 +13,8 @@ export interface ProvisionJobData {
   certId?: string;
   /** When the gateway accepted our change, for the adaptive wait. */
   changedAt?: number;
+  /** Slack file id of a started profile upload, to check on resume whether it was already shared. */
+  fileId?: string;
 }
 
 export const laneName = (gateway: string) => `lane-${gateway}`;
@@ -64,8 +66,8 @@ export class Lanes implements ProvisioningQueue {
     if (state === 'active') return 0;
     if (state !== 'waiting' && state !== 'prioritized') return undefined;
     const waiting = await queue.getWaiting(0, 1000);
-    // BullMQ's waiting list is newest first.
-    const index = [...waiting].reverse().findIndex((j) => j.id === job.id);
+    // getWaiting lists the next job to run first.
+    const index = waiting.findIndex((j) => j.id === job.id);
     const active = await queue.getActiveCount();
     return index < 0 ? undefined : index + 1 + active;
   }

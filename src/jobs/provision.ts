@@ -82,7 +82,13 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
     if (!moved.ok) return 'not-approved';
     request = moved.request;
   }
-  const certName = request.certName ?? certificateName(await deps.userHandle(request.requesterId), request.id);
+  // The name is fixed once, before any create: a resumed job must look up and re-send exactly the same
+  // name (a changed Slack handle would otherwise miss the certificate and collide on the ClientToken).
+  if (!request.certName) {
+    const named = await store.update(request.id, { certName: certificateName(await deps.userHandle(request.requesterId), request.id) });
+    if (named.ok) request = named.request;
+  }
+  const certName = request.certName!;
   let { certId, changedAt } = job.data;
   certId ??= request.certId;
 
@@ -119,7 +125,12 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
   const content = buildProfile(detail);
   const fresh = (await store.get(request.id)) ?? request;
   if (fresh.deliveredAt) return 'already-delivered';
-  await deps.messenger.deliverProfile(fresh, { filename: `${certName}.ovpn`, content });
+  const alreadyShared = job.data.fileId ? await deps.messenger.profileDelivered(fresh, job.data.fileId) : false;
+  if (!alreadyShared) {
+    await deps.messenger.deliverProfile(fresh, { filename: `${certName}.ovpn`, content }, async (fileId) => {
+      await job.updateData({ ...job.data, step: 'deliver', certId, changedAt, fileId });
+    });
+  }
   const now = Date.now();
   const done = await store.transition(request.id, 'active', { deliveredAt: now, expiresAt: now + request.durationMs, certId, certName }, ['provisioning']);
   await audit.append({ actor: 'system', action: 'profile.delivered', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: certId, cloudRequestId: detail.requestId });
