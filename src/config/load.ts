@@ -31,8 +31,10 @@ function describeIssues(prefix: string, error: z.ZodError): string[] {
 }
 
 export function parseEnv(raw: NodeJS.ProcessEnv): Env {
-  const result = envSchema.safeParse(raw);
-  const problems = [...(result.success ? [] : describeIssues('', result.error)), ...envCrossFieldProblems(raw)];
+  // An empty variable (PORT= in an env file) means "not set", for every variable alike.
+  const present = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = envSchema.safeParse(present);
+  const problems = [...(result.success ? [] : describeIssues('', result.error)), ...envCrossFieldProblems(present)];
   if (problems.length || !result.success) throw new ConfigError(problems);
   return result.data;
 }

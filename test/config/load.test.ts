@@ -81,6 +81,13 @@ describe('environment', () => {
     for (const field of ['PORT', 'SLACK_BOT_TOKEN', 'VPN_BOT_ROLE', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'REDIS_URL', 'SLACK_SIGNING_SECRET']) expect(found).toContain(`${field}:`);
   });
 
+  it('treats empty variables as unset', () => {
+    const cfg = loadConfig({ PORT: '', REDIS_URL: ' ', VPN_BOT_ROLE: '', LOG_LEVEL: '' });
+    expect(cfg.env.PORT).toBe(3000);
+    expect(cfg.env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(cfg.env.VPN_BOT_ROLE).toBe('all');
+  });
+
   it('reports environment and file problems together', () => {
     const found = problems(() => loadConfig({ PORT: 'x', VPN_BOT_CONFIG: '/nonexistent/vpn-bot.yaml' }));
     expect(found).toEqual(['PORT: expected a port number, 0–65535', 'VPN_BOT_CONFIG: cannot read /nonexistent/vpn-bot.yaml (ENOENT)']);
