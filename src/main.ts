@@ -65,20 +65,30 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   };
   const service = new AccessService({ store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify });
 
-  let slackAuthOk = false;
+  // Readiness re-checks Slack auth at most once a minute, with a client that does not retry.
+  const authProbe = new WebClient(botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, timeout: 3000 });
+  let slackAuth = { ok: false, at: 0 };
+  const checkSlackAuth = async () => {
+    const ok = await authProbe.auth.test().then(() => true, (err: Error) => {
+      logger.error({ err: err.message }, 'Slack auth.test failed: check SLACK_BOT_TOKEN');
+      return false;
+    });
+    slackAuth = { ok, at: Date.now() };
+    return ok;
+  };
   const health: HealthChecks = {
     async ready() {
-      const redisOk = await redis.ping().then(() => true, () => false);
-      return { ok: redisOk && slackAuthOk, detail: { redis: redisOk ? 'ok' : 'down', slack: slackAuthOk ? 'ok' : 'not authenticated' } };
+      const [redisOk, slackOk] = await Promise.all([
+        redis.ping().then(() => true, () => false),
+        Date.now() - slackAuth.at > 60_000 ? checkSlackAuth() : slackAuth.ok,
+      ]);
+      return { ok: redisOk && slackOk, detail: { redis: redisOk ? 'ok' : 'down', slack: slackOk ? 'ok' : 'not authenticated' } };
     },
     async metrics() {
       return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
     },
   };
-  slackAuthOk = await slackClient.auth.test().then(() => true, (err: Error) => {
-    logger.error({ err: err.message }, 'Slack auth.test failed: check SLACK_BOT_TOKEN');
-    return false;
-  });
+  await checkSlackAuth();
 
   const runBot = env.VPN_BOT_ROLE !== 'worker';
   const runWorker = env.VPN_BOT_ROLE !== 'bot';
@@ -105,7 +115,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     const app = createSlackApp({
       botToken, ...(signingSecret ? { signingSecret } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(slackApiUrl ? { slackApiUrl } : {}),
-      logger, service, messenger, health, onHandled,
+      port: env.PORT, logger, service, messenger, health, onHandled,
       positionOf: async (requestId, gateway) => {
         const request = await store.get(requestId);
         return request && gateways.has(gateway) ? lanes.positionOf(request) : undefined;

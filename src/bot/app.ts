@@ -19,6 +19,8 @@ export interface SlackAppOptions {
   signingSecret?: string;
   appToken?: string;
   slackApiUrl?: string;
+  /** Port of the health/metrics server in Socket Mode (HTTP mode serves them beside /slack/events). */
+  port?: number;
   logger: Logger;
   service: AccessService;
   messenger: Messenger;
@@ -62,7 +64,7 @@ export function createSlackApp(options: SlackAppOptions): App {
     extendedErrorHandler: false,
   };
   const app = options.appToken
-    ? new App({ ...common, socketMode: true, appToken: options.appToken })
+    ? new App({ ...common, socketMode: true, appToken: options.appToken, customRoutes: healthRoutes(options.health), installerOptions: { port: options.port ?? 3000 } })
     : new App({ ...common, signingSecret: options.signingSecret ?? '', customRoutes: healthRoutes(options.health) });
   app.error(async (error) => {
     options.logger.error({ err: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');

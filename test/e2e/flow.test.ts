@@ -104,3 +104,16 @@ describe('request → approve → profile delivered', () => {
     expect(status.json?.text).toContain('active');
   });
 });
+
+describe('health', () => {
+  it('serves /healthz, /readyz (Redis and Slack auth) and Prometheus /metrics', async () => {
+    const base = `http://127.0.0.1:${h.bot.port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ok: true, redis: 'ok', slack: 'ok' });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/vpnbot_cloud_calls_total\{action="CreateSslVpnClientCert",outcome="ok"\} 1/);
+    expect(metrics).toContain('vpnbot_slack_requests_total');
+  });
+});
