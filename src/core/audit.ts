@@ -27,14 +27,17 @@ return id
 `;
 
 export class AuditLog {
-  constructor(private readonly redis: Redis, private readonly prefix = '{vpnbot}') {}
+  constructor(private readonly redis: Redis, private readonly prefix = '{vpnbot}') {
+    if (!('vpnbotAuditAppend' in redis)) redis.defineCommand('vpnbotAuditAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
+  }
 
   private get streamKey() { return `${this.prefix}:audit`; }
   private get headKey() { return `${this.prefix}:audit:head`; }
 
   async append(entry: AuditEntry): Promise<string> {
     const body = JSON.stringify({ ...entry, at: Date.now() });
-    return String(await this.redis.eval(APPEND_SCRIPT, 2, this.streamKey, this.headKey, body));
+    const append = (this.redis as unknown as { vpnbotAuditAppend(...args: string[]): Promise<string> }).vpnbotAuditAppend;
+    return String(await append.call(this.redis, this.streamKey, this.headKey, body));
   }
 
   /** Entries oldest first, optionally only those about `userId` (as actor or subject) since `sinceMs`. */

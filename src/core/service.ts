@@ -33,8 +33,10 @@ export class AccessService {
       id: newRequestId(now), requesterId, gateway: parsed.gateway, durationMs: parsed.durationMs, reason: parsed.reason,
       status: 'pending', createdAt: now, updatedAt: now,
     });
-    await audit.append({ actor: requesterId, action: 'request.created', requestId: request.id, subject: requesterId, gateway: request.gateway, detail: parsed.reason });
-    await notifications.syncCard(request);
+    await Promise.all([
+      audit.append({ actor: requesterId, action: 'request.created', requestId: request.id, subject: requesterId, gateway: request.gateway, detail: parsed.reason }),
+      notifications.syncCard(request),
+    ]);
     return { ok: true, value: request };
   }
 

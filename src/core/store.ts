@@ -31,7 +31,10 @@ export type WriteResult =
 type Change = { status?: RequestStatus; patch?: Partial<Omit<AccessRequest, 'id' | 'version' | 'status'>> };
 
 export class RequestStore {
-  constructor(private readonly redis: Redis, readonly prefix = '{vpnbot}') {}
+  constructor(private readonly redis: Redis, readonly prefix = '{vpnbot}') {
+    // Registered once: ioredis then sends EVALSHA instead of the whole script on every write.
+    if (!('vpnbotWriteRequest' in redis)) redis.defineCommand('vpnbotWriteRequest', { numberOfKeys: 5, lua: WRITE_SCRIPT });
+  }
 
   private key(id: string) { return `${this.prefix}:req:${id}`; }
   private statusKey(status: RequestStatus) { return `${this.prefix}:status:${status}`; }
@@ -39,8 +42,7 @@ export class RequestStore {
   private get expiryKey() { return `${this.prefix}:grants:expiry`; }
 
   private async write(before: AccessRequest | undefined, after: AccessRequest): Promise<number> {
-    const version = await this.redis.eval(
-      WRITE_SCRIPT, 5,
+    const version = await (this.redis as unknown as { vpnbotWriteRequest(...args: string[]): Promise<number> }).vpnbotWriteRequest(
       this.key(after.id), this.statusKey(before?.status ?? after.status), this.statusKey(after.status), this.expiryKey, this.userKey(after.requesterId),
       before ? String(before.version) : '', JSON.stringify({ ...after, version: 0 }), after.status, after.id,
       after.status === 'active' && after.expiresAt ? String(after.expiresAt) : '', String(after.createdAt),

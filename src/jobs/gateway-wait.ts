@@ -22,9 +22,22 @@ export interface WaitOptions {
   onPoll?: (gw: VpnGateway) => void;
 }
 
-const DEFAULT_UPDATE_MS = 1000;
-const CLOSE_POLL_MS = 100;
-const MAX_POLL_MS = 5000;
+const DEFAULT_UPDATE_MS = 2000;
+const MIN_POLL_MS = 100;
+const OUTSIDE_CHANGE_MAX_POLL_MS = 5000;
+
+/**
+ * How long to wait before the next DescribeVpnGateway. After our own change: close polls (1/40 of the
+ * expected update time, at least 100 ms) while the update is due, then polls spaced in proportion to the
+ * time already waited, so a long update costs few calls and is noticed at most ~15 % late. Otherwise (a
+ * change made outside the bot, or the API failing): a plain backoff.
+ */
+export function nextPollDelay(input: { elapsedMs: number; expectedMs: number; afterOwnChange: boolean; attempt: number }): number {
+  const { elapsedMs, expectedMs, afterOwnChange, attempt } = input;
+  if (!afterOwnChange) return Math.min(OUTSIDE_CHANGE_MAX_POLL_MS, 1000 * 1.5 ** Math.max(0, attempt - 1));
+  if (elapsedMs < expectedMs * 1.5) return Math.min(30_000, Math.max(MIN_POLL_MS, expectedMs / 40));
+  return Math.min(60_000, Math.max(MIN_POLL_MS, elapsedMs * 0.15));
+}
 
 export class GatewayTimeoutError extends Error {}
 
@@ -44,11 +57,11 @@ export class GatewayWaiter {
     const start = options.changedAt ?? Date.now();
     if (options.changedAt !== undefined) {
       // Sleep through most of the expected update; the gateway will not be back before then.
-      const firstPollAt = start + Math.max(CLOSE_POLL_MS, expected * 0.85);
+      const firstPollAt = start + Math.max(MIN_POLL_MS, expected * 0.85);
       await sleep(Math.max(0, firstPollAt - Date.now()), options.signal);
     }
-    let backoff = 1000;
     let polls = 0;
+    let failures = 0;
     for (;;) {
       polls++;
       let gw: VpnGateway | undefined;
@@ -57,24 +70,24 @@ export class GatewayWaiter {
         options.onPoll?.(gw);
       } catch (err) {
         if (!(err instanceof CloudError) || (err.kind !== 'transient' && err.kind !== 'ambiguous')) throw err;
+        failures++;
       }
       if (gw?.status === 'active') {
         if (options.changedAt !== undefined) {
           // Active at the first look means we slept too long: the update took at most that, likely less.
           const elapsed = Date.now() - start;
-          await this.memory.record(options.gateway, polls === 1 ? Math.round(elapsed * 0.6) : elapsed, polls === 1 ? 'upper-bound' : 'measured');
+          await this.memory.record(options.gateway, polls === 1 ? Math.round(elapsed * 0.8) : elapsed, polls === 1 ? 'upper-bound' : 'measured');
         }
         return gw;
       }
       const now = Date.now();
       if (now >= options.deadline) throw new GatewayTimeoutError(`gateway ${options.gateway} did not return to active in time (last status: ${gw?.status ?? 'unknown'})`);
-      const elapsed = now - start;
-      let delay: number;
-      if (options.changedAt !== undefined && gw && elapsed < expected * 1.5) delay = CLOSE_POLL_MS;
-      else {
-        delay = backoff;
-        backoff = Math.min(MAX_POLL_MS, backoff * 1.5);
-      }
+      const delay = nextPollDelay({
+        elapsedMs: now - start,
+        expectedMs: expected,
+        afterOwnChange: options.changedAt !== undefined && gw !== undefined,
+        attempt: options.changedAt === undefined ? polls : failures,
+      });
       await sleep(Math.min(delay, Math.max(0, options.deadline - now)), options.signal);
     }
   }

@@ -61,17 +61,28 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function progress(deps: ProvisionDeps, request: AccessRequest, text: string): Promise<void> {
-  // Best effort: a Slack outage must not hold the gateway lane or fail the provisioning.
-  try {
-    await deps.messenger.postProgress(request, text);
-  } catch (err) {
-    deps.logger.warn({ requestId: request.id, err: (err as Error).message }, 'progress post failed');
+/**
+ * Thread notes are best effort and must not hold the gateway lane: they are sent in order on a chain the
+ * job does not wait for (a Slack outage or 429 then delays notes, never certificates).
+ */
+class ProgressNotes {
+  private chain: Promise<void> = Promise.resolve();
+  constructor(private readonly deps: ProvisionDeps) {}
+  post(request: AccessRequest, text: string): void {
+    this.chain = this.chain.then(() => this.deps.messenger.postProgress(request, text)).catch((err: Error) => {
+      this.deps.logger.warn({ requestId: request.id, err: err.message }, 'progress post failed');
+    });
+  }
+  card(request: AccessRequest): void {
+    this.chain = this.chain.then(() => this.deps.messenger.updateApprovalCard(request)).catch((err: Error) => {
+      this.deps.logger.warn({ requestId: request.id, err: err.message }, 'card update failed');
+    });
   }
 }
 
 async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initial: AccessRequest, signal?: AbortSignal): Promise<string> {
   const { store, vpc, waiter, audit } = deps;
+  const notes = new ProgressNotes(deps);
   const gw = deps.gateways.get(initial.gateway);
   if (!gw) throw new ProvisionFailure(`gateway "${initial.gateway}" is no longer configured`);
   const deadline = () => Date.now() + deps.gatewayTimeoutMs;
@@ -93,7 +104,7 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
   certId ??= request.certId;
 
   if (!certId) {
-    await progress(deps, request, `:hammer_and_wrench: Creating the certificate on *${gw.name}*…`);
+    notes.post(request, `:hammer_and_wrench: Creating the certificate on *${gw.name}*…`);
     await waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, deadline: deadline(), signal });
     // An earlier run may have created it and crashed before recording the id.
     const existing = (await vpc.describeSslVpnClientCerts(gw.regionId, { sslVpnServerId: gw.sslVpnServerId, name: certName }))
@@ -110,7 +121,7 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
     await job.updateData({ ...job.data, step: 'await-active', certId, changedAt });
     const saved = await store.update(request.id, { certId, certName });
     if (saved.ok) request = saved.request;
-    await progress(deps, request, `:hourglass_flowing_sand: Certificate \`${certId}\` created; the gateway is applying the change…`);
+    notes.post(request, `:hourglass_flowing_sand: Certificate \`${certId}\` created; the gateway is applying the change…`);
   }
 
   if (job.data.step !== 'deliver') {
@@ -118,8 +129,7 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
     await job.updateData({ ...job.data, step: 'deliver', certId, changedAt });
   }
 
-  // Not awaited: the thread note must not delay the profile.
-  void progress(deps, request, ':large_green_circle: The gateway is active again; delivering the profile…');
+  notes.post(request, ':large_green_circle: The gateway is active again; delivering the profile…');
   // Deliver: the key material is fetched now, sent only to the DM, and never stored.
   const detail = await withTransientRetries(deps, () => vpc.describeSslVpnClientCert(gw.regionId, certId!), signal);
   const content = buildProfile(detail);
@@ -135,12 +145,8 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
   const done = await store.transition(request.id, 'active', { deliveredAt: now, expiresAt: now + request.durationMs, certId, certName }, ['provisioning']);
   await audit.append({ actor: 'system', action: 'profile.delivered', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: certId, cloudRequestId: detail.requestId });
   const granted = done.ok ? done.request : fresh;
-  await progress(deps, granted, `:white_check_mark: Profile delivered to <@${request.requesterId}>; access expires <!date^${Math.floor((granted.expiresAt ?? now) / 1000)}^{date_short_pretty} {time}|${new Date(granted.expiresAt ?? now).toISOString()}>.`);
-  try {
-    await deps.messenger.updateApprovalCard(granted);
-  } catch (err) {
-    deps.logger.warn({ requestId: request.id, err: (err as Error).message }, 'card update failed');
-  }
+  notes.post(granted, `:white_check_mark: Profile delivered to <@${request.requesterId}>; access expires <!date^${Math.floor((granted.expiresAt ?? now) / 1000)}^{date_short_pretty} {time}|${new Date(granted.expiresAt ?? now).toISOString()}>.`);
+  notes.card(granted);
   return 'delivered';
 }
 
@@ -181,7 +187,7 @@ async function fail(deps: ProvisionDeps, requestId: string, reason: string): Pro
   const request = moved.request;
   deps.logger.error({ requestId, reason }, 'provisioning failed');
   await deps.audit.append({ actor: 'system', action: 'request.failed', requestId, subject: request.requesterId, gateway: request.gateway, detail: reason });
-  await progress(deps, request, `:x: Provisioning failed: ${reason}`);
+  await deps.messenger.postProgress(request, `:x: Provisioning failed: ${reason}`).catch((err: Error) => deps.logger.warn({ requestId, err: err.message }, 'progress post failed'));
   const notices: Promise<unknown>[] = [
     deps.messenger.notifyRequester(request, 'failed'),
     deps.messenger.updateApprovalCard(request),
