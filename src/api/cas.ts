@@ -1,6 +1,6 @@
 // CasApi on pop-core: private-CA client certificates, CAS API version 2020-06-30 (not 2020-04-07, which
 // lacks these operations). CAS allows 10 calls/s per account, so calls are spaced client-side.
-import { RpcCaller, casEndpoint, type CallObserver, type CloudCredentials } from './rpc.js';
+import { collectPages, RpcCaller, casEndpoint, type CallObserver, type CloudCredentials } from './rpc.js';
 import type { CasApi, CasCertificate } from './types.js';
 
 const CAS_VERSION = '2020-06-30';
@@ -64,16 +64,13 @@ export class CasClient implements CasApi {
     return { requestId: r.RequestId };
   }
 
-  async listClientCertificates(filter: { identifier?: string } = {}): Promise<CasCertificate[]> {
-    const all: CasCertificate[] = [];
-    for (let page = 1; ; page++) {
+  listClientCertificates(filter: { identifier?: string } = {}): Promise<CasCertificate[]> {
+    return collectPages(async (page) => {
       const r = await this.call<{ TotalCount: number; CertificateList?: RawCasCert[] }>(
         'ListClientCertificate', { CurrentPage: page, ShowSize: PAGE_SIZE, Identifier: filter.identifier }, false,
       );
-      const items = r.CertificateList ?? [];
-      all.push(...items.map(toCertificate));
-      if (items.length < PAGE_SIZE || all.length >= Number(r.TotalCount)) return all;
-    }
+      return { items: (r.CertificateList ?? []).map(toCertificate), total: Number(r.TotalCount) };
+    }, PAGE_SIZE);
   }
 
   async describeClientCertificate(identifier: string) {

@@ -63,3 +63,13 @@ export function casEndpoint(regionId: string | undefined, override?: string): st
   if (override) return override;
   return regionId && REGIONAL_CAS_REGIONS.has(regionId) ? `https://cas.${regionId}.aliyuncs.com` : 'https://cas.aliyuncs.com';
 }
+
+/** Reads every page of a paged Describe/List call (page numbers from 1) until a short page or the total. */
+export async function collectPages<T>(fetchPage: (page: number) => Promise<{ items: T[]; total: number }>, pageSize: number): Promise<T[]> {
+  const all: T[] = [];
+  for (let page = 1; ; page++) {
+    const { items, total } = await fetchPage(page);
+    all.push(...items);
+    if (items.length < pageSize || all.length >= total) return all;
+  }
+}

@@ -1,5 +1,5 @@
 // VpcApi on pop-core: the SSL-VPN calls the product makes, with typed requests and responses.
-import { RpcCaller, vpcEndpoint, type CallObserver, type CloudCredentials } from './rpc.js';
+import { collectPages, RpcCaller, vpcEndpoint, type CallObserver, type CloudCredentials } from './rpc.js';
 import type { ClientCertDetail, ClientCertSummary, SslVpnServer, SslVpnServerChanges, VpcApi, VpnGateway } from './types.js';
 
 const VPC_VERSION = '2016-04-28';
@@ -83,18 +83,15 @@ export class VpcClient implements VpcApi {
     };
   }
 
-  async describeSslVpnServers(regionId: string, filter: { vpnGatewayId?: string; sslVpnServerId?: string }): Promise<SslVpnServer[]> {
-    const servers: SslVpnServer[] = [];
-    for (let page = 1; ; page++) {
+  describeSslVpnServers(regionId: string, filter: { vpnGatewayId?: string; sslVpnServerId?: string }): Promise<SslVpnServer[]> {
+    return collectPages(async (page) => {
       const r = await this.caller(regionId).call<{ TotalCount: number; SslVpnServers?: { SslVpnServer?: RawServer[] } }>(
         'DescribeSslVpnServers',
         { RegionId: regionId, VpnGatewayId: filter.vpnGatewayId, SslVpnServerId: filter.sslVpnServerId, PageNumber: page, PageSize: PAGE_SIZE },
         { mutating: false },
       );
-      const items = r.SslVpnServers?.SslVpnServer ?? [];
-      servers.push(...items.map((s) => toServer(s, regionId)));
-      if (items.length < PAGE_SIZE || servers.length >= Number(r.TotalCount)) return servers;
-    }
+      return { items: (r.SslVpnServers?.SslVpnServer ?? []).map((s) => toServer(s, regionId)), total: Number(r.TotalCount) };
+    }, PAGE_SIZE);
   }
 
   async createSslVpnClientCert(input: { regionId: string; sslVpnServerId: string; name: string; clientToken: string }) {
@@ -120,18 +117,15 @@ export class VpcClient implements VpcApi {
     };
   }
 
-  async describeSslVpnClientCerts(regionId: string, filter: { sslVpnServerId?: string; name?: string }): Promise<ClientCertSummary[]> {
-    const certs: ClientCertSummary[] = [];
-    for (let page = 1; ; page++) {
+  describeSslVpnClientCerts(regionId: string, filter: { sslVpnServerId?: string; name?: string }): Promise<ClientCertSummary[]> {
+    return collectPages(async (page) => {
       const r = await this.caller(regionId).call<{ TotalCount: number; SslVpnClientCertKeys?: { SslVpnClientCertKey?: RawCertKey[] } }>(
         'DescribeSslVpnClientCerts',
         { RegionId: regionId, SslVpnServerId: filter.sslVpnServerId, Name: filter.name, PageNumber: page, PageSize: PAGE_SIZE },
         { mutating: false },
       );
-      const items = r.SslVpnClientCertKeys?.SslVpnClientCertKey ?? [];
-      certs.push(...items.map(toCertSummary));
-      if (items.length < PAGE_SIZE || certs.length >= Number(r.TotalCount)) return certs;
-    }
+      return { items: (r.SslVpnClientCertKeys?.SslVpnClientCertKey ?? []).map(toCertSummary), total: Number(r.TotalCount) };
+    }, PAGE_SIZE);
   }
 
   async deleteSslVpnClientCert(input: { regionId: string; sslVpnClientCertId: string; clientToken: string }) {

@@ -671,6 +671,14 @@ class FakeSlackServer implements FakeSlack {
     return t;
   }
 
+  private openModal(args: Record<string, unknown>): ApiResult {
+    const trigger = this.consumeTrigger(args);
+    const id = this.nextId('V');
+    const view = this.makeView(id, 'modal', this.viewBody(args.view, 'modal'));
+    this.viewMap.set(id, { id, userId: trigger.userId, view, kind: 'modal' });
+    return { ok: true, view };
+  }
+
   private fileObject(f: FakeFile): Record<string, unknown> {
     const pub: Record<string, unknown[]> = {};
     const priv: Record<string, unknown[]> = {};
@@ -874,23 +882,9 @@ class FakeSlackServer implements FakeSlack {
       return { ok: true, channel: { id } };
     },
 
-    'views.open': (args) => {
-      const trigger = this.consumeTrigger(args);
-      const body = this.viewBody(args.view, 'modal');
-      const id = this.nextId('V');
-      const view = this.makeView(id, 'modal', body);
-      this.viewMap.set(id, { id, userId: trigger.userId, view, kind: 'modal' });
-      return { ok: true, view };
-    },
-
-    'views.push': (args) => {
-      const trigger = this.consumeTrigger(args);
-      const body = this.viewBody(args.view, 'modal');
-      const id = this.nextId('V');
-      const view = this.makeView(id, 'modal', body);
-      this.viewMap.set(id, { id, userId: trigger.userId, view, kind: 'modal' });
-      return { ok: true, view };
-    },
+    'views.open': (args) => this.openModal(args),
+    // A pushed modal is opened like any other: the fake keeps no view stack.
+    'views.push': (args) => this.openModal(args),
 
     'views.update': (args) => {
       const viewId = str(args, 'view_id');
