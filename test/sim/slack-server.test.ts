@@ -189,3 +189,24 @@ describe('cli', () => {
     }
   });
 });
+
+describe('black-box inspection routes', () => {
+  it('GET /_state lists messages and files, GET /_files/<id> returns the content', async () => {
+    const fake = await startFakeSlack({ botToken: 'xoxb-x' });
+    try {
+      const api = (method: string, body: Record<string, unknown>) =>
+        fetch(`${fake.url}${method}`, { method: 'POST', headers: { authorization: 'Bearer xoxb-x', 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ upload_url: string; file_id: string }>);
+      await api('chat.postMessage', { channel: 'C0X', text: 'hello' });
+      const up = await api('files.getUploadURLExternal', { filename: 'a.ovpn', length: 3 });
+      await fetch(up.upload_url, { method: 'POST', body: 'abc' });
+      await api('files.completeUploadExternal', { files: [{ id: up.file_id }], channel_id: 'D0X' });
+      const state = (await (await fetch(`${fake.baseUrl}/_state`)).json()) as { messages: { text: string }[]; files: { id: string; url: string }[] };
+      expect(state.messages.map((m) => m.text)).toContain('hello');
+      expect(state.files[0]?.id).toBe(up.file_id);
+      expect(await (await fetch(state.files[0]!.url)).text()).toBe('abc');
+      expect((await fetch(`${fake.baseUrl}/_files/F404`)).status).toBe(404);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -474,6 +474,23 @@ class FakeSlackServer implements FakeSlack {
       return;
     }
 
+    // Read-only inspection for black-box runs (the CLI): what a person in the workspace would see.
+    if (path === '/_state' && rq.method === 'GET') {
+      return send(rs, 200, {
+        messages: this.messages(),
+        ephemerals: this.ephemerals(),
+        files: this.files().map((f) => ({ id: f.id, filename: f.filename, channels: f.channels, size: f.content.length, url: `${this.baseUrl}/_files/${f.id}` })),
+        views: this.views(),
+      });
+    }
+    if (path.startsWith('/_files/') && rq.method === 'GET') {
+      const file = this.files().find((f) => f.id === decodeURIComponent(path.slice('/_files/'.length)));
+      if (!file) return send(rs, 404, 'Not Found');
+      rs.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${file.filename}"` });
+      rs.end(file.content);
+      return;
+    }
+
     if (path.startsWith('/upload/v1/') && rq.method === 'POST') {
       if (await this.applyFault('upload', rs)) return;
       const token = decodeURIComponent(path.slice('/upload/v1/'.length));
