@@ -50,7 +50,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const audit = new AuditLog(redis);
   const gateways = new Map(file.gateways.map((g) => [g.name, g]));
   // Queues only add jobs: they share the fail-fast connection; workers get the patient one.
-  const lanes = new Lanes(redis, [...gateways.keys()]);
+  const lanes = new Lanes(redis, [...gateways.keys()], 'vpnbot', file.access.expiryCoalesceWindow);
   const notify = new NotifyQueue(redis);
   const slackClient = new WebClient(botToken, {
     ...(slackApiUrl ? { slackApiUrl } : {}),
@@ -104,6 +104,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
       waiter: new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)),
       gatewayTimeoutMs: file.provisioning.gatewayTimeout,
       lockDurationMs: file.provisioning.lockDurationMs,
+      coalesceWindowMs: file.access.expiryCoalesceWindow,
       userHandle: directory.userHandle,
       onProvisioned: (outcome) => metrics.provisioned.inc({ outcome }),
     });

@@ -32,7 +32,13 @@ export const fileConfigSchema = z.object({
     defaultDuration: duration('access.defaultDuration').default(8 * 3_600_000),
     /** Longest grant anyone can request or extend to. */
     maxDuration: duration('access.maxDuration').default(30 * 86_400_000),
-  }).default({ defaultDuration: 8 * 3_600_000, maxDuration: 30 * 86_400_000 }),
+    /**
+     * Routine expiries are rounded up to the next multiple of this window and removed together, because
+     * deleting any certificate disconnects every client of the gateway. `0m` removes each at its expiry.
+     */
+    expiryCoalesceWindow: z.string().refine((v) => /^0[mhdw]?$/.test(v) || parseDuration(v) !== undefined, { message: 'access.expiryCoalesceWindow: expected <n>m|h|d|w, or 0m' })
+      .transform((v) => parseDuration(v) ?? 0).default(15 * 60_000),
+  }).default({ defaultDuration: 8 * 3_600_000, maxDuration: 30 * 86_400_000, expiryCoalesceWindow: 15 * 60_000 }),
   provisioning: z.object({
     /** How long a job waits for the gateway to return to `active` before failing the request. */
     gatewayTimeout: duration('provisioning.gatewayTimeout').default(15 * 60_000),

@@ -3,7 +3,7 @@
 import type { AccessRequest, SlackMessageRef } from './requests.js';
 
 /** Things the requester is told about by DM. */
-export type RequesterEvent = 'approved' | 'denied' | 'failed' | 'cancelled';
+export type RequesterEvent = 'approved' | 'denied' | 'failed' | 'cancelled' | 'expired' | 'revoked';
 
 export interface Messenger {
   postApprovalCard(request: AccessRequest): Promise<SlackMessageRef>;
@@ -25,6 +25,8 @@ export interface Messenger {
 export interface ProvisioningQueue {
   /** Enqueues provisioning for an approved request; idempotent per request. Returns its position on the gateway's lane (1 = next). */
   enqueueProvision(request: AccessRequest): Promise<{ position: number }>;
+  /** Removes an active grant's certificate at once (a security revocation); idempotent per request. */
+  enqueueRevoke(request: AccessRequest, actor: string): Promise<void>;
 }
 
 export interface Notifications {

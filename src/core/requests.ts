@@ -58,6 +58,8 @@ export interface AccessRequest {
   certId?: string;
   deliveredAt?: number;
   expiresAt?: number;
+  /** Who revoked the grant (the requester, or an admin). */
+  revokedBy?: string;
   failure?: string;
   /** Bumped on every write; the compare-and-set token. */
   version: number;

@@ -76,6 +76,35 @@ export class AccessService {
     return { ok: true, value: moved.request };
   }
 
+  /**
+   * "I'm done" / "I lost my laptop": the requester's active grants (or the one named) are revoked at once,
+   * and pending requests are cancelled.
+   */
+  async revokeOwn(userId: string, requestId?: string): Promise<Outcome<{ revoked: AccessRequest[]; cancelled: AccessRequest[]; inFlight: AccessRequest[] }>> {
+    const { store, audit, notifications, provisioning } = this.deps;
+    const open = (await this.openRequests(userId)).filter((r) => !requestId || r.id === requestId);
+    if (open.length === 0) return { ok: false, message: requestId ? `You have no open request \`${requestId}\`; see \`/vpn status\`.` : 'You have no VPN access or open requests to revoke.' };
+    const revoked: AccessRequest[] = [];
+    const cancelled: AccessRequest[] = [];
+    const inFlight: AccessRequest[] = [];
+    for (const request of open) {
+      if (request.status === 'active') {
+        await provisioning.enqueueRevoke(request, userId);
+        await audit.append({ actor: userId, action: 'grant.revoke-requested', requestId: request.id, subject: userId, gateway: request.gateway });
+        revoked.push(request);
+      } else if (request.status === 'pending') {
+        const moved = await store.transition(request.id, 'cancelled', {}, ['pending']);
+        if (!moved.ok) continue;
+        await audit.append({ actor: userId, action: 'request.cancelled', requestId: request.id, subject: userId, gateway: request.gateway });
+        await notifications.syncCard(moved.request);
+        cancelled.push(moved.request);
+      } else {
+        inFlight.push(request);
+      }
+    }
+    return { ok: true, value: { revoked, cancelled, inFlight } };
+  }
+
   /** The user's requests that are still open, newest first. */
   async openRequests(userId: string): Promise<AccessRequest[]> {
     return (await this.deps.store.listByUser(userId, 50)).filter((r) => OPEN_STATUSES.includes(r.status));

@@ -17,9 +17,33 @@ export interface ProvisionJobData {
   fileId?: string;
 }
 
+/** Removing a grant's certificate: on expiry (coalesced, scheduled) or on revocation (at once). */
+export interface RemovalJobData {
+  requestId: string;
+  reason: 'expired' | 'revoked';
+  /** Who revoked (Slack user id); 'system' for expiry. */
+  actor: string;
+  step: 'start' | 'await-active';
+  changedAt?: number;
+}
+
+export type LaneJobData = ProvisionJobData | RemovalJobData;
+
 export const laneName = (gateway: string) => `lane-${gateway}`;
 export const lanePrefix = (base: string, gateway: string) => `${base}:{${laneName(gateway)}}`;
 export const provisionJobId = (requestId: string) => `provision-${requestId}`;
+export const expiryJobId = (requestId: string) => `expire-${requestId}`;
+export const revokeJobId = (requestId: string) => `revoke-${requestId}`;
+
+/**
+ * When a grant's certificate is deleted: its expiry rounded up to the next multiple of the coalescing
+ * window, so that routine expiries on a gateway happen together and its clients are disconnected once
+ * per window rather than once per expiry (deleting any certificate drops every client of the server).
+ */
+export function removalTime(expiresAt: number, coalesceWindowMs: number): number {
+  if (coalesceWindowMs <= 0) return expiresAt;
+  return Math.ceil(expiresAt / coalesceWindowMs) * coalesceWindowMs;
+}
 
 export const PROVISION_JOB_OPTIONS = {
   attempts: 6,
@@ -29,15 +53,15 @@ export const PROVISION_JOB_OPTIONS = {
 } as const;
 
 export class Lanes implements ProvisioningQueue {
-  private readonly queues = new Map<string, Queue<ProvisionJobData>>();
+  private readonly queues = new Map<string, Queue<LaneJobData>>();
 
-  constructor(connection: ConnectionOptions, gateways: readonly string[], private readonly prefix = 'vpnbot') {
+  constructor(connection: ConnectionOptions, gateways: readonly string[], private readonly prefix = 'vpnbot', private readonly coalesceWindowMs = 0) {
     for (const gateway of gateways) {
-      this.queues.set(gateway, new Queue<ProvisionJobData>(laneName(gateway), { connection, prefix: lanePrefix(prefix, gateway) }));
+      this.queues.set(gateway, new Queue<LaneJobData>(laneName(gateway), { connection, prefix: lanePrefix(prefix, gateway) }));
     }
   }
 
-  queue(gateway: string): Queue<ProvisionJobData> {
+  queue(gateway: string): Queue<LaneJobData> {
     const queue = this.queues.get(gateway);
     if (!queue) throw new Error(`no lane for gateway ${gateway}`);
     return queue;
@@ -55,6 +79,23 @@ export class Lanes implements ProvisioningQueue {
     const ahead = (counts.active ?? 0) + (counts.waiting ?? 0) + (counts.prioritized ?? 0) - 1;
     void job;
     return { position: Math.max(1, ahead + 1) };
+  }
+
+  /** Schedules the routine removal of an active grant at its (coalesced) expiry; idempotent. */
+  async scheduleExpiry(request: AccessRequest): Promise<number> {
+    const at = removalTime(request.expiresAt ?? Date.now(), this.coalesceWindowMs);
+    await this.queue(request.gateway).add('expire', { requestId: request.id, reason: 'expired', actor: 'system', step: 'start' }, {
+      ...PROVISION_JOB_OPTIONS, attempts: 20, jobId: expiryJobId(request.id), delay: Math.max(0, at - Date.now()),
+    });
+    return at;
+  }
+
+  /** A security revocation: the certificate goes at once, not at the coalesced time. Idempotent. */
+  async enqueueRevoke(request: AccessRequest, actor: string): Promise<void> {
+    await this.queue(request.gateway).add('revoke', { requestId: request.id, reason: 'revoked', actor, step: 'start' }, {
+      // lifo: to the front of the lane, ahead of queued provisioning.
+      ...PROVISION_JOB_OPTIONS, attempts: 20, jobId: revokeJobId(request.id), lifo: true,
+    });
   }
 
   /** Where a request's job stands on its lane: 0 when running, n when n-1 jobs are ahead, undefined when not queued. */

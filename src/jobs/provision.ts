@@ -25,6 +25,8 @@ export interface ProvisionDeps {
   gatewayTimeoutMs: number;
   /** A readable handle for certificate names (e.g. the Slack username); falls back to the user id. */
   userHandle: (userId: string) => Promise<string>;
+  /** Schedules the removal of the certificate when the grant expires (idempotent). */
+  scheduleExpiry: (request: AccessRequest) => Promise<number>;
   logger: Logger;
 }
 
@@ -145,6 +147,8 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
   const done = await store.transition(request.id, 'active', { deliveredAt: now, expiresAt: now + request.durationMs, certId, certName }, ['provisioning']);
   await audit.append({ actor: 'system', action: 'profile.delivered', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: certId, cloudRequestId: detail.requestId });
   const granted = done.ok ? done.request : fresh;
+  // Recovery at start-up and the periodic sweep schedule it too, should this process die right here.
+  await deps.scheduleExpiry(granted);
   notes.post(granted, `:white_check_mark: Profile delivered to <@${request.requesterId}>; access expires <!date^${Math.floor((granted.expiresAt ?? now) / 1000)}^{date_short_pretty} {time}|${new Date(granted.expiresAt ?? now).toISOString()}>.`);
   notes.card(granted);
   return 'delivered';

@@ -1,11 +1,12 @@
 // Starts the workers of one process: one per gateway lane (local concurrency 1; the lane's global
 // concurrency 1 keeps the gateway to one change across all processes) and the notification worker.
 // On start it re-enqueues approved work whose job was lost (e.g. a crash between approve and enqueue).
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RequestStore } from '../core/store.js';
-import { laneName, lanePrefix, type Lanes, type ProvisionJobData } from './lanes.js';
+import { laneName, lanePrefix, type Lanes, type LaneJobData, type ProvisionJobData, type RemovalJobData } from './lanes.js';
+import { createRemovalProcessor } from './removal.js';
 import { createProvisionProcessor, type ProvisionDeps } from './provision.js';
 import { startNotifyWorker, type NotifyQueue } from './notify.js';
 import type { Messenger } from '../core/ports.js';
@@ -14,7 +15,7 @@ export interface WorkerSet {
   close(): Promise<void>;
 }
 
-export async function startWorkers(deps: ProvisionDeps & {
+export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> & {
   connection: ConnectionOptions;
   redis: Redis;
   prefix?: string;
@@ -24,13 +25,23 @@ export async function startWorkers(deps: ProvisionDeps & {
   logger: Logger;
   onProvisioned?: (outcome: string) => void;
   lockDurationMs?: number;
+  coalesceWindowMs?: number;
+  sweepIntervalMs?: number;
 }): Promise<WorkerSet> {
   const prefix = deps.prefix ?? 'vpnbot';
   await deps.lanes.init();
-  const processor = createProvisionProcessor(deps);
+  const full: ProvisionDeps = { ...deps, scheduleExpiry: (request) => deps.lanes.scheduleExpiry(request) };
+  const provision = createProvisionProcessor(full);
+  const removal = createRemovalProcessor(full, {
+    coalesceWindowMs: deps.coalesceWindowMs ?? 0,
+    claimOnce: async (key) => (await deps.redis.set(`${deps.store.prefix}:${key}`, '1', 'EX', 86_400, 'NX')) === 'OK',
+  });
+  // One lane carries every change to its gateway: provisioning, expiry and revocation alike.
+  const processor = (job: Job<LaneJobData>, token?: string, signal?: AbortSignal) =>
+    job.name === 'provision' ? provision(job as Job<ProvisionJobData>, token, signal) : removal(job as Job<RemovalJobData>, token, signal);
   const workers: Worker[] = [];
   for (const gateway of deps.gateways.keys()) {
-    const worker = new Worker<ProvisionJobData>(laneName(gateway), processor, {
+    const worker = new Worker<LaneJobData>(laneName(gateway), processor, {
       connection: deps.connection,
       prefix: lanePrefix(prefix, gateway),
       concurrency: 1,
@@ -49,11 +60,24 @@ export async function startWorkers(deps: ProvisionDeps & {
   }
   workers.push(startNotifyWorker({ connection: deps.connection, redis: deps.redis, prefix, store: deps.store, messenger: deps.messenger, logger: deps.logger }));
   await recover(deps.store, deps.lanes, deps.notify, deps.logger);
+  // No expiry may be missed: every minute, make sure each grant due soon has its removal job.
+  const sweep = setInterval(() => {
+    void sweepExpiries(deps.store, deps.lanes, Date.now() + 5 * 60_000).catch((err: Error) => deps.logger.warn({ err: err.message }, 'expiry sweep failed'));
+  }, deps.sweepIntervalMs ?? 60_000);
+  sweep.unref();
   return {
     async close() {
+      clearInterval(sweep);
       await Promise.all(workers.map((w) => w.close()));
     },
   };
+}
+
+/** Ensures a removal job for every active grant expiring by `until` (idempotent: job ids are per request). */
+export async function sweepExpiries(store: RequestStore, lanes: Lanes, until: number): Promise<number> {
+  const due = await store.grantsExpiringBy(until);
+  for (const request of due) await lanes.scheduleExpiry(request);
+  return due.length;
 }
 
 /** Approved or in-flight requests get their job back; pending requests without a card get one. Idempotent. */
@@ -69,5 +93,6 @@ export async function recover(store: RequestStore, lanes: Lanes, notify: NotifyQ
   for (const request of await store.listByStatus('pending')) {
     if (!request.card) await notify.syncCard(request);
   }
+  for (const request of await store.listByStatus('active')) await lanes.scheduleExpiry(request);
   if (requeued) logger.info({ requeued }, 'recovery: provisioning jobs ensured');
 }

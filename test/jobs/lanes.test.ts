@@ -49,3 +49,28 @@ describe('Lanes', () => {
     expect(job?.data).toEqual({ requestId: 'raaaaaaaa1', step: 'start' });
   });
 });
+
+describe('expiry scheduling', () => {
+  it('coalesces removal times and the sweep schedules every due grant once', async () => {
+    const { removalTime } = await import('../../src/jobs/lanes.js');
+    const { sweepExpiries } = await import('../../src/jobs/workers.js');
+    const { RequestStore } = await import('../../src/core/store.js');
+    expect(removalTime(1_000, 0)).toBe(1_000);
+    expect(removalTime(900_001, 900_000)).toBe(1_800_000);
+    expect(removalTime(1_800_000, 900_000)).toBe(1_800_000);
+
+    const store = new RequestStore(redis, `{${prefix}-store}`);
+    const now = Date.now();
+    const base = { requesterId: 'U0A', gateway: 'beta', durationMs: 60_000, reason: 'x', status: 'active' as const, createdAt: now, updatedAt: now, certId: 'vsc-1' };
+    await store.create({ ...base, id: 'rexpiresoon01', expiresAt: now + 60_000 });
+    await store.create({ ...base, id: 'rexpireslate1', expiresAt: now + 86_400_000 });
+    expect(await sweepExpiries(store, lanes, now + 5 * 60_000)).toBe(1);
+    expect(await sweepExpiries(store, lanes, now + 5 * 60_000)).toBe(1);
+    const job = await lanes.queue('beta').getJob('expire-rexpiresoon01');
+    expect(await job?.getState()).toBe('delayed');
+    expect(await lanes.queue('beta').getJob('expire-rexpireslate1')).toBeUndefined();
+    expect((await lanes.queue('beta').getDelayedCount())).toBe(1);
+    const keys = await redis.keys(`{${prefix}-store}*`);
+    if (keys.length) await redis.del(...keys);
+  });
+});

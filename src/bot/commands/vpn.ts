@@ -70,6 +70,23 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
           await ack(ephemeral(active.length ? `*Your VPN access*\n${active.map((r) => statusLine(r, undefined)).join('\n')}` : 'You have no active VPN access.'));
           return;
         }
+        case 'revoke':
+        case 'done': {
+          const outcome = await deps.service.revokeOwn(userId, rest[0]);
+          if (!outcome.ok) {
+            await ack(ephemeral(outcome.message));
+            return;
+          }
+          const { revoked, cancelled, inFlight } = outcome.value;
+          const lines = [
+            ...revoked.map((r) => `:lock: Revoking your access to *${r.gateway}* (\`${r.id}\`) now; the certificate is being removed and your profile will stop working.`),
+            ...cancelled.map((r) => `:heavy_minus_sign: Cancelled your pending request \`${r.id}\` for *${r.gateway}*.`),
+            ...inFlight.map((r) => `:hourglass_flowing_sand: \`${r.id}\` for *${r.gateway}* is being set up right now; run \`/vpn revoke\` again once the profile arrives.`),
+          ];
+          await ack(ephemeral(lines.join('\n')));
+          deps.onHandled?.('revoke', 'ok');
+          return;
+        }
         case 'help':
           await ack(ephemeral(HELP_TEXT));
           return;

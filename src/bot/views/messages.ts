@@ -10,6 +10,7 @@ export const HELP_TEXT = [
   `• ${REQUEST_USAGE}: ask for access (no arguments opens a form)`,
   '• `/vpn status`: where your requests stand (queue position included)',
   '• `/vpn list`: your active VPN access and when it expires',
+  '• `/vpn revoke [request-id]`: end your access now (done, or lost laptop); cancels pending requests',
   '• `/vpn help`: this message',
 ].join('\n');
 
@@ -27,6 +28,10 @@ export function requesterNotice(request: AccessRequest, event: RequesterEvent): 
       return `:x: I could not set up your VPN access on *${request.gateway}* (request \`${request.id}\`): ${request.failure ?? 'unknown error'}\nThe admins have been told. You can try again later with \`/vpn request\`, or ask in the approvals channel.`;
     case 'cancelled':
       return `:heavy_minus_sign: Your VPN request \`${request.id}\` was cancelled.`;
+    case 'expired':
+      return `:checkered_flag: Your VPN access to *${request.gateway}* (\`${request.id}\`) has expired and its certificate was removed; the profile no longer works. Ask again with \`/vpn request\` if you still need access.`;
+    case 'revoked':
+      return `:lock: Your VPN access to *${request.gateway}* (\`${request.id}\`) was revoked${request.revokedBy && request.revokedBy !== request.requesterId ? ` by <@${request.revokedBy}>` : ''}; its certificate was removed and the profile no longer works.`;
   }
 }
 

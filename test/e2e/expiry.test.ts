@@ -1,0 +1,89 @@
+// Grants end: at expiry (coalesced, announced) or on revocation (at once); pending requests can be cancelled.
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { removalTime } from '../../src/jobs/lanes.js';
+import { APPROVALS, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+let lane: Queue;
+
+beforeAll(async () => {
+  h = await startHarness({ db: 9, updateMs: 150 });
+  lane = new Queue('lane-hangzhou', { connection: h.redis, prefix: 'vpnbot:{lane-hangzhou}' });
+});
+afterAll(async () => {
+  await lane?.close();
+  await h?.close();
+});
+
+const requestIdFrom = (text: string) => /`(r[a-z0-9]+)`/.exec(text)?.[1];
+
+async function grant(userId: string, name: string): Promise<{ requestId: string; cardTs: string }> {
+  h.slack.addUser(userId, { name });
+  const answer = await h.driver.command({ userId, text: `request hangzhou 1h ${name} needs access` });
+  const requestId = requestIdFrom(String(answer.json?.text))!;
+  const card = await h.slack.waitFor('card', () => h.slack.messages(APPROVALS).find((m) => !m.threadTs && JSON.stringify(m.blocks ?? []).includes(requestId)));
+  await h.driver.blockAction({ userId: 'U0BOB', actionId: 'vpn_approve', value: requestId, channelId: APPROVALS, messageTs: card.ts });
+  await h.slack.waitFor('profile', () => h.slack.files(h.slack.dmChannelFor(userId))[0], 15_000);
+  return { requestId, cardTs: card.ts };
+}
+
+const status = (requestId: string) => h.redis.hget(`{vpnbot}:req:${requestId}`, 'status');
+
+describe('expiry and revocation', () => {
+  it('schedules removal at the coalesced expiry, then deletes the certificate, announces it and tells the user', async () => {
+    const { requestId, cardTs } = await grant('U0JOE', 'joe');
+    const stored = JSON.parse((await h.redis.hget(`{vpnbot}:req:${requestId}`, 'json'))!) as { expiresAt: number; certId: string };
+    const job = await lane.getJob(`expire-${requestId}`);
+    expect(job).toBeDefined();
+    expect(await job!.getState()).toBe('delayed');
+    expect(job!.timestamp + (job!.opts.delay ?? 0)).toBeGreaterThanOrEqual(removalTime(stored.expiresAt, 15 * 60_000) - 50);
+    expect(removalTime(stored.expiresAt, 15 * 60_000) % (15 * 60_000)).toBe(0);
+    expect(JSON.stringify(job!.data)).not.toMatch(/PRIVATE|BEGIN/);
+
+    await job!.promote();
+    await h.slack.waitFor('expiry DM', () => h.slack.messages(h.slack.dmChannelFor('U0JOE')).find((m) => m.text.includes('has expired')), 10_000);
+    expect(await status(requestId)).toBe('expired');
+    await h.sim.settle();
+    expect(h.sim.clientCerts(GATEWAYS[0]!.sslVpnServerId).map((c) => c.sslVpnClientCertId)).not.toContain(stored.certId);
+    const deletes = h.sim.callsOf('DeleteSslVpnClientCert').filter((c) => c.params.SslVpnClientCertId === stored.certId);
+    expect(deletes.map((c) => c.params.ClientToken)).toEqual([`vpnbot-delete-${requestId}`]);
+    expect(h.slack.messages(APPROVALS).some((m) => !m.threadTs && m.text.includes('Removing 1 expired VPN certificate on *hangzhou*'))).toBe(true);
+    await h.slack.waitFor('card shows expiry', () => JSON.stringify(h.slack.messages(APPROVALS).find((m) => m.ts === cardTs)?.blocks ?? []).includes('expired'));
+  });
+
+  it('/vpn revoke removes the certificate at once, ahead of the scheduled expiry', async () => {
+    const { requestId } = await grant('U0KIM', 'kim');
+    const certId = JSON.parse((await h.redis.hget(`{vpnbot}:req:${requestId}`, 'json'))!).certId as string;
+    const answer = await h.driver.command({ userId: 'U0KIM', text: 'revoke' });
+    expect(answer.json?.text).toContain('Revoking your access to *hangzhou*');
+    await h.slack.waitFor('revocation DM', () => h.slack.messages(h.slack.dmChannelFor('U0KIM')).find((m) => m.text.includes('was revoked')), 10_000);
+    expect(await status(requestId)).toBe('revoked');
+    await h.sim.settle();
+    expect(h.sim.clientCerts().map((c) => c.sslVpnClientCertId)).not.toContain(certId);
+    // The scheduled expiry, when it comes, finds nothing to do.
+    const expiry = await lane.getJob(`expire-${requestId}`);
+    await expiry!.promote();
+    await vi.waitFor(async () => expect(await expiry!.getState()).toBe('completed'), { timeout: 10_000, interval: 50 });
+    expect(expiry!.returnvalue ?? (await lane.getJob(`expire-${requestId}`))?.returnvalue).toBe('skipped-revoked');
+    expect(h.sim.callsOf('DeleteSslVpnClientCert').filter((c) => c.params.SslVpnClientCertId === certId)).toHaveLength(1);
+    const again = await h.driver.command({ userId: 'U0KIM', text: 'revoke' });
+    expect(again.json?.text).toContain('no VPN access');
+  });
+
+  it('/vpn revoke cancels a pending request and updates its card', async () => {
+    h.slack.addUser('U0LEE', { name: 'lee' });
+    const answer = await h.driver.command({ userId: 'U0LEE', text: 'request hangzhou 1h maybe later' });
+    const requestId = requestIdFrom(String(answer.json?.text))!;
+    const card = await h.slack.waitFor('card', () => h.slack.messages(APPROVALS).find((m) => !m.threadTs && JSON.stringify(m.blocks ?? []).includes(requestId)));
+    const cancel = await h.driver.command({ userId: 'U0LEE', text: 'revoke' });
+    expect(cancel.json?.text).toContain('Cancelled your pending request');
+    expect(await status(requestId)).toBe('cancelled');
+    await h.slack.waitFor('card shows cancel', () => {
+      const json = JSON.stringify(h.slack.messages(APPROVALS).find((m) => m.ts === card.ts)?.blocks ?? []);
+      return json.includes('Cancelled') && !json.includes('vpn_approve') || undefined;
+    });
+    await h.driver.blockAction({ userId: 'U0BOB', actionId: 'vpn_approve', value: requestId, channelId: APPROVALS, messageTs: card.ts });
+    await h.slack.waitFor('late approve refused', () => h.slack.ephemerals('U0BOB').find((e) => e.text.includes('cancelled')));
+  });
+});
