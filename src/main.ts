@@ -2,7 +2,6 @@
 // credentials, the simulators of sandbox mode.
 import { createServer } from 'node:http';
 import { WebClient } from '@slack/web-api';
-import { CasClient } from './api/cas.js';
 import { VpcClient } from './api/vpc.js';
 import { createSlackApp, healthRoutes, type HealthChecks } from './bot/app.js';
 import { SlackDirectory } from './bot/directory.js';
@@ -37,8 +36,8 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const credentials = sandbox.cloud
     ? { accessKeyId: sandbox.cloud.accessKeyId, accessKeySecret: sandbox.cloud.accessKeySecret }
     : { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, ...(env.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN } : {}) };
+  // ALIBABA_CLOUD_CAS_ENDPOINT is read by the CAS client (src/api/cas.ts), which the admin commands will use.
   const vpcEndpoint = sandbox.cloud?.sim.url ?? env.ALIBABA_CLOUD_VPC_ENDPOINT;
-  const casEndpoint = sandbox.cloud?.sim.url ?? env.ALIBABA_CLOUD_CAS_ENDPOINT;
 
   // Producers fail fast (a Slack ack must not wait out a Redis outage); workers wait for Redis to return.
   const redis = producerConnection(env.REDIS_URL);
@@ -97,8 +96,6 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   let workers: WorkerSet | undefined;
   if (runWorker) {
     const vpc = new VpcClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(vpcEndpoint ? { endpointOverride: vpcEndpoint } : {}) });
-    void CasClient; // CAS revocation arrives with the admin commands.
-    void casEndpoint;
     workers = await startWorkers({
       connection: bullConnection, redis, lanes, notify, store, audit, vpc, messenger, gateways, logger,
       waiter: new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)),

@@ -74,11 +74,10 @@ export class Lanes implements ProvisioningQueue {
 
   async enqueueProvision(request: AccessRequest): Promise<{ position: number }> {
     const queue = this.queue(request.gateway);
-    const job = await queue.add('provision', { requestId: request.id, step: 'start' }, { ...PROVISION_JOB_OPTIONS, jobId: provisionJobId(request.id) });
-    const counts = await queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed');
-    const ahead = (counts.active ?? 0) + (counts.waiting ?? 0) + (counts.prioritized ?? 0) - 1;
-    void job;
-    return { position: Math.max(1, ahead + 1) };
+    await queue.add('provision', { requestId: request.id, step: 'start' }, { ...PROVISION_JOB_OPTIONS, jobId: provisionJobId(request.id) });
+    // Everything running or waiting on the lane, this job included (it was just added, last in line).
+    const counts = await queue.getJobCounts('active', 'waiting', 'prioritized');
+    return { position: Math.max(1, (counts.active ?? 0) + (counts.waiting ?? 0) + (counts.prioritized ?? 0)) };
   }
 
   /** Schedules the routine removal of an active grant at its (coalesced) expiry; idempotent. */
