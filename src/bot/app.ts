@@ -60,12 +60,11 @@ export function createSlackApp(options: SlackAppOptions): App {
     logger: boltLogger(options.logger),
     logLevel: LogLevel.INFO,
     clientOptions,
-    // Bolt would otherwise rethrow and answer 500; the listeners reply to users themselves.
-    extendedErrorHandler: false,
   };
   const app = options.appToken
     ? new App({ ...common, socketMode: true, appToken: options.appToken, customRoutes: healthRoutes(options.health), installerOptions: { port: options.port ?? 3000 } })
     : new App({ ...common, signingSecret: options.signingSecret ?? '', customRoutes: healthRoutes(options.health) });
+  // Logged, not rethrown: the listeners reply to users themselves, and Bolt would answer 500 otherwise.
   app.error(async (error) => {
     options.logger.error({ err: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');
   });

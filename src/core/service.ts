@@ -1,7 +1,7 @@
 // The access service: every decision the product makes about requests, behind the Slack listeners.
 // It stores state (compare-and-set), audits, and hands work to the queues through ports.
 import type { AuditLog } from './audit.js';
-import { mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
+import { alreadyDecided, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
 import type { Notifications, ProvisioningQueue } from './ports.js';
 import { newRequestId, OPEN_STATUSES, type AccessRequest } from './requests.js';
 import type { RequestStore } from './store.js';
@@ -47,7 +47,8 @@ export class AccessService {
     const allowed = await mayDecide(this.deps.policy, current, approverId, this.deps.members);
     if (!allowed.ok) return { ok: false, message: allowed.reason };
     const moved = await store.transition(requestId, 'approved', { approverId, decidedAt: Date.now() }, ['pending']);
-    if (!moved.ok) return { ok: false, message: moved.reason === 'not-found' ? 'That request no longer exists.' : (await mayDecide(this.deps.policy, moved.request, approverId, this.deps.members) as { reason: string }).reason };
+    // Lost the race: another approver decided first, or the requester cancelled meanwhile.
+    if (!moved.ok) return { ok: false, message: moved.reason === 'not-found' ? 'That request no longer exists.' : alreadyDecided(moved.request) };
     const request = moved.request;
     await audit.append({ actor: approverId, action: 'request.approved', requestId, subject: request.requesterId, gateway: request.gateway });
     const { position } = await provisioning.enqueueProvision(request);

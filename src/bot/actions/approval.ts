@@ -72,13 +72,18 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       return;
     }
     const requestId = click.data.actions[0]!.value;
-    const check = await deps.service.checkDecider(requestId, click.data.user.id);
-    if (!check.ok) {
-      deps.onHandled?.('deny', 'refused');
-      await tellClicker(args, click.data.channel?.id, check.message);
-      return;
+    try {
+      const check = await deps.service.checkDecider(requestId, click.data.user.id);
+      if (!check.ok) {
+        deps.onHandled?.('deny', 'refused');
+        await tellClicker(args, click.data.channel?.id, check.message);
+        return;
+      }
+      await args.client.views.open({ trigger_id: click.data.trigger_id, view: denyModal(requestId) });
+    } catch (err) {
+      deps.logger.error({ err: (err as Error).message, requestId }, 'deny click failed');
+      await tellClicker(args, click.data.channel?.id, ':warning: I could not open the deny form; please click Deny again in a minute.');
     }
-    await args.client.views.open({ trigger_id: click.data.trigger_id, view: denyModal(requestId) });
   });
 
   app.view<ViewSubmitAction>(DENY_MODAL, async (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
@@ -92,7 +97,10 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       await args.ack({ response_action: 'errors', errors: { reason: 'This form is out of date; close it and click Deny again.' } });
       return;
     }
-    const outcome = await deps.service.deny(requestId, args.body.user.id, reason);
+    const outcome = await deps.service.deny(requestId, args.body.user.id, reason).catch((err: Error) => {
+      deps.logger.error({ err: err.message, requestId }, 'deny failed');
+      return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Please try again in a minute.' };
+    });
     if (!outcome.ok) {
       await args.ack({ response_action: 'errors', errors: { reason: outcome.message } });
       deps.onHandled?.('deny', 'refused');
@@ -113,7 +121,10 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       await args.ack({ response_action: 'errors', errors: { [field]: parsed.error.replace(/`/g, '').slice(0, 150) } });
       return;
     }
-    const outcome = await deps.service.submit(args.body.user.id, parsed.value);
+    const outcome = await deps.service.submit(args.body.user.id, parsed.value).catch((err: Error) => {
+      deps.logger.error({ err: err.message }, 'request from the form failed');
+      return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Please try again in a minute.' };
+    });
     if (!outcome.ok) {
       await args.ack({ response_action: 'errors', errors: { reason: outcome.message.replace(/[`*]/g, '').slice(0, 150) } });
       return;
