@@ -33,9 +33,13 @@ const status = (requestId: string) => h.redis.hget(`{vpnbot}:req:${requestId}`, 
 describe('expiry and revocation', () => {
   it('schedules removal at the coalesced expiry, then deletes the certificate, announces it and tells the user', async () => {
     const { requestId, cardTs } = await grant('U0JOE', 'joe');
+    // The profile lands just before the grant is recorded and its removal scheduled.
+    const job = await vi.waitFor(async () => {
+      const found = await lane.getJob(`expire-${requestId}`);
+      expect(found).toBeDefined();
+      return found!;
+    }, { timeout: 5000, interval: 20 });
     const stored = JSON.parse((await h.redis.hget(`{vpnbot}:req:${requestId}`, 'json'))!) as { expiresAt: number; certId: string };
-    const job = await lane.getJob(`expire-${requestId}`);
-    expect(job).toBeDefined();
     expect(await job!.getState()).toBe('delayed');
     expect(job!.timestamp + (job!.opts.delay ?? 0)).toBeGreaterThanOrEqual(removalTime(stored.expiresAt, 15 * 60_000) - 50);
     expect(removalTime(stored.expiresAt, 15 * 60_000) % (15 * 60_000)).toBe(0);
@@ -54,6 +58,7 @@ describe('expiry and revocation', () => {
 
   it('/vpn revoke removes the certificate at once, ahead of the scheduled expiry', async () => {
     const { requestId } = await grant('U0KIM', 'kim');
+    await vi.waitFor(async () => expect(await status(requestId)).toBe('active'), { timeout: 5000, interval: 20 });
     const certId = JSON.parse((await h.redis.hget(`{vpnbot}:req:${requestId}`, 'json'))!).certId as string;
     const answer = await h.driver.command({ userId: 'U0KIM', text: 'revoke' });
     expect(answer.json?.text).toContain('Revoking your access to *hangzhou*');
