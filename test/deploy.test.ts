@@ -24,7 +24,7 @@ describe('deployment files', () => {
     expect(vpn.should_escape).toBe(true);
     expect(vpn.url).toMatch(/\/slack\/events$/);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
-    for (const scope of ['commands', 'chat:write', 'im:write', 'usergroups:read', 'files:write', 'users:read']) expect(manifest.oauth_config.scopes.bot).toContain(scope);
+    for (const scope of ['commands', 'chat:write', 'im:write', 'usergroups:read', 'files:write', 'files:read', 'users:read']) expect(manifest.oauth_config.scopes.bot).toContain(scope);
   });
 
   it('the RAM policy allows exactly the API actions the bot calls', () => {
