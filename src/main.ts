@@ -2,11 +2,14 @@
 // credentials, the simulators of sandbox mode.
 import { createServer } from 'node:http';
 import { WebClient } from '@slack/web-api';
+import { CasClient } from './api/cas.js';
 import { VpcClient } from './api/vpc.js';
 import { createSlackApp, healthRoutes, type HealthChecks } from './bot/app.js';
+import { slackPeople } from './bot/commands/admin.js';
 import { SlackDirectory } from './bot/directory.js';
 import { SlackMessenger } from './bot/messenger.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/load.js';
+import { AdminService } from './core/admin.js';
 import { AuditLog } from './core/audit.js';
 import { AccessService } from './core/service.js';
 import { RequestStore } from './core/store.js';
@@ -36,8 +39,8 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const credentials = sandbox.cloud
     ? { accessKeyId: sandbox.cloud.accessKeyId, accessKeySecret: sandbox.cloud.accessKeySecret }
     : { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, ...(env.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN } : {}) };
-  // ALIBABA_CLOUD_CAS_ENDPOINT is read by the CAS client (src/api/cas.ts), which the admin commands will use.
   const vpcEndpoint = sandbox.cloud?.sim.url ?? env.ALIBABA_CLOUD_VPC_ENDPOINT;
+  const casEndpoint = sandbox.cloud?.sim.url ?? env.ALIBABA_CLOUD_CAS_ENDPOINT;
 
   // Producers fail fast (a Slack ack must not wait out a Redis outage); workers wait for Redis to return.
   const redis = producerConnection(env.REDIS_URL);
@@ -50,7 +53,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const gateways = new Map(file.gateways.map((g) => [g.name, g]));
   // Queues only add jobs: they share the fail-fast connection; workers get the patient one.
   const lanes = new Lanes(redis, [...gateways.keys()], 'vpnbot', file.access.expiryCoalesceWindow);
-  const notify = new NotifyQueue(redis);
+  const notify = new NotifyQueue(redis, 'vpnbot', file.access.expiryWarning);
   const slackClient = new WebClient(botToken, {
     ...(slackApiUrl ? { slackApiUrl } : {}),
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
@@ -63,6 +66,20 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     approvers: file.roles.approvers, admins: file.roles.admins,
   };
   const service = new AccessService({ store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify });
+  const vpc = new VpcClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(vpcEndpoint ? { endpointOverride: vpcEndpoint } : {}) });
+  // Private-CA client certificates (admin offboarding and cert revoke); CAS 2020-06-30, paced to 10 calls/s.
+  const cas = new CasClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(casEndpoint ? { endpointOverride: casEndpoint } : {}) });
+  const admin = new AdminService({
+    store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify, vpc, cas,
+    people: slackPeople(slackClient), files: messenger, gateways: file.gateways,
+    lanes: {
+      async depth(gateway) {
+        const c = await lanes.queue(gateway).getJobCounts('active', 'waiting', 'prioritized', 'delayed');
+        return { queued: (c.active ?? 0) + (c.waiting ?? 0) + (c.prioritized ?? 0), scheduled: c.delayed ?? 0 };
+      },
+    },
+    onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'admin command step failed'),
+  });
 
   // Readiness re-checks Slack auth at most once a minute, with a client that does not retry.
   const authProbe = new WebClient(botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, timeout: 3000 });
@@ -95,7 +112,6 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
 
   let workers: WorkerSet | undefined;
   if (runWorker) {
-    const vpc = new VpcClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(vpcEndpoint ? { endpointOverride: vpcEndpoint } : {}) });
     workers = await startWorkers({
       connection: bullConnection, redis, lanes, notify, store, audit, vpc, messenger, gateways, logger,
       waiter: new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)),
@@ -113,7 +129,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     const app = createSlackApp({
       botToken, ...(signingSecret ? { signingSecret } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(slackApiUrl ? { slackApiUrl } : {}),
-      port: env.PORT, logger, service, messenger, health, onHandled,
+      port: env.PORT, logger, service, messenger, health, onHandled, admin,
       positionOf: async (requestId, gateway) => {
         const request = await store.get(requestId);
         return request && gateways.has(gateway) ? lanes.positionOf(request) : undefined;

@@ -4,9 +4,11 @@ import { App, LogLevel, type CustomRoute } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { boltLogger } from '../infra/logger.js';
 import type { AccessService } from '../core/service.js';
+import type { AdminService } from '../core/admin.js';
 import type { Messenger } from '../core/ports.js';
 import { registerVpnCommand } from './commands/vpn.js';
 import { registerApprovalActions } from './actions/approval.js';
+import { registerReminderActions } from './actions/reminder.js';
 
 export interface HealthChecks {
   /** Everything this process needs to do its work answers (Redis, Slack auth). */
@@ -27,6 +29,8 @@ export interface SlackAppOptions {
   positionOf: (requestId: string, gateway: string) => Promise<number | undefined>;
   health: HealthChecks;
   onHandled?: (kind: string, outcome: string) => void;
+  /** Serves `/vpn admin …`. */
+  admin?: AdminService;
 }
 
 export function healthRoutes(health: HealthChecks): CustomRoute[] {
@@ -68,7 +72,8 @@ export function createSlackApp(options: SlackAppOptions): App {
   app.error(async (error) => {
     options.logger.error({ err: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');
   });
-  registerVpnCommand(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled });
+  registerVpnCommand(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, ...(options.admin ? { admin: options.admin } : {}) });
   registerApprovalActions(app, { service: options.service, messenger: options.messenger, logger: options.logger, onHandled: options.onHandled });
+  registerReminderActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
   return app;
 }

@@ -1,12 +1,12 @@
 // Messenger on the Slack Web API: the approval card and its thread, DMs, and profile delivery through
 // the files upload API straight into the requester's DM.
 import type { WebClient } from '@slack/web-api';
-import type { Messenger, RequesterEvent } from '../core/ports.js';
+import type { FileDelivery, Messenger, RequesterEvent } from '../core/ports.js';
 import type { AccessRequest, SlackMessageRef } from '../core/requests.js';
 import { approvalCard } from './views/approval-card.js';
-import { profileComment, requesterNotice } from './views/messages.js';
+import { expiringSoon, profileComment, requesterNotice } from './views/messages.js';
 
-export class SlackMessenger implements Messenger {
+export class SlackMessenger implements Messenger, FileDelivery {
   private readonly dms = new Map<string, string>();
 
   constructor(private readonly client: WebClient, private readonly approvalsChannel: string) {}
@@ -57,6 +57,25 @@ export class SlackMessenger implements Messenger {
       if ((err as { data?: { error?: string } }).data?.error === 'file_not_found') return false;
       throw err;
     }
+  }
+
+  async remindExpiring(request: AccessRequest): Promise<void> {
+    await this.client.chat.postMessage({ channel: await this.dmChannel(request.requesterId), ...expiringSoon(request) });
+  }
+
+  /** Uploads a file into the user's DM (admin exports), with the same three-step upload as the profile. */
+  async sendFile(userId: string, filename: string, content: string, comment: string): Promise<{ fileId: string }> {
+    const body = Buffer.from(content, 'utf8');
+    const target = await this.client.files.getUploadURLExternal({ filename, length: body.length });
+    if (!target.file_id || !target.upload_url) throw new Error('Slack returned no upload URL');
+    const uploaded = await fetch(target.upload_url, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' }, signal: AbortSignal.timeout(30_000) });
+    if (!uploaded.ok) throw new Error(`file upload failed with HTTP ${uploaded.status}`);
+    await this.client.files.completeUploadExternal({
+      files: [{ id: target.file_id, title: filename }],
+      channel_id: await this.dmChannel(userId),
+      initial_comment: comment,
+    });
+    return { fileId: target.file_id };
   }
 
   async notifyAdmins(text: string): Promise<void> {

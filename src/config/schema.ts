@@ -38,7 +38,10 @@ export const fileConfigSchema = z.object({
      */
     expiryCoalesceWindow: z.string().refine((v) => /^0[mhdw]?$/.test(v) || parseDuration(v) !== undefined, { message: 'access.expiryCoalesceWindow: expected <n>m|h|d|w, or 0m' })
       .transform((v) => parseDuration(v) ?? 0).default(15 * 60_000),
-  }).default({ defaultDuration: 8 * 3_600_000, maxDuration: 30 * 86_400_000, expiryCoalesceWindow: 15 * 60_000 }),
+    /** How long before expiry the requester gets an "expiring soon" DM with Extend / I'm done; `0m` sends none. */
+    expiryWarning: z.string().refine((v) => /^0[mhdw]?$/.test(v) || parseDuration(v) !== undefined, { message: 'access.expiryWarning: expected <n>m|h|d|w, or 0m' })
+      .transform((v) => parseDuration(v) ?? 0).default(60 * 60_000),
+  }).default({ defaultDuration: 8 * 3_600_000, maxDuration: 30 * 86_400_000, expiryCoalesceWindow: 15 * 60_000, expiryWarning: 60 * 60_000 }),
   provisioning: z.object({
     /** How long a job waits for the gateway to return to `active` before failing the request. */
     gatewayTimeout: duration('provisioning.gatewayTimeout').default(15 * 60_000),

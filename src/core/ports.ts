@@ -18,6 +18,8 @@ export interface Messenger {
   deliverProfile(request: AccessRequest, profile: { filename: string; content: string }, onFileId: (fileId: string) => Promise<void>): Promise<{ fileId: string }>;
   /** Whether that upload already reached the requester's DM (the share happened before a crash). */
   profileDelivered(request: AccessRequest, fileId: string): Promise<boolean>;
+  /** The "expiring soon" DM, with Extend and I'm done buttons. */
+  remindExpiring(request: AccessRequest): Promise<void>;
   /** A message for admins in the approvals channel. */
   notifyAdmins(text: string): Promise<void>;
 }
@@ -27,10 +29,31 @@ export interface ProvisioningQueue {
   enqueueProvision(request: AccessRequest): Promise<{ position: number }>;
   /** Removes an active grant's certificate at once (a security revocation); idempotent per request. */
   enqueueRevoke(request: AccessRequest, actor: string): Promise<void>;
+  /** Moves the grant's scheduled removal to its new expiry; false when the removal is already running. */
+  rescheduleExpiry(request: AccessRequest): Promise<boolean>;
 }
 
 export interface Notifications {
   /** Posts the approval card, or updates it when it exists; retried until Slack takes it. */
   syncCard(request: AccessRequest): Promise<void>;
   tellRequester(request: AccessRequest, event: RequesterEvent): Promise<void>;
+  /** Schedules the "expiring soon" DM for the grant's current expiry (idempotent per expiry). */
+  scheduleReminder(request: AccessRequest): Promise<void>;
+}
+
+/** How busy each gateway's lane is. */
+export interface LaneStats {
+  /** queued: running or waiting to run now; scheduled: delayed jobs (routine expiries, retries). */
+  depth(gateway: string): Promise<{ queued: number; scheduled: number }>;
+}
+
+/** Who a Slack user is, for matching their private-CA certificates (`users.info`). */
+export interface PeopleDirectory {
+  /** The user's handle and, when Slack shares it, their email. Throws when the lookup fails. */
+  profile(userId: string): Promise<{ handle?: string; email?: string }>;
+}
+
+/** Uploads a file into a user's DM (admin exports). The content goes nowhere else. */
+export interface FileDelivery {
+  sendFile(userId: string, filename: string, content: string, comment: string): Promise<{ fileId: string }>;
 }

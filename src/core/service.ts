@@ -1,6 +1,7 @@
 // The access service: every decision the product makes about requests, behind the Slack listeners.
 // It stores state (compare-and-set), audits, and hands work to the queues through ports.
 import type { AuditLog } from './audit.js';
+import { formatDuration } from './duration.js';
 import { alreadyDecided, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
 import type { Notifications, ProvisioningQueue } from './ports.js';
 import { newRequestId, OPEN_STATUSES, type AccessRequest } from './requests.js';
@@ -104,6 +105,34 @@ export class AccessService {
       }
     }
     return { ok: true, value: { revoked, cancelled, inFlight } };
+  }
+
+  /**
+   * Makes the caller's active grant last longer: by `durationMs` (default: the grant's own duration) from
+   * its current expiry, never beyond `access.maxDuration` after delivery. No new approval is needed
+   * within that limit; the extension is audited and shown on the approval card.
+   */
+  async extend(userId: string, filter: { requestId?: string; gateway?: string }, durationMs?: number): Promise<Outcome<AccessRequest>> {
+    const { store, audit, notifications, provisioning, policy } = this.deps;
+    const active = (await this.openRequests(userId)).filter((r) => r.status === 'active' && (!filter.requestId || r.id === filter.requestId) && (!filter.gateway || r.gateway === filter.gateway));
+    if (active.length === 0) return { ok: false, message: 'You have no active VPN access to extend. Ask with `/vpn request`.' };
+    if (active.length > 1) return { ok: false, message: `You have access to several gateways; name one: ${active.map((r) => `\`/vpn extend ${r.gateway}\``).join(', ')}.` };
+    const grant = active[0]!;
+    const limit = (grant.deliveredAt ?? grant.createdAt) + policy.maxDurationMs;
+    const moved = await store.mutate(grant.id, (current) => {
+      if (current.status !== 'active' || !current.expiresAt) return null;
+      const wanted = Math.max(Date.now(), current.expiresAt) + (durationMs ?? current.durationMs);
+      const expiresAt = Math.min(wanted, limit);
+      return expiresAt > current.expiresAt ? { patch: { expiresAt } } : null;
+    });
+    if (!moved.ok) {
+      if (moved.reason === 'not-allowed' && moved.request.status === 'active') return { ok: false, message: `Your access already runs to the maximum of ${formatDuration(policy.maxDurationMs)}; ask again with \`/vpn request\` when it ends.` };
+      return { ok: false, message: 'Your access ended meanwhile; ask again with `/vpn request`.' };
+    }
+    if (!(await provisioning.rescheduleExpiry(moved.request))) return { ok: false, message: 'Your access is being removed right now; ask again with `/vpn request`.' };
+    await audit.append({ actor: userId, action: 'grant.extended', requestId: grant.id, subject: userId, gateway: grant.gateway, detail: new Date(moved.request.expiresAt!).toISOString() });
+    await Promise.all([notifications.syncCard(moved.request), notifications.scheduleReminder(moved.request)]);
+    return { ok: true, value: moved.request };
   }
 
   /** The user's requests that are still open, newest first. */

@@ -89,6 +89,20 @@ export class Lanes implements ProvisioningQueue {
     return at;
   }
 
+  async rescheduleExpiry(request: AccessRequest): Promise<boolean> {
+    const job = await this.queue(request.gateway).getJob(expiryJobId(request.id));
+    if (!job) {
+      await this.scheduleExpiry(request);
+      return true;
+    }
+    const state = await job.getState();
+    if (state !== 'delayed' && state !== 'waiting' && state !== 'prioritized') return false;
+    const at = removalTime(request.expiresAt ?? Date.now(), this.coalesceWindowMs);
+    // A waiting job finds the later expiry when it runs and delays itself (see removal.ts).
+    if (state === 'delayed') await job.changeDelay(Math.max(0, at - Date.now()));
+    return true;
+  }
+
   /** A security revocation: the certificate goes at once, not at the coalesced time. Idempotent. */
   async enqueueRevoke(request: AccessRequest, actor: string): Promise<void> {
     await this.queue(request.gateway).add('revoke', { requestId: request.id, reason: 'revoked', actor, step: 'start' }, {

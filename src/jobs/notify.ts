@@ -9,7 +9,8 @@ import type { Redis } from 'ioredis';
 
 export type NotifyJobData =
   | { kind: 'card'; requestId: string }
-  | { kind: 'requester'; requestId: string; event: RequesterEvent };
+  | { kind: 'requester'; requestId: string; event: RequesterEvent }
+  | { kind: 'reminder'; requestId: string; expiresAt: number };
 
 export const NOTIFY_QUEUE = 'notify';
 const notifyPrefix = (base: string) => `${base}:{${NOTIFY_QUEUE}}`;
@@ -24,7 +25,7 @@ const JOB_OPTIONS = {
 export class NotifyQueue implements Notifications {
   readonly queue: Queue<NotifyJobData>;
 
-  constructor(connection: ConnectionOptions, prefix = 'vpnbot') {
+  constructor(connection: ConnectionOptions, prefix = 'vpnbot', private readonly warningMs = 0) {
     this.queue = new Queue<NotifyJobData>(NOTIFY_QUEUE, { connection, prefix: notifyPrefix(prefix) });
   }
 
@@ -35,6 +36,15 @@ export class NotifyQueue implements Notifications {
 
   async tellRequester(request: AccessRequest, event: RequesterEvent): Promise<void> {
     await this.queue.add('requester', { kind: 'requester', requestId: request.id, event }, { ...JOB_OPTIONS, jobId: `tell-${request.id}-${event}` });
+  }
+
+  async scheduleReminder(request: AccessRequest): Promise<void> {
+    if (!this.warningMs || !request.expiresAt || request.durationMs <= this.warningMs) return;
+    const at = request.expiresAt - this.warningMs;
+    if (at < Date.now()) return;
+    await this.queue.add('reminder', { kind: 'reminder', requestId: request.id, expiresAt: request.expiresAt }, {
+      ...JOB_OPTIONS, jobId: `remind-${request.id}-${request.expiresAt}`, delay: at - Date.now(),
+    });
   }
 
   close() { return this.queue.close(); }
@@ -56,6 +66,11 @@ export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: 
       } finally {
         await redis.del(lock);
       }
+      return;
+    }
+    if (job.data.kind === 'reminder') {
+      // An extension moved the expiry: this reminder is for the old one.
+      if (request.status === 'active' && request.expiresAt === job.data.expiresAt) await messenger.remindExpiring(request);
       return;
     }
     await messenger.notifyRequester(request, job.data.event);

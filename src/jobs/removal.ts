@@ -1,7 +1,7 @@
 // Removes a grant's certificate: at its (coalesced) expiry, or at once on revocation. Like provisioning it
 // runs as resumable steps on the gateway's lane: wait for the gateway → DeleteSslVpnClientCert with a
 // ClientToken derived from the request (NotFound means already gone) → wait for `active` → record, tell.
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { adviceFor, CloudError } from '../api/errors.js';
 import { sleep } from './gateway-wait.js';
 import { removalTime, type RemovalJobData } from './lanes.js';
@@ -17,11 +17,19 @@ export interface RemovalOptions {
 }
 
 export function createRemovalProcessor(deps: ProvisionDeps, options: RemovalOptions) {
-  return async (job: Job<RemovalJobData>, _token?: string, signal?: AbortSignal): Promise<string> => {
+  return async (job: Job<RemovalJobData>, token?: string, signal?: AbortSignal): Promise<string> => {
     const { store, vpc, waiter, audit } = deps;
     const request = await store.get(job.data.requestId);
     if (!request) return 'missing';
     if (request.status !== 'active') return `skipped-${request.status}`;
+    if (job.data.reason === 'expired' && job.data.step === 'start') {
+      // The grant was extended after this job was scheduled: wait for the new expiry instead.
+      const due = removalTime(request.expiresAt ?? 0, options.coalesceWindowMs);
+      if (due > Date.now() + 1000 && token) {
+        await job.moveToDelayed(due, token);
+        throw new DelayedError();
+      }
+    }
     const gw = deps.gateways.get(request.gateway);
     if (!gw) throw new UnrecoverableError(`gateway "${request.gateway}" is no longer configured`);
     const deadline = () => Date.now() + deps.gatewayTimeoutMs;

@@ -30,7 +30,13 @@ export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> &
 }): Promise<WorkerSet> {
   const prefix = deps.prefix ?? 'vpnbot';
   await deps.lanes.init();
-  const full: ProvisionDeps = { ...deps, scheduleExpiry: (request) => deps.lanes.scheduleExpiry(request) };
+  const full: ProvisionDeps = {
+    ...deps,
+    scheduleExpiry: async (request) => {
+      await deps.notify.scheduleReminder(request);
+      return deps.lanes.scheduleExpiry(request);
+    },
+  };
   const provision = createProvisionProcessor(full);
   const removal = createRemovalProcessor(full, {
     coalesceWindowMs: deps.coalesceWindowMs ?? 0,
@@ -93,6 +99,9 @@ export async function recover(store: RequestStore, lanes: Lanes, notify: NotifyQ
   for (const request of await store.listByStatus('pending')) {
     if (!request.card) await notify.syncCard(request);
   }
-  for (const request of await store.listByStatus('active')) await lanes.scheduleExpiry(request);
+  for (const request of await store.listByStatus('active')) {
+    await lanes.scheduleExpiry(request);
+    await notify.scheduleReminder(request);
+  }
   if (requeued) logger.info({ requeued }, 'recovery: provisioning jobs ensured');
 }

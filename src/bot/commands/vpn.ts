@@ -5,7 +5,10 @@ import { parseRequestText } from '../../core/policy.js';
 import type { AccessService } from '../../core/service.js';
 import type { Logger } from 'pino';
 import { requestModal } from '../views/modals.js';
-import { HELP_TEXT, requestConfirmation, statusLine } from '../views/messages.js';
+import { handleAdminCommand } from './admin.js';
+import type { AdminService } from '../../core/admin.js';
+import { extendedNotice, HELP_TEXT, requestConfirmation, statusLine } from '../views/messages.js';
+import { parseDuration } from '../../core/duration.js';
 
 export interface CommandDeps {
   service: AccessService;
@@ -13,6 +16,8 @@ export interface CommandDeps {
   positionOf: (requestId: string, gateway: string) => Promise<number | undefined>;
   logger: Logger;
   onHandled?: (kind: string, outcome: string) => void;
+  /** `/vpn admin …`; without it the admin commands answer that they are not set up. */
+  admin?: AdminService;
 }
 
 const commandSchema = z.object({
@@ -70,6 +75,22 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
           await ack(ephemeral(active.length ? `*Your VPN access*\n${active.map((r) => statusLine(r, undefined)).join('\n')}` : 'You have no active VPN access.'));
           return;
         }
+        case 'extend': {
+          let gateway: string | undefined;
+          let durationMs: number | undefined;
+          for (const word of rest) {
+            if (deps.service.policy.gateways.includes(word.toLowerCase())) gateway = word.toLowerCase();
+            else if (parseDuration(word) !== undefined) durationMs = parseDuration(word);
+            else {
+              await ack(ephemeral(`\`${word}\` is neither a gateway nor a duration. Usage: \`/vpn extend [gateway] [duration]\`, e.g. \`/vpn extend 4h\`.`));
+              return;
+            }
+          }
+          const outcome = await deps.service.extend(userId, gateway ? { gateway } : {}, durationMs);
+          await ack(ephemeral(outcome.ok ? extendedNotice(outcome.value) : outcome.message));
+          deps.onHandled?.('extend', outcome.ok ? 'ok' : 'refused');
+          return;
+        }
         case 'revoke':
         case 'done': {
           const outcome = await deps.service.revokeOwn(userId, rest[0]);
@@ -89,6 +110,10 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
         }
         case 'help':
           await ack(ephemeral(HELP_TEXT));
+          return;
+        case 'admin':
+          if (!deps.admin) await ack(ephemeral('Admin commands are not set up in this deployment.'));
+          else await handleAdminCommand({ userId, words: rest, ack, respond: args.respond }, { admin: deps.admin, logger: deps.logger, ...(deps.onHandled ? { onHandled: deps.onHandled } : {}) });
           return;
         default:
           await ack(ephemeral(`I don't know \`/vpn ${sub}\`.\n${HELP_TEXT}`));

@@ -3,6 +3,7 @@ import { formatDuration } from '../../core/duration.js';
 import { REQUEST_USAGE } from '../../core/policy.js';
 import type { RequesterEvent } from '../../core/ports.js';
 import type { AccessRequest } from '../../core/requests.js';
+import type { KnownBlock } from '@slack/types';
 import { escapeMrkdwn, slackDate } from './approval-card.js';
 
 export const HELP_TEXT = [
@@ -10,6 +11,7 @@ export const HELP_TEXT = [
   `• ${REQUEST_USAGE}: ask for access (no arguments opens a form)`,
   '• `/vpn status`: where your requests stand (queue position included)',
   '• `/vpn list`: your active VPN access and when it expires',
+  '• `/vpn extend [gateway] [duration]`: make your active access last longer (within the maximum)',
   '• `/vpn revoke [request-id]`: end your access now (done, or lost laptop); cancels pending requests',
   '• `/vpn help`: this message',
 ].join('\n');
@@ -37,6 +39,32 @@ export function requesterNotice(request: AccessRequest, event: RequesterEvent): 
 
 export function profileComment(request: AccessRequest): string {
   return `:key: Your VPN profile for *${request.gateway}* is ready. Import the attached \`.ovpn\` file into OpenVPN (or Tunnelblick / OpenVPN Connect). Access lasts ${formatDuration(request.durationMs)}. Keep this file private: it contains your key.`;
+}
+
+export const EXTEND_ACTION = 'vpn_extend';
+export const DONE_ACTION = 'vpn_done';
+
+/** The "expiring soon" DM: Extend (by the grant's original duration) or I'm done (revoke now). */
+export function expiringSoon(request: AccessRequest): { text: string; blocks: KnownBlock[] } {
+  const text = `:alarm_clock: Your VPN access to *${request.gateway}* (\`${request.id}\`) expires ${slackDate(request.expiresAt)}.`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `${text}\nExtend it by ${formatDuration(request.durationMs)}, or end it now if you are done.` } },
+      {
+        type: 'actions',
+        block_id: 'vpn_expiring',
+        elements: [
+          { type: 'button', action_id: EXTEND_ACTION, text: { type: 'plain_text', text: `Extend ${formatDuration(request.durationMs)}` }, value: request.id },
+          { type: 'button', action_id: DONE_ACTION, style: 'danger', text: { type: 'plain_text', text: "I'm done" }, value: request.id },
+        ],
+      },
+    ],
+  };
+}
+
+export function extendedNotice(request: AccessRequest): string {
+  return `:hourglass: Your VPN access to *${request.gateway}* (\`${request.id}\`) now lasts until ${slackDate(request.expiresAt)}.`;
 }
 
 export function statusLine(request: AccessRequest, position: number | undefined): string {

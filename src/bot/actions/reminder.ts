@@ -1,0 +1,35 @@
+// The buttons of the "expiring soon" DM: Extend (by the grant's own duration) and I'm done (revoke now).
+// Only the grant's holder can use them; the service checks that by looking among the clicker's grants.
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { isRequestId } from '../../core/requests.js';
+import type { AccessService } from '../../core/service.js';
+import { DONE_ACTION, EXTEND_ACTION, extendedNotice } from '../views/messages.js';
+
+export function registerReminderActions(app: App, deps: { service: AccessService; logger: Logger; onHandled?: (kind: string, outcome: string) => void }): void {
+  const reply = async (respond: (m: { response_type: 'ephemeral'; replace_original: boolean; text: string }) => Promise<unknown>, text: string) => {
+    await respond({ response_type: 'ephemeral', replace_original: false, text }).catch((err: Error) => deps.logger.warn({ err: err.message }, 'reply failed'));
+  };
+
+  app.action<BlockButtonAction>(EXTEND_ACTION, async ({ ack, body, action, respond }) => {
+    await ack();
+    if (!isRequestId(action.value ?? '')) return reply(respond, 'That button is from an old message.');
+    const outcome = await deps.service.extend(body.user.id, { requestId: action.value }).catch((err: Error) => {
+      deps.logger.error({ err: err.message }, 'extend failed');
+      return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Try `/vpn extend` in a minute.' };
+    });
+    deps.onHandled?.('extend', outcome.ok ? 'ok' : 'refused');
+    await reply(respond, outcome.ok ? extendedNotice(outcome.value) : outcome.message);
+  });
+
+  app.action<BlockButtonAction>(DONE_ACTION, async ({ ack, body, action, respond }) => {
+    await ack();
+    if (!isRequestId(action.value ?? '')) return reply(respond, 'That button is from an old message.');
+    const outcome = await deps.service.revokeOwn(body.user.id, action.value).catch((err: Error) => {
+      deps.logger.error({ err: err.message }, 'revoke failed');
+      return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Try `/vpn revoke` in a minute.' };
+    });
+    deps.onHandled?.('done', outcome.ok ? 'ok' : 'refused');
+    await reply(respond, outcome.ok ? ':lock: Ending your access now; the certificate is being removed.' : outcome.message);
+  });
+}

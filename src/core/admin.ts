@@ -1,0 +1,461 @@
+// The admin service: what `/vpn admin …` does, behind the Slack listener. Every method re-checks at run
+// time that the caller is an admin (user ids or user-group ids in `roles.admins`), audits what it did
+// (actor, action, subject, request id, the cloud's RequestId) and returns data for the bot to format.
+// It talks to the outside only through ports: the store and audit log, the lanes, the cloud APIs, the
+// Slack directory and DM file delivery.
+import { adviceFor, CloudError } from '../api/errors.js';
+import type { CasApi, CasCertificate, VpcApi } from '../api/types.js';
+import type { AuditLog, StoredAuditEntry } from './audit.js';
+import { parseDuration } from './duration.js';
+import { isAdmin, type AccessPolicy, type GroupMembers } from './policy.js';
+import type { FileDelivery, LaneStats, Notifications, PeopleDirectory, ProvisioningQueue } from './ports.js';
+import { OPEN_STATUSES, type AccessRequest } from './requests.js';
+import type { Outcome } from './service.js';
+import type { RequestStore } from './store.js';
+
+export const NOT_ADMIN = ':no_entry: Only admins listed in `roles.admins` (directly or through a user group) can use `/vpn admin`. Nothing was changed.';
+
+export interface AdminGateway {
+  name: string;
+  regionId: string;
+  vpnGatewayId: string;
+  sslVpnServerId: string;
+}
+
+export interface AdminDeps {
+  store: RequestStore;
+  audit: AuditLog;
+  policy: AccessPolicy;
+  members: GroupMembers;
+  provisioning: ProvisioningQueue;
+  notifications: Notifications;
+  lanes: LaneStats;
+  vpc: VpcApi;
+  cas: CasApi;
+  people: PeopleDirectory;
+  files: FileDelivery;
+  gateways: readonly AdminGateway[];
+  /** Unexpected (non-cloud) failures; the reply shows only a short line. */
+  onError?: (what: string, err: unknown) => void;
+  now?: () => number;
+}
+
+// ------------------------------------------------------------------------------------ pure helpers
+
+/** User input echoed back in a reply: no backticks or mrkdwn controls, bounded length. */
+export function shown(text: string): string {
+  const clean = text.replace(/[`<>&*_~]/g, '').slice(0, 80);
+  return clean || '(nothing)';
+}
+
+/** A Slack user from `<@U123|name>`, `<@U123>` or a bare `U123` / `W123`; undefined otherwise. */
+export function parseUserRef(text: string): string | undefined {
+  const match = /^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$/.exec(text.trim()) ?? /^([UW][A-Z0-9]{2,})$/.exec(text.trim());
+  return match?.[1];
+}
+
+/** An SSL-VPN client certificate id, `vsc-…`. */
+export function isClientCertId(text: string): boolean {
+  return /^vsc-[a-z0-9]{4,64}$/.test(text);
+}
+
+/** A CAS client certificate identifier: 32 hex digits (normalised to lower case), or undefined. */
+export function parseCasIdentifier(text: string): string | undefined {
+  const t = text.trim();
+  return /^[0-9a-fA-F]{32}$/.test(t) ? t.toLowerCase() : undefined;
+}
+
+/**
+ * Whether a private-CA certificate's CommonName names this person: equal (ignoring case and surrounding
+ * space) to their Slack email or their Slack handle. Nothing looser: a shared local part on another
+ * domain, or a name that merely contains the handle, is someone else's certificate.
+ */
+export function certificateBelongsTo(commonName: string, person: { email?: string | undefined; handle?: string | undefined }): boolean {
+  const cn = commonName.trim().toLowerCase();
+  if (!cn) return false;
+  const candidates = [person.email, person.handle?.replace(/^@/, '')]
+    .map((v) => v?.trim().toLowerCase())
+    .filter((v): v is string => Boolean(v));
+  return candidates.includes(cn);
+}
+
+export interface AuditQuery {
+  userId?: string;
+  sinceMs: number;
+  /** As typed, for the reply (e.g. "7d"). */
+  sinceLabel: string;
+}
+
+export const DEFAULT_AUDIT_SINCE = '7d';
+
+/** `[@user] [since]` in either order; since is a duration (`7d`, `12h`) or a date (`2024-05-01`). */
+export function parseAuditArgs(words: readonly string[], now: number): { ok: true; value: AuditQuery } | { ok: false; error: string } {
+  let userId: string | undefined;
+  let since: string | undefined;
+  for (const word of words) {
+    const user = parseUserRef(word);
+    if (user && !userId) { userId = user; continue; }
+    if (!since && (parseDuration(word) !== undefined || /^\d{4}-\d{2}-\d{2}$/.test(word))) { since = word; continue; }
+    return { ok: false, error: `I don't understand \`${shown(word)}\`. Usage: \`/vpn admin audit [@user] [since]\`, where since is a duration like \`7d\` or \`12h\`, or a date like \`2024-05-01\`.` };
+  }
+  const label = since ?? DEFAULT_AUDIT_SINCE;
+  let sinceMs: number;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(label)) {
+    sinceMs = Date.parse(`${label}T00:00:00Z`);
+    if (Number.isNaN(sinceMs)) return { ok: false, error: `\`${shown(label)}\` is not a valid date; write it as YYYY-MM-DD.` };
+  } else {
+    sinceMs = now - parseDuration(label)!;
+  }
+  return { ok: true, value: { ...(userId ? { userId } : {}), sinceMs, sinceLabel: label } };
+}
+
+const CSV_COLUMNS = ['time', 'actor', 'action', 'subject', 'requestId', 'gateway', 'detail', 'cloudRequestId', 'entryId', 'hash'] as const;
+
+/** One CSV cell: quoted when needed, and never read as a formula by a spreadsheet (CSV injection). */
+export function csvCell(value: string | number | undefined): string {
+  let text = value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** RFC 4180 CSV with a header row, in the order given. */
+export function auditCsv(entries: readonly StoredAuditEntry[]): string {
+  const rows = entries.map((e) => [
+    new Date(e.at).toISOString(), e.actor, e.action, e.subject, e.requestId, e.gateway, e.detail, e.cloudRequestId, e.id, e.hash,
+  ].map(csvCell).join(','));
+  return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+}
+
+/** A short, safe line for a cloud failure: what kind, the code, the RequestId and what to do. Never a stack trace. */
+export function cloudErrorLine(err: unknown): string {
+  if (err instanceof CloudError) {
+    const kind = {
+      busy: 'the gateway is busy with another change',
+      transient: 'Alibaba Cloud is throttling or temporarily unavailable; try again in a minute',
+      ambiguous: 'no clear answer from Alibaba Cloud; check the state before retrying',
+      'not-found': 'not found',
+      permanent: 'refused by Alibaba Cloud',
+    }[err.kind];
+    const rid = err.requestId ? `, RequestId ${err.requestId}` : '';
+    const advice = adviceFor(err.code);
+    return `${kind} (\`${err.code}\`${rid})${advice ? `. ${advice}` : ''}`;
+  }
+  return 'unexpected error (details are in the bot\'s logs)';
+}
+
+// ------------------------------------------------------------------------------------ results
+
+export interface RevokeSummary {
+  /** Active grants whose certificate removal was enqueued at once. */
+  revoked: AccessRequest[];
+  /** Pending or approved requests that were cancelled. */
+  cancelled: AccessRequest[];
+  /** Being provisioned right now: they can only be revoked once active. */
+  inFlight: AccessRequest[];
+}
+
+export interface CasRevocation {
+  certificate: CasCertificate;
+  outcome: 'revoked' | 'already-revoked' | 'failed';
+  cloudRequestId?: string;
+  error?: string;
+}
+
+export interface OffboardSummary extends RevokeSummary {
+  userId: string;
+  person?: { handle?: string; email?: string };
+  /** Why the private-CA certificates could not be checked (directory or CAS failure), if so. */
+  casLookupError?: string;
+  cas: CasRevocation[];
+}
+
+export interface GatewayHealth {
+  gateway: string;
+  status?: string;
+  businessStatus?: string;
+  statusError?: string;
+  connections?: number;
+  maxConnections?: number;
+  connectionsError?: string;
+  depth?: { queued: number; scheduled: number };
+  activeGrants: number;
+  failedLast24h: number;
+}
+
+export interface AuditReport {
+  query: AuditQuery;
+  /** Newest first. */
+  entries: StoredAuditEntry[];
+  /** Where the CSV went, or why it did not. */
+  csv: { ok: true; filename: string; fileId: string } | { ok: false; error: string };
+}
+
+export interface CasRevokeResult {
+  certificate: CasCertificate;
+  alreadyRevoked: boolean;
+  cloudRequestId?: string;
+}
+
+// ------------------------------------------------------------------------------------ the service
+
+export class AdminService {
+  constructor(private readonly deps: AdminDeps) {}
+
+  get policy(): AccessPolicy {
+    return this.deps.policy;
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  /** Whether the user is an admin right now; the refusal message when not. */
+  async authorize(actorId: string): Promise<Outcome<void>> {
+    return (await isAdmin(this.deps.policy, actorId, this.deps.members)) ? { ok: true, value: undefined } : { ok: false, message: NOT_ADMIN };
+  }
+
+  /**
+   * Active grants, soonest expiry first (at most `limit`), and how many there are in all; optionally of one
+   * user or on one gateway. Unfiltered, only the first `limit` are read, from the expiry index; a user's come
+   * from their own index; a gateway's need every active grant (one pipelined read).
+   */
+  async listGrants(actorId: string, filter: { userId?: string; gateway?: string } = {}, limit = 50): Promise<Outcome<{ grants: AccessRequest[]; total: number }>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    const { store } = this.deps;
+    let grants: AccessRequest[];
+    let total: number;
+    if (!filter.userId && !filter.gateway) {
+      [grants, total] = await Promise.all([store.grantsExpiringBy(Number.MAX_SAFE_INTEGER, limit), store.countByStatus('active')]);
+      grants = grants.filter((g) => g.status === 'active');
+    } else {
+      const candidates = filter.userId ? await store.listByUser(filter.userId, 500) : await store.listByStatus('active');
+      const all = candidates
+        .filter((g) => g.status === 'active' && (!filter.userId || g.requesterId === filter.userId) && (!filter.gateway || g.gateway === filter.gateway))
+        .sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0));
+      grants = all.slice(0, limit);
+      total = all.length;
+    }
+    await this.deps.audit.append({
+      actor: actorId, action: 'admin.list', ...(filter.userId ? { subject: filter.userId } : {}), ...(filter.gateway ? { gateway: filter.gateway } : {}),
+      detail: `${total} active grant(s)`,
+    });
+    return { ok: true, value: { grants, total } };
+  }
+
+  /** Revokes the user's active grants at once and cancels their pending/approved requests. */
+  async revokeUser(actorId: string, userId: string): Promise<Outcome<RevokeSummary>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    const open = (await this.deps.store.listByUser(userId, 500)).filter((r) => OPEN_STATUSES.includes(r.status));
+    return { ok: true, value: await this.endRequests(actorId, open, 'admin revoke') };
+  }
+
+  /** Revokes the grant holding SSL-VPN client certificate `certId`. */
+  async revokeCertificate(actorId: string, certId: string): Promise<Outcome<RevokeSummary>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    const holders = (await this.deps.store.listByStatus('active')).filter((g) => g.certId === certId);
+    if (holders.length === 0) {
+      return { ok: false, message: `No active grant holds certificate \`${certId}\`. If it still exists on the gateway, it was not made by this bot (or its grant already ended): delete it in the Alibaba Cloud console (VPN gateway → SSL clients).` };
+    }
+    return { ok: true, value: await this.endRequests(actorId, holders, 'admin revoke by certificate id') };
+  }
+
+  /** Everything the person holds on every gateway, plus their private-CA client certificates. */
+  async offboard(actorId: string, userId: string): Promise<Outcome<OffboardSummary>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    const { audit, cas, people } = this.deps;
+    const open = (await this.deps.store.listByUser(userId, 500)).filter((r) => OPEN_STATUSES.includes(r.status));
+    const ended = await this.endRequests(actorId, open, 'offboarding');
+    const summary: OffboardSummary = { ...ended, userId, cas: [] };
+
+    let person: { handle?: string; email?: string } | undefined;
+    try {
+      person = await people.profile(userId);
+      summary.person = person;
+    } catch (err) {
+      this.deps.onError?.('users.info during offboarding', err);
+      summary.casLookupError = 'could not look the user up in Slack (users.info), so their private-CA certificates were not checked';
+    }
+    if (person && !person.email && !person.handle) summary.casLookupError = 'Slack shares no email or handle for this user, so their private-CA certificates could not be matched';
+
+    if (person && !summary.casLookupError) {
+      let certs: CasCertificate[] = [];
+      try {
+        certs = (await cas.listClientCertificates()).filter((c) => certificateBelongsTo(c.commonName, person));
+      } catch (err) {
+        if (!(err instanceof CloudError)) this.deps.onError?.('ListClientCertificate', err);
+        summary.casLookupError = `could not list private-CA certificates: ${cloudErrorLine(err)}`;
+      }
+      for (const certificate of certs) {
+        if (certificate.status === 'REVOKE') {
+          summary.cas.push({ certificate, outcome: 'already-revoked' });
+          continue;
+        }
+        try {
+          const { requestId } = await cas.createRevokeClientCertificate(certificate.identifier);
+          summary.cas.push({ certificate, outcome: 'revoked', cloudRequestId: requestId });
+          await audit.append({ actor: actorId, action: 'admin.cas-cert.revoked', subject: userId, detail: `${certificate.identifier} CN=${certificate.commonName} (offboarding)`, cloudRequestId: requestId });
+        } catch (err) {
+          if (!(err instanceof CloudError)) this.deps.onError?.('CreateRevokeClientCertificate', err);
+          const line = cloudErrorLine(err);
+          summary.cas.push({ certificate, outcome: 'failed', error: line });
+          await audit.append({
+            actor: actorId, action: 'admin.cas-cert.revoke-failed', subject: userId, detail: `${certificate.identifier} CN=${certificate.commonName}: ${line}`,
+            ...(err instanceof CloudError && err.requestId ? { cloudRequestId: err.requestId } : {}),
+          });
+        }
+      }
+    }
+    const casRevoked = summary.cas.filter((c) => c.outcome === 'revoked').length;
+    await audit.append({
+      actor: actorId, action: 'admin.offboard', subject: userId,
+      detail: `grants revoked ${ended.revoked.length}, requests cancelled ${ended.cancelled.length}, in flight ${ended.inFlight.length}, private-CA certificates revoked ${casRevoked}${summary.casLookupError ? `; ${summary.casLookupError}` : ''}`,
+    });
+    return { ok: true, value: summary };
+  }
+
+  /** Per gateway: state, SSL connections vs max, lane depth, active grants, failures in the last 24 h. */
+  async status(actorId: string): Promise<Outcome<GatewayHealth[]>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    const { store, audit, vpc, lanes } = this.deps;
+    const since = this.now() - 86_400_000;
+    const [active, recent] = await Promise.all([store.listByStatus('active'), audit.list({ sinceMs: since })]);
+    const cloudRequestIds: string[] = [];
+    const rows = await Promise.all(this.deps.gateways.map(async (gw): Promise<GatewayHealth> => {
+      const row: GatewayHealth = {
+        gateway: gw.name,
+        activeGrants: active.filter((g) => g.gateway === gw.name).length,
+        failedLast24h: recent.filter((e) => e.action === 'request.failed' && e.gateway === gw.name).length,
+      };
+      const [gateway, servers, depth] = await Promise.allSettled([
+        vpc.describeVpnGateway(gw.regionId, gw.vpnGatewayId),
+        vpc.describeSslVpnServers(gw.regionId, { sslVpnServerId: gw.sslVpnServerId }),
+        lanes.depth(gw.name),
+      ]);
+      if (gateway.status === 'fulfilled') {
+        row.status = gateway.value.status;
+        row.businessStatus = gateway.value.businessStatus;
+        cloudRequestIds.push(gateway.value.requestId);
+      } else {
+        if (!(gateway.reason instanceof CloudError)) this.deps.onError?.('DescribeVpnGateway', gateway.reason);
+        row.statusError = cloudErrorLine(gateway.reason);
+      }
+      if (servers.status === 'fulfilled') {
+        const server = servers.value.find((s) => s.sslVpnServerId === gw.sslVpnServerId);
+        if (server) {
+          row.connections = server.connections;
+          row.maxConnections = server.maxConnections;
+        } else {
+          row.connectionsError = `SSL server \`${gw.sslVpnServerId}\` not found on this gateway: fix gateways[].sslVpnServerId`;
+        }
+      } else {
+        if (!(servers.reason instanceof CloudError)) this.deps.onError?.('DescribeSslVpnServers', servers.reason);
+        row.connectionsError = cloudErrorLine(servers.reason);
+      }
+      if (depth.status === 'fulfilled') row.depth = depth.value;
+      else this.deps.onError?.('lane depth', depth.reason);
+      return row;
+    }));
+    await audit.append({
+      actor: actorId, action: 'admin.status', detail: rows.map((r) => `${r.gateway}=${r.status ?? 'unknown'}`).join(' '),
+      ...(cloudRequestIds.length ? { cloudRequestId: cloudRequestIds.join(',') } : {}),
+    });
+    return { ok: true, value: rows };
+  }
+
+  /** Audit entries matching the query, newest first; all of them go to the admin's DM as CSV. */
+  async auditReport(actorId: string, query: AuditQuery): Promise<Outcome<AuditReport>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    const { audit, files } = this.deps;
+    const oldestFirst = await audit.list({ sinceMs: query.sinceMs, ...(query.userId ? { userId: query.userId } : {}) });
+    const stamp = new Date(this.now()).toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    const filename = `vpn-audit-${query.userId ? `${query.userId}-` : ''}${stamp}.csv`;
+    let csv: AuditReport['csv'];
+    try {
+      const comment = `:page_facing_up: VPN audit log${query.userId ? ` for <@${query.userId}>` : ''} since ${query.sinceLabel}: ${oldestFirst.length} entr${oldestFirst.length === 1 ? 'y' : 'ies'}, oldest first.`;
+      const { fileId } = await files.sendFile(actorId, filename, auditCsv(oldestFirst), comment);
+      csv = { ok: true, filename, fileId };
+    } catch (err) {
+      this.deps.onError?.('audit CSV upload', err);
+      csv = { ok: false, error: 'the CSV could not be uploaded to your DM; try again in a minute' };
+    }
+    await audit.append({
+      actor: actorId, action: 'admin.audit.exported', ...(query.userId ? { subject: query.userId } : {}),
+      detail: `${oldestFirst.length} entries since ${query.sinceLabel}${csv.ok ? ` as ${filename}` : ' (CSV upload failed)'}`,
+    });
+    return { ok: true, value: { query, entries: [...oldestFirst].reverse(), csv } };
+  }
+
+  /** CAS CreateRevokeClientCertificate for one private-CA client certificate. */
+  async revokeCasCertificate(actorId: string, identifierText: string): Promise<Outcome<CasRevokeResult>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    const identifier = parseCasIdentifier(identifierText);
+    if (!identifier) return { ok: false, message: casIdentifierHelp(identifierText) };
+    const { cas, audit } = this.deps;
+    let certificate: CasCertificate;
+    try {
+      certificate = await cas.describeClientCertificate(identifier);
+    } catch (err) {
+      return { ok: false, message: this.casFailure(identifier, err) };
+    }
+    if (certificate.status === 'REVOKE') return { ok: true, value: { certificate, alreadyRevoked: true } };
+    try {
+      const { requestId } = await cas.createRevokeClientCertificate(identifier);
+      await audit.append({ actor: actorId, action: 'admin.cas-cert.revoked', detail: `${identifier} CN=${certificate.commonName}`, cloudRequestId: requestId });
+      return { ok: true, value: { certificate, alreadyRevoked: false, cloudRequestId: requestId } };
+    } catch (err) {
+      const message = this.casFailure(identifier, err);
+      await audit.append({
+        actor: actorId, action: 'admin.cas-cert.revoke-failed', detail: `${identifier}: ${cloudErrorLine(err)}`,
+        ...(err instanceof CloudError && err.requestId ? { cloudRequestId: err.requestId } : {}),
+      });
+      return { ok: false, message };
+    }
+  }
+
+  private casFailure(identifier: string, err: unknown): string {
+    if (err instanceof CloudError && err.kind === 'not-found') {
+      return `:grey_question: No private-CA client certificate \`${identifier}\` exists in Certificate Management Service (CAS \`${err.code}\`). Check the identifier in the CAS console (Private Certificates → client certificates).`;
+    }
+    if (!(err instanceof CloudError)) this.deps.onError?.('CAS certificate revoke', err);
+    return `:warning: Could not revoke \`${identifier}\`: ${cloudErrorLine(err)}`;
+  }
+
+  /** Active → removal enqueued at once; pending/approved → cancelled (the requester is told); provisioning → reported. */
+  private async endRequests(actorId: string, requests: readonly AccessRequest[], why: string): Promise<RevokeSummary> {
+    const { store, audit, notifications, provisioning } = this.deps;
+    const summary: RevokeSummary = { revoked: [], cancelled: [], inFlight: [] };
+    for (const request of requests) {
+      if (request.status === 'active') {
+        await provisioning.enqueueRevoke(request, actorId);
+        await audit.append({ actor: actorId, action: 'admin.grant.revoke-requested', requestId: request.id, subject: request.requesterId, gateway: request.gateway, detail: `${request.certId ?? 'no certificate id'} (${why})` });
+        summary.revoked.push(request);
+      } else if (request.status === 'pending' || request.status === 'approved') {
+        // A queued provisioning job finds the request cancelled and stops before creating anything.
+        const moved = await store.transition(request.id, 'cancelled', {}, ['pending', 'approved']);
+        if (!moved.ok) {
+          if (moved.reason === 'not-allowed' && moved.request.status === 'provisioning') summary.inFlight.push(moved.request);
+          continue;
+        }
+        await audit.append({ actor: actorId, action: 'admin.request.cancelled', requestId: request.id, subject: request.requesterId, gateway: request.gateway, detail: why });
+        await notifications.syncCard(moved.request);
+        await notifications.tellRequester(moved.request, 'cancelled');
+        summary.cancelled.push(moved.request);
+      } else if (request.status === 'provisioning') {
+        summary.inFlight.push(request);
+      }
+    }
+    return summary;
+  }
+}
+
+/** The answer to a malformed CAS identifier. */
+export function casIdentifierHelp(text: string): string {
+  return `\`${shown(text)}\` is not a private-CA certificate identifier: it is 32 hexadecimal characters, e.g. \`0123456789abcdef0123456789abcdef\` (the \`Identifier\` column in the CAS console). Usage: \`/vpn admin cert revoke <identifier>\``;
+}
