@@ -217,7 +217,7 @@ export class AdminService {
   /**
    * Active grants, soonest expiry first (at most `limit`), and how many there are in all; optionally of one
    * user or on one gateway. Unfiltered, only the first `limit` are read, from the expiry index; a user's come
-   * from their own index; a gateway's need every active grant (one pipelined read).
+   * from their own index, a gateway's from the per-gateway expiry index.
    */
   async listGrants(actorId: string, filter: { userId?: string; gateway?: string } = {}, limit = 50): Promise<Outcome<{ grants: AccessRequest[]; total: number }>> {
     const auth = await this.authorize(actorId);
@@ -228,8 +228,10 @@ export class AdminService {
     if (!filter.userId && !filter.gateway) {
       [grants, total] = await Promise.all([store.grantsExpiringBy(Number.MAX_SAFE_INTEGER, limit), store.countByStatus('active')]);
       grants = grants.filter((g) => g.status === 'active');
+    } else if (!filter.userId && filter.gateway) {
+      ({ grants, total } = await store.activeOnGateway(filter.gateway, limit));
     } else {
-      const candidates = filter.userId ? await store.listByUser(filter.userId, 500) : await store.listByStatus('active');
+      const candidates = await store.listByUser(filter.userId!, 500);
       const all = candidates
         .filter((g) => g.status === 'active' && (!filter.userId || g.requesterId === filter.userId) && (!filter.gateway || g.gateway === filter.gateway))
         .sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0));
@@ -323,12 +325,15 @@ export class AdminService {
     if (!auth.ok) return auth;
     const { store, audit, vpc, lanes } = this.deps;
     const since = this.now() - 86_400_000;
-    const [active, recent] = await Promise.all([store.listByStatus('active'), audit.list({ sinceMs: since })]);
+    const [counts, recent] = await Promise.all([
+      Promise.all(this.deps.gateways.map((gw) => store.countActiveOnGateway(gw.name))),
+      audit.list({ sinceMs: since }),
+    ]);
     const cloudRequestIds: string[] = [];
-    const rows = await Promise.all(this.deps.gateways.map(async (gw): Promise<GatewayHealth> => {
+    const rows = await Promise.all(this.deps.gateways.map(async (gw, index): Promise<GatewayHealth> => {
       const row: GatewayHealth = {
         gateway: gw.name,
-        activeGrants: active.filter((g) => g.gateway === gw.name).length,
+        activeGrants: counts[index] ?? 0,
         failedLast24h: recent.filter((e) => e.action === 'request.failed' && e.gateway === gw.name).length,
       };
       const [gateway, servers, depth] = await Promise.allSettled([

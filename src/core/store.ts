@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { canTransition, type AccessRequest, type RequestStatus } from './requests.js';
 
 const WRITE_SCRIPT = `
--- KEYS: 1 request hash, 2 old status set, 3 new status set, 4 expiry zset, 5 user zset
+-- KEYS: 1 request hash, 2 old status set, 3 new status set, 4 expiry zset, 5 user zset, 6 gateway expiry zset
 -- ARGV: 1 expected version ('' = must not exist), 2 json, 3 status, 4 id, 5 expiresAt ('' = none), 6 createdAt
 local current = redis.call('HGET', KEYS[1], 'version')
 if ARGV[1] == '' then
@@ -18,7 +18,13 @@ local version = (tonumber(ARGV[1]) or 0) + 1
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'status', ARGV[3], 'version', tostring(version))
 if KEYS[2] ~= KEYS[3] then redis.call('SREM', KEYS[2], ARGV[4]) end
 redis.call('SADD', KEYS[3], ARGV[4])
-if ARGV[5] ~= '' then redis.call('ZADD', KEYS[4], ARGV[5], ARGV[4]) else redis.call('ZREM', KEYS[4], ARGV[4]) end
+if ARGV[5] ~= '' then
+  redis.call('ZADD', KEYS[4], ARGV[5], ARGV[4])
+  redis.call('ZADD', KEYS[6], ARGV[5], ARGV[4])
+else
+  redis.call('ZREM', KEYS[4], ARGV[4])
+  redis.call('ZREM', KEYS[6], ARGV[4])
+end
 redis.call('ZADD', KEYS[5], ARGV[6], ARGV[4])
 return version
 `;
@@ -33,17 +39,18 @@ type Change = { status?: RequestStatus; patch?: Partial<Omit<AccessRequest, 'id'
 export class RequestStore {
   constructor(private readonly redis: Redis, readonly prefix = '{vpnbot}') {
     // Registered once: ioredis then sends EVALSHA instead of the whole script on every write.
-    if (!('vpnbotWriteRequest' in redis)) redis.defineCommand('vpnbotWriteRequest', { numberOfKeys: 5, lua: WRITE_SCRIPT });
+    if (!('vpnbotWriteRequest' in redis)) redis.defineCommand('vpnbotWriteRequest', { numberOfKeys: 6, lua: WRITE_SCRIPT });
   }
 
   private key(id: string) { return `${this.prefix}:req:${id}`; }
   private statusKey(status: RequestStatus) { return `${this.prefix}:status:${status}`; }
   private userKey(userId: string) { return `${this.prefix}:user:${userId}:reqs`; }
   private get expiryKey() { return `${this.prefix}:grants:expiry`; }
+  private gatewayExpiryKey(gateway: string) { return `${this.prefix}:gw:${gateway}:grants`; }
 
   private async write(before: AccessRequest | undefined, after: AccessRequest): Promise<number> {
     const version = await (this.redis as unknown as { vpnbotWriteRequest(...args: string[]): Promise<number> }).vpnbotWriteRequest(
-      this.key(after.id), this.statusKey(before?.status ?? after.status), this.statusKey(after.status), this.expiryKey, this.userKey(after.requesterId),
+      this.key(after.id), this.statusKey(before?.status ?? after.status), this.statusKey(after.status), this.expiryKey, this.userKey(after.requesterId), this.gatewayExpiryKey(after.gateway),
       before ? String(before.version) : '', JSON.stringify({ ...after, version: 0 }), after.status, after.id,
       after.status === 'active' && after.expiresAt ? String(after.expiresAt) : '', String(after.createdAt),
     );
@@ -124,6 +131,16 @@ export class RequestStore {
   async listByUser(userId: string, limit = 50): Promise<AccessRequest[]> {
     const ids = await this.redis.zrevrange(this.userKey(userId), 0, limit - 1);
     return this.getMany(ids);
+  }
+
+  /** Active grants on one gateway, soonest expiry first, and how many there are in all. */
+  async activeOnGateway(gateway: string, limit = 50): Promise<{ grants: AccessRequest[]; total: number }> {
+    const [ids, total] = await Promise.all([this.redis.zrange(this.gatewayExpiryKey(gateway), 0, limit - 1), this.redis.zcard(this.gatewayExpiryKey(gateway))]);
+    return { grants: await this.getMany(ids), total };
+  }
+
+  async countActiveOnGateway(gateway: string): Promise<number> {
+    return this.redis.zcard(this.gatewayExpiryKey(gateway));
   }
 
   /** Active grants whose expiry is at or before `until`, soonest first. */

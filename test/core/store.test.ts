@@ -76,3 +76,24 @@ describe('certificate names', () => {
     }
   });
 });
+
+describe('per-gateway grant index', () => {
+  it('lists a gateway\'s active grants soonest first and forgets ended ones', async () => {
+    const store = new RequestStore(redis, prefix);
+    const now = Date.now();
+    const mk = async (id: string, gateway: string, expiresAt: number) => {
+      await store.create({ ...base(id), gateway, status: 'active', expiresAt });
+    };
+    await mk('rgwindex00001', 'tokyo', now + 3000);
+    await mk('rgwindex00002', 'tokyo', now + 1000);
+    await mk('rgwindex00003', 'osaka', now + 2000);
+    const tokyo = await store.activeOnGateway('tokyo', 1);
+    expect(tokyo.total).toBe(2);
+    expect(tokyo.grants.map((g) => g.id)).toEqual(['rgwindex00002']);
+    expect(await store.countActiveOnGateway('osaka')).toBe(1);
+    await store.transition('rgwindex00002', 'revoked');
+    expect((await store.activeOnGateway('tokyo')).grants.map((g) => g.id)).toEqual(['rgwindex00001']);
+    await store.update('rgwindex00001', { expiresAt: now + 9000 });
+    expect(await redis.zscore(`${prefix}:gw:tokyo:grants`, 'rgwindex00001')).toBe(String(now + 9000));
+  });
+});
