@@ -443,7 +443,7 @@ export class AdminService {
         summary.revoked.push(request);
       } else if (request.status === 'pending' || request.status === 'approved') {
         // A queued provisioning job finds the request cancelled and stops before creating anything.
-        const moved = await store.transition(request.id, 'cancelled', {}, ['pending', 'approved']);
+        const moved = await store.transition(request.id, 'cancelled', { cancelledBy: actorId }, ['pending', 'approved']);
         if (!moved.ok) {
           if (moved.reason === 'not-allowed' && moved.request.status === 'provisioning') summary.inFlight.push(moved.request);
           continue;

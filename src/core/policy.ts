@@ -49,7 +49,7 @@ export function alreadyDecided(request: AccessRequest): string {
     case 'denied':
       return `This request was already denied${who}.`;
     case 'cancelled':
-      return 'This request was cancelled by the requester.';
+      return request.cancelledBy && request.cancelledBy !== request.requesterId ? `This request was cancelled by <@${request.cancelledBy}>.` : 'This request was cancelled by the requester.';
     default:
       return `This request is ${request.status} and can no longer be decided.`;
   }

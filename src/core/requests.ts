@@ -60,6 +60,8 @@ export interface AccessRequest {
   expiresAt?: number;
   /** Who revoked the grant (the requester, or an admin). */
   revokedBy?: string;
+  /** Who cancelled the request before it was provisioned (the requester, or an admin). */
+  cancelledBy?: string;
   failure?: string;
   /** Bumped on every write; the compare-and-set token. */
   version: number;

@@ -12,7 +12,7 @@ const STATUS_LINE: Record<AccessRequest['status'], (r: AccessRequest) => string>
   provisioning: (r) => `:gear: Approved by <@${r.approverId}>; provisioning`,
   active: (r) => `:white_check_mark: Approved by <@${r.approverId}>; profile delivered, access until ${slackDate(r.expiresAt)}`,
   denied: (r) => `:no_entry: Denied by <@${r.approverId}>: ${r.denyReason ?? ''}`,
-  cancelled: () => ':heavy_minus_sign: Cancelled by the requester',
+  cancelled: (r) => (r.cancelledBy && r.cancelledBy !== r.requesterId ? `:heavy_minus_sign: Cancelled by <@${r.cancelledBy}>` : ':heavy_minus_sign: Cancelled by the requester'),
   failed: (r) => `:x: Failed: ${r.failure ?? 'see the thread'}`,
   expired: () => ':checkered_flag: Access expired; certificate removed',
   revoked: () => ':lock: Access revoked; certificate removed',

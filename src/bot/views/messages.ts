@@ -29,7 +29,7 @@ export function requesterNotice(request: AccessRequest, event: RequesterEvent): 
     case 'failed':
       return `:x: I could not set up your VPN access on *${request.gateway}* (request \`${request.id}\`): ${request.failure ?? 'unknown error'}\nThe admins have been told. You can try again later with \`/vpn request\`, or ask in the approvals channel.`;
     case 'cancelled':
-      return `:heavy_minus_sign: Your VPN request \`${request.id}\` was cancelled.`;
+      return `:heavy_minus_sign: Your VPN request \`${request.id}\` was cancelled${request.cancelledBy && request.cancelledBy !== request.requesterId ? ` by <@${request.cancelledBy}>` : ''}.`;
     case 'expired':
       return `:checkered_flag: Your VPN access to *${request.gateway}* (\`${request.id}\`) has expired and its certificate was removed; the profile no longer works. Ask again with \`/vpn request\` if you still need access.`;
     case 'revoked':
