@@ -9,6 +9,7 @@ import type { Messenger } from '../core/ports.js';
 import { registerVpnCommand } from './commands/vpn.js';
 import { registerApprovalActions } from './actions/approval.js';
 import { registerReminderActions } from './actions/reminder.js';
+import { registerHome } from './home.js';
 
 export interface HealthChecks {
   /** Everything this process needs to do its work answers (Redis, Slack auth). */
@@ -75,5 +76,6 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerVpnCommand(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, ...(options.admin ? { admin: options.admin } : {}) });
   registerApprovalActions(app, { service: options.service, messenger: options.messenger, logger: options.logger, onHandled: options.onHandled });
   registerReminderActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
+  registerHome(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, admin: options.admin });
   return app;
 }

@@ -320,7 +320,8 @@ export class AdminService {
   }
 
   /** Per gateway: state, SSL connections vs max, lane depth, active grants, failures in the last 24 h. */
-  async status(actorId: string): Promise<Outcome<GatewayHealth[]>> {
+  /** `audit: false` for passive views (App Home), which would otherwise log an entry on every open. */
+  async status(actorId: string, options: { audit?: boolean } = {}): Promise<Outcome<GatewayHealth[]>> {
     const auth = await this.authorize(actorId);
     if (!auth.ok) return auth;
     const { store, audit, vpc, lanes } = this.deps;
@@ -365,7 +366,7 @@ export class AdminService {
       else this.deps.onError?.('lane depth', depth.reason);
       return row;
     }));
-    await audit.append({
+    if (options.audit !== false) await audit.append({
       actor: actorId, action: 'admin.status', detail: rows.map((r) => `${r.gateway}=${r.status ?? 'unknown'}`).join(' '),
       ...(cloudRequestIds.length ? { cloudRequestId: cloudRequestIds.join(',') } : {}),
     });

@@ -2,7 +2,7 @@
 // It stores state (compare-and-set), audits, and hands work to the queues through ports.
 import type { AuditLog } from './audit.js';
 import { formatDuration } from './duration.js';
-import { alreadyDecided, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
+import { alreadyDecided, isApprover, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
 import type { Notifications, ProvisioningQueue } from './ports.js';
 import { newRequestId, OPEN_STATUSES, type AccessRequest } from './requests.js';
 import type { RequestStore } from './store.js';
@@ -95,7 +95,7 @@ export class AccessService {
         await audit.append({ actor: userId, action: 'grant.revoke-requested', requestId: request.id, subject: userId, gateway: request.gateway });
         revoked.push(request);
       } else if (request.status === 'pending') {
-        const moved = await store.transition(request.id, 'cancelled', {}, ['pending']);
+        const moved = await store.transition(request.id, 'cancelled', { cancelledBy: userId }, ['pending']);
         if (!moved.ok) continue;
         await audit.append({ actor: userId, action: 'request.cancelled', requestId: request.id, subject: userId, gateway: request.gateway });
         await notifications.syncCard(moved.request);
@@ -129,10 +129,26 @@ export class AccessService {
       if (moved.reason === 'not-allowed' && moved.request.status === 'active') return { ok: false, message: `Your access already runs to the maximum of ${formatDuration(policy.maxDurationMs)}; ask again with \`/vpn request\` when it ends.` };
       return { ok: false, message: 'Your access ended meanwhile; ask again with `/vpn request`.' };
     }
-    if (!(await provisioning.rescheduleExpiry(moved.request))) return { ok: false, message: 'Your access is being removed right now; ask again with `/vpn request`.' };
+    if (!(await provisioning.rescheduleExpiry(moved.request))) {
+      // The removal already started: put the old expiry back so the record tells the truth.
+      const previous = grant.expiresAt;
+      await store.mutate(grant.id, (current) => (current.status === 'active' && current.expiresAt === moved.request.expiresAt ? { patch: { expiresAt: previous } } : null));
+      return { ok: false, message: 'Your access is being removed right now; ask again with `/vpn request`.' };
+    }
     await audit.append({ actor: userId, action: 'grant.extended', requestId: grant.id, subject: userId, gateway: grant.gateway, detail: new Date(moved.request.expiresAt!).toISOString() });
     await Promise.all([notifications.syncCard(moved.request), notifications.scheduleReminder(moved.request)]);
     return { ok: true, value: moved.request };
+  }
+
+  /**
+   * Pending requests `approverId` may decide right now (never their own), oldest first; undefined when
+   * they are not an approver (then nothing is read). Reads the pending index only.
+   */
+  async pendingFor(approverId: string): Promise<AccessRequest[] | undefined> {
+    if (!(await isApprover(this.deps.policy, approverId, this.deps.members))) return undefined;
+    return (await this.deps.store.listByStatus('pending'))
+      .filter((r) => r.status === 'pending' && r.requesterId !== approverId)
+      .sort((a, b) => a.createdAt - b.createdAt);
   }
 
   /** The user's requests that are still open, newest first. */

@@ -7,29 +7,35 @@ import type { AccessService } from '../../core/service.js';
 import { DONE_ACTION, EXTEND_ACTION, extendedNotice } from '../views/messages.js';
 
 export function registerReminderActions(app: App, deps: { service: AccessService; logger: Logger; onHandled?: (kind: string, outcome: string) => void }): void {
-  const reply = async (respond: (m: { response_type: 'ephemeral'; replace_original: boolean; text: string }) => Promise<unknown>, text: string) => {
-    await respond({ response_type: 'ephemeral', replace_original: false, text }).catch((err: Error) => deps.logger.warn({ err: err.message }, 'reply failed'));
+  // A click in the reminder DM has a response_url; one in the App Home view has none, so DM instead.
+  const reply = async (args: { respond?: (m: { response_type: 'ephemeral'; replace_original: boolean; text: string }) => Promise<unknown>; client: { chat: { postMessage(m: { channel: string; text: string }): Promise<unknown> } }; body: { user: { id: string }; response_url?: string } }, text: string) => {
+    const send = args.body.response_url && args.respond
+      ? args.respond({ response_type: 'ephemeral', replace_original: false, text })
+      : args.client.chat.postMessage({ channel: args.body.user.id, text });
+    await send.catch((err: Error) => deps.logger.warn({ err: err.message }, 'reply failed'));
   };
 
-  app.action<BlockButtonAction>(EXTEND_ACTION, async ({ ack, body, action, respond }) => {
+  app.action<BlockButtonAction>(EXTEND_ACTION, async (args) => {
+    const { ack, body, action } = args;
     await ack();
-    if (!isRequestId(action.value ?? '')) return reply(respond, 'That button is from an old message.');
+    if (!isRequestId(action.value ?? '')) return reply(args, 'That button is from an old message.');
     const outcome = await deps.service.extend(body.user.id, { requestId: action.value }).catch((err: Error) => {
       deps.logger.error({ err: err.message }, 'extend failed');
       return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Try `/vpn extend` in a minute.' };
     });
     deps.onHandled?.('extend', outcome.ok ? 'ok' : 'refused');
-    await reply(respond, outcome.ok ? extendedNotice(outcome.value) : outcome.message);
+    await reply(args, outcome.ok ? extendedNotice(outcome.value) : outcome.message);
   });
 
-  app.action<BlockButtonAction>(DONE_ACTION, async ({ ack, body, action, respond }) => {
+  app.action<BlockButtonAction>(DONE_ACTION, async (args) => {
+    const { ack, body, action } = args;
     await ack();
-    if (!isRequestId(action.value ?? '')) return reply(respond, 'That button is from an old message.');
+    if (!isRequestId(action.value ?? '')) return reply(args, 'That button is from an old message.');
     const outcome = await deps.service.revokeOwn(body.user.id, action.value).catch((err: Error) => {
       deps.logger.error({ err: err.message }, 'revoke failed');
       return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Try `/vpn revoke` in a minute.' };
     });
     deps.onHandled?.('done', outcome.ok ? 'ok' : 'refused');
-    await reply(respond, outcome.ok ? ':lock: Ending your access now; the certificate is being removed.' : outcome.message);
+    await reply(args, outcome.ok ? ':lock: Ending your access now; the certificate is being removed.' : outcome.message);
   });
 }
