@@ -5,13 +5,12 @@
 // Slack directory and DM file delivery.
 import { adviceFor, CloudError } from '../api/errors.js';
 import type { CasApi, CasCertificate, VpcApi } from '../api/types.js';
-import type { AuditLog, StoredAuditEntry } from './audit.js';
+import type { StoredAuditEntry } from './audit.js';
 import { parseDuration } from './duration.js';
-import { isAdmin, type AccessPolicy, type GroupMembers } from './policy.js';
-import type { FileDelivery, LaneStats, Notifications, PeopleDirectory, ProvisioningQueue } from './ports.js';
+import { isAdmin, type AccessPolicy } from './policy.js';
+import type { FileDelivery, LaneStats, PeopleDirectory } from './ports.js';
 import { OPEN_STATUSES, type AccessRequest } from './requests.js';
-import type { Outcome } from './service.js';
-import type { RequestStore } from './store.js';
+import type { Outcome, ServiceDeps } from './service.js';
 
 export const NOT_ADMIN = ':no_entry: Only admins listed in `roles.admins` (directly or through a user group) can use `/vpn admin`. Nothing was changed.';
 
@@ -22,13 +21,7 @@ export interface AdminGateway {
   sslVpnServerId: string;
 }
 
-export interface AdminDeps {
-  store: RequestStore;
-  audit: AuditLog;
-  policy: AccessPolicy;
-  members: GroupMembers;
-  provisioning: ProvisioningQueue;
-  notifications: Notifications;
+export interface AdminDeps extends ServiceDeps {
   lanes: LaneStats;
   vpc: VpcApi;
   cas: CasApi;

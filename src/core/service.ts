@@ -9,17 +9,17 @@ import type { RequestStore } from './store.js';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
+export interface ServiceDeps {
+  store: RequestStore;
+  audit: AuditLog;
+  policy: AccessPolicy;
+  members: GroupMembers;
+  provisioning: ProvisioningQueue;
+  notifications: Notifications;
+}
+
 export class AccessService {
-  constructor(
-    private readonly deps: {
-      store: RequestStore;
-      audit: AuditLog;
-      policy: AccessPolicy;
-      members: GroupMembers;
-      provisioning: ProvisioningQueue;
-      notifications: Notifications;
-    },
-  ) {}
+  constructor(private readonly deps: ServiceDeps) {}
 
   get policy(): AccessPolicy {
     return this.deps.policy;
