@@ -157,9 +157,11 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   return {
     port,
     async stop() {
+      // Graceful, but bounded: with Redis unreachable, closing queues and workers would wait forever.
+      const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       await stopFront();
-      await workers?.close();
-      await Promise.all([lanes.close(), notify.close()]);
+      await bounded(workers?.close());
+      await bounded(Promise.all([lanes.close(), notify.close()]));
       redis.disconnect();
       bullConnection.disconnect();
       await sandbox.close();

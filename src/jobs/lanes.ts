@@ -57,7 +57,10 @@ export class Lanes implements ProvisioningQueue {
 
   constructor(connection: ConnectionOptions, gateways: readonly string[], private readonly prefix = 'vpnbot', private readonly coalesceWindowMs = 0) {
     for (const gateway of gateways) {
-      this.queues.set(gateway, new Queue<LaneJobData>(laneName(gateway), { connection, prefix: lanePrefix(prefix, gateway) }));
+      const queue = new Queue<LaneJobData>(laneName(gateway), { connection, prefix: lanePrefix(prefix, gateway) });
+      // Connection errors surface where the calls fail; without a listener they would crash the process.
+      queue.on('error', () => undefined);
+      this.queues.set(gateway, queue);
     }
   }
 

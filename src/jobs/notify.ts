@@ -27,6 +27,7 @@ export class NotifyQueue implements Notifications {
 
   constructor(connection: ConnectionOptions, prefix = 'vpnbot', private readonly warningMs = 0) {
     this.queue = new Queue<NotifyJobData>(NOTIFY_QUEUE, { connection, prefix: notifyPrefix(prefix) });
+    this.queue.on('error', () => undefined); // surfaced where the calls fail
   }
 
   async syncCard(request: AccessRequest): Promise<void> {

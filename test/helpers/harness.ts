@@ -63,10 +63,11 @@ export interface Harness {
 }
 
 /** Each test file passes its own Redis database number so files can run in parallel. */
-export async function startHarness(options: { db: number; updateMs?: number; env?: Record<string, string>; logDestination?: NodeJS.WritableStream }): Promise<Harness> {
-  const base = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export async function startHarness(options: { db: number; updateMs?: number; env?: Record<string, string>; logDestination?: NodeJS.WritableStream; redisBase?: string }): Promise<Harness> {
+  const base = options.redisBase ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisUrl = `${base.replace(/\/\d+$/, '')}/${options.db}`;
   const redis = new Redis(redisUrl);
+  redis.on('error', () => undefined); // an outage test kills its Redis on purpose
   await redis.flushdb();
   const sim = await startAlibabaSim({ seed: simSeed(), updateMs: options.updateMs ?? 300 });
   const slack = await startFakeSlack({ botToken: 'xoxb-test', users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
