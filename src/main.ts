@@ -8,11 +8,13 @@ import { createSlackApp, healthRoutes, type HealthChecks } from './bot/app.js';
 import { slackPeople } from './bot/commands/admin.js';
 import { SlackDirectory } from './bot/directory.js';
 import { SlackMessenger } from './bot/messenger.js';
+import { SlackServerChangeCards } from './bot/server-change-cards.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/load.js';
 import { AdminService } from './core/admin.js';
 import { AuditLog } from './core/audit.js';
 import { AccessService } from './core/service.js';
 import { RequestStore } from './core/store.js';
+import { ServerChangeStore } from './core/server-change-store.js';
 import { producerConnection, redisDurabilityWarnings, workerConnection } from './jobs/connection.js';
 import { GatewayWaiter, RedisUpdateTimeMemory } from './jobs/gateway-wait.js';
 import { Lanes } from './jobs/lanes.js';
@@ -61,6 +63,8 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   });
   const directory = new SlackDirectory(slackClient);
   const messenger = new SlackMessenger(slackClient, file.slack.approvalsChannel);
+  // `/vpn admin server set`: proposals in Redis, their cards in the approvals channel, applied on the lanes.
+  const serverChanges = { proposals: new ServerChangeStore(redis), cards: new SlackServerChangeCards(slackClient, file.slack.approvalsChannel) };
   const policy = {
     gateways: [...gateways.keys()], defaultDurationMs: file.access.defaultDuration, maxDurationMs: file.access.maxDuration,
     approvers: file.roles.approvers, admins: file.roles.admins,
@@ -72,6 +76,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const admin = new AdminService({
     store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify, vpc, cas,
     people: slackPeople(slackClient), files: messenger, gateways: file.gateways,
+    serverChanges: { ...serverChanges, lane: lanes },
     lanes: {
       async depth(gateway) {
         const c = await lanes.queue(gateway).getJobCounts('active', 'waiting', 'prioritized', 'delayed');
@@ -119,6 +124,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
       lockDurationMs: file.provisioning.lockDurationMs,
       coalesceWindowMs: file.access.expiryCoalesceWindow,
       userHandle: directory.userHandle,
+      serverChanges,
       onProvisioned: (outcome) => metrics.provisioned.inc({ outcome }),
     });
   }

@@ -34,6 +34,7 @@ export interface SslVpnServer {
   maxConnections: number;
   enableMultiFactorAuth: boolean;
   idaasInstanceId?: string;
+  idaasRegionId?: string;
 }
 
 export interface ClientCertSummary {

@@ -8,7 +8,7 @@ const PAGE_SIZE = 50;
 interface RawServer {
   SslVpnServerId: string; VpnGatewayId: string; RegionId?: string; Name?: string; ClientIpPool?: string; LocalSubnet?: string;
   InternetIp?: string; Proto?: string; Cipher?: string; Port?: number; Compress?: boolean; Connections?: number; MaxConnections?: number;
-  EnableMultiFactorAuth?: boolean; IDaaSInstanceId?: string;
+  EnableMultiFactorAuth?: boolean; IDaaSInstanceId?: string; IDaaSRegionId?: string;
 }
 interface RawCertKey { SslVpnClientCertId: string; SslVpnServerId: string; Name?: string; Status?: string; CreateTime?: number; EndTime?: number }
 
@@ -29,6 +29,7 @@ function toServer(raw: RawServer, regionId: string): SslVpnServer {
     maxConnections: Number(raw.MaxConnections ?? 0),
     enableMultiFactorAuth: Boolean(raw.EnableMultiFactorAuth),
     ...(raw.IDaaSInstanceId ? { idaasInstanceId: raw.IDaaSInstanceId } : {}),
+    ...(raw.IDaaSRegionId ? { idaasRegionId: raw.IDaaSRegionId } : {}),
   };
 }
 

@@ -59,7 +59,7 @@ export async function publishHome(client: WebClient, deps: HomeDeps, userId: str
       return undefined;
     });
     const base = await userData(deps, userId);
-    const patience = deps.healthPatienceMs ?? 1500;
+    const patience = deps.healthPatienceMs ?? 150;
     const early = await Promise.race([health.then((h) => ({ h })), sleep(patience).then(() => undefined)]);
     if (early) {
       await publish({ ...base, health: early.h });

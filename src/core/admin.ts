@@ -11,6 +11,9 @@ import { isAdmin, type AccessPolicy } from './policy.js';
 import type { FileDelivery, LaneStats, PeopleDirectory } from './ports.js';
 import { OPEN_STATUSES, type AccessRequest } from './requests.js';
 import type { Outcome, ServiceDeps } from './service.js';
+import { ServerAdmin, type ReconcileGateway, type ServerChangeCards, type ServerChangeLane, type ServerView } from './server-admin.js';
+import type { ServerChangeProposal, ServerChangeStore } from './server-change-store.js';
+import type { SslVpnServerChanges } from '../api/types.js';
 
 export const NOT_ADMIN = ':no_entry: Only admins listed in `roles.admins` (directly or through a user group) can use `/vpn admin`. Nothing was changed.';
 
@@ -31,6 +34,8 @@ export interface AdminDeps extends ServiceDeps {
   /** Unexpected (non-cloud) failures; the reply shows only a short line. */
   onError?: (what: string, err: unknown) => void;
   now?: () => number;
+  /** `/vpn admin server set`: proposals, their approval cards and the lane; without it only `server show` and `reconcile` work. */
+  serverChanges?: { proposals: ServerChangeStore; cards: ServerChangeCards; lane: ServerChangeLane };
 }
 
 // ------------------------------------------------------------------------------------ pure helpers
@@ -192,7 +197,14 @@ export interface CasRevokeResult {
 // ------------------------------------------------------------------------------------ the service
 
 export class AdminService {
-  constructor(private readonly deps: AdminDeps) {}
+  private readonly server: ServerAdmin;
+
+  constructor(private readonly deps: AdminDeps) {
+    this.server = new ServerAdmin({
+      store: deps.store, audit: deps.audit, vpc: deps.vpc, gateways: deps.gateways, errorLine: cloudErrorLine,
+      ...(deps.onError ? { onError: deps.onError } : {}), ...(deps.serverChanges ? { changes: deps.serverChanges } : {}),
+    });
+  }
 
   get policy(): AccessPolicy {
     return this.deps.policy;
@@ -319,16 +331,17 @@ export class AdminService {
     if (!auth.ok) return auth;
     const { store, audit, vpc, lanes } = this.deps;
     const since = this.now() - 86_400_000;
-    const [counts, recent] = await Promise.all([
+    // Counted from the store's per-gateway indexes: reading the day's audit log grows with its volume.
+    const [counts, failures] = await Promise.all([
       Promise.all(this.deps.gateways.map((gw) => store.countActiveOnGateway(gw.name))),
-      audit.list({ sinceMs: since }),
+      Promise.all(this.deps.gateways.map((gw) => store.countFailuresSince(gw.name, since))),
     ]);
     const cloudRequestIds: string[] = [];
     const rows = await Promise.all(this.deps.gateways.map(async (gw, index): Promise<GatewayHealth> => {
       const row: GatewayHealth = {
         gateway: gw.name,
         activeGrants: counts[index] ?? 0,
-        failedLast24h: recent.filter((e) => e.action === 'request.failed' && e.gateway === gw.name).length,
+        failedLast24h: failures[index] ?? 0,
       };
       const [gateway, servers, depth] = await Promise.allSettled([
         vpc.describeVpnGateway(gw.regionId, gw.vpnGatewayId),
@@ -416,6 +429,34 @@ export class AdminService {
       });
       return { ok: false, message };
     }
+  }
+
+  /** The SSL-VPN server settings of one gateway (DescribeSslVpnServers). */
+  async serverShow(actorId: string, gateway: string): Promise<Outcome<ServerView>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    return this.server.show(actorId, gateway);
+  }
+
+  /** Proposes a validated ModifySslVpnServer; it runs only once another admin approves it. */
+  async proposeServerChange(actorId: string, gateway: string, changes: SslVpnServerChanges): Promise<Outcome<{ proposal: ServerChangeProposal; cardPosted: boolean }>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    return this.server.propose(actorId, gateway, changes);
+  }
+
+  /** A click on a server change card; admins only, and the proposer cannot approve. */
+  async decideServerChange(actorId: string, proposalId: string, decision: 'approve' | 'reject'): Promise<Outcome<ServerChangeProposal>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return { ok: false, message: ':no_entry: Only admins listed in `roles.admins` can decide SSL-VPN server changes. Nothing was changed.' };
+    return this.server.decide(actorId, proposalId, decision);
+  }
+
+  /** Read-only: orphan certificates and grants whose certificate is missing, per gateway. */
+  async reconcile(actorId: string): Promise<Outcome<ReconcileGateway[]>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    return this.server.reconcile(actorId);
   }
 
   private casFailure(identifier: string, err: unknown): string {

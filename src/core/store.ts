@@ -6,8 +6,9 @@ import type { Redis } from 'ioredis';
 import { canTransition, type AccessRequest, type RequestStatus } from './requests.js';
 
 const WRITE_SCRIPT = `
--- KEYS: 1 request hash, 2 old status set, 3 new status set, 4 expiry zset, 5 user zset, 6 gateway expiry zset
--- ARGV: 1 expected version ('' = must not exist), 2 json, 3 status, 4 id, 5 expiresAt ('' = none), 6 createdAt
+-- KEYS: 1 request hash, 2 old status set, 3 new status set, 4 expiry zset, 5 user zset, 6 gateway expiry zset,
+--       7 gateway failures zset
+-- ARGV: 1 expected version ('' = must not exist), 2 json, 3 status, 4 id, 5 expiresAt ('' = none), 6 createdAt, 7 now
 local current = redis.call('HGET', KEYS[1], 'version')
 if ARGV[1] == '' then
   if current then return 0 end
@@ -26,6 +27,7 @@ else
   redis.call('ZREM', KEYS[6], ARGV[4])
 end
 redis.call('ZADD', KEYS[5], ARGV[6], ARGV[4])
+if ARGV[3] == 'failed' and KEYS[2] ~= KEYS[3] then redis.call('ZADD', KEYS[7], ARGV[7], ARGV[4]) end
 return version
 `;
 
@@ -39,7 +41,7 @@ type Change = { status?: RequestStatus; patch?: Partial<Omit<AccessRequest, 'id'
 export class RequestStore {
   constructor(private readonly redis: Redis, readonly prefix = '{vpnbot}') {
     // Registered once: ioredis then sends EVALSHA instead of the whole script on every write.
-    if (!('vpnbotWriteRequest' in redis)) redis.defineCommand('vpnbotWriteRequest', { numberOfKeys: 6, lua: WRITE_SCRIPT });
+    if (!('vpnbotWriteRequest' in redis)) redis.defineCommand('vpnbotWriteRequest', { numberOfKeys: 7, lua: WRITE_SCRIPT });
   }
 
   private key(id: string) { return `${this.prefix}:req:${id}`; }
@@ -47,12 +49,13 @@ export class RequestStore {
   private userKey(userId: string) { return `${this.prefix}:user:${userId}:reqs`; }
   private get expiryKey() { return `${this.prefix}:grants:expiry`; }
   private gatewayExpiryKey(gateway: string) { return `${this.prefix}:gw:${gateway}:grants`; }
+  private gatewayFailuresKey(gateway: string) { return `${this.prefix}:gw:${gateway}:failures`; }
 
   private async write(before: AccessRequest | undefined, after: AccessRequest): Promise<number> {
     const version = await (this.redis as unknown as { vpnbotWriteRequest(...args: string[]): Promise<number> }).vpnbotWriteRequest(
-      this.key(after.id), this.statusKey(before?.status ?? after.status), this.statusKey(after.status), this.expiryKey, this.userKey(after.requesterId), this.gatewayExpiryKey(after.gateway),
+      this.key(after.id), this.statusKey(before?.status ?? after.status), this.statusKey(after.status), this.expiryKey, this.userKey(after.requesterId), this.gatewayExpiryKey(after.gateway), this.gatewayFailuresKey(after.gateway),
       before ? String(before.version) : '', JSON.stringify({ ...after, version: 0 }), after.status, after.id,
-      after.status === 'active' && after.expiresAt ? String(after.expiresAt) : '', String(after.createdAt),
+      after.status === 'active' && after.expiresAt ? String(after.expiresAt) : '', String(after.createdAt), String(Date.now()),
     );
     return Number(version);
   }
@@ -137,6 +140,11 @@ export class RequestStore {
   async activeOnGateway(gateway: string, limit = 50): Promise<{ grants: AccessRequest[]; total: number }> {
     const [ids, total] = await Promise.all([this.redis.zrange(this.gatewayExpiryKey(gateway), 0, limit - 1), this.redis.zcard(this.gatewayExpiryKey(gateway))]);
     return { grants: await this.getMany(ids), total };
+  }
+
+  /** Requests on the gateway that failed since `sinceMs`. */
+  async countFailuresSince(gateway: string, sinceMs: number): Promise<number> {
+    return this.redis.zcount(this.gatewayFailuresKey(gateway), String(sinceMs), '+inf');
   }
 
   async countActiveOnGateway(gateway: string): Promise<number> {

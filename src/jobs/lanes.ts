@@ -4,6 +4,8 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { AccessRequest } from '../core/requests.js';
 import type { ProvisioningQueue } from '../core/ports.js';
+import type { ServerChangeLane } from '../core/server-admin.js';
+import type { ServerChangeProposal } from '../core/server-change-store.js';
 
 export interface ProvisionJobData {
   requestId: string;
@@ -27,13 +29,22 @@ export interface RemovalJobData {
   changedAt?: number;
 }
 
-export type LaneJobData = ProvisionJobData | RemovalJobData;
+/** An approved SSL-VPN server change (ModifySslVpnServer), see server-change.ts. */
+export interface ServerChangeJobData {
+  proposalId: string;
+  step: 'start' | 'await-active';
+  changedAt?: number;
+  cloudRequestId?: string;
+}
+
+export type LaneJobData = ProvisionJobData | RemovalJobData | ServerChangeJobData;
 
 export const laneName = (gateway: string) => `lane-${gateway}`;
 export const lanePrefix = (base: string, gateway: string) => `${base}:{${laneName(gateway)}}`;
 export const provisionJobId = (requestId: string) => `provision-${requestId}`;
 export const expiryJobId = (requestId: string) => `expire-${requestId}`;
 export const revokeJobId = (requestId: string) => `revoke-${requestId}`;
+export const serverChangeJobId = (proposalId: string) => `server-change-${proposalId}`;
 
 /**
  * When a grant's certificate is deleted: its expiry rounded up to the next multiple of the coalescing
@@ -52,7 +63,7 @@ export const PROVISION_JOB_OPTIONS = {
   removeOnFail: { age: 30 * 86_400 },
 } as const;
 
-export class Lanes implements ProvisioningQueue {
+export class Lanes implements ProvisioningQueue, ServerChangeLane {
   private readonly queues = new Map<string, Queue<LaneJobData>>();
 
   constructor(connection: ConnectionOptions, gateways: readonly string[], private readonly prefix = 'vpnbot', private readonly coalesceWindowMs = 0) {
@@ -111,6 +122,13 @@ export class Lanes implements ProvisioningQueue {
     await this.queue(request.gateway).add('revoke', { requestId: request.id, reason: 'revoked', actor, step: 'start' }, {
       // lifo: to the front of the lane, ahead of queued provisioning.
       ...PROVISION_JOB_OPTIONS, attempts: 20, jobId: revokeJobId(request.id), lifo: true,
+    });
+  }
+
+  /** An approved server change: one job per proposal (idempotent), in line behind the lane's current work. */
+  async enqueueServerChange(proposal: ServerChangeProposal): Promise<void> {
+    await this.queue(proposal.gateway).add('server-change', { proposalId: proposal.id, step: 'start' }, {
+      ...PROVISION_JOB_OPTIONS, attempts: 10, jobId: serverChangeJobId(proposal.id),
     });
   }
 

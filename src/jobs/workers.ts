@@ -5,7 +5,10 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RequestStore } from '../core/store.js';
-import { laneName, lanePrefix, type Lanes, type LaneJobData, type ProvisionJobData, type RemovalJobData } from './lanes.js';
+import { laneName, lanePrefix, type Lanes, type LaneJobData, type ProvisionJobData, type RemovalJobData, type ServerChangeJobData } from './lanes.js';
+import { createServerChangeProcessor } from './server-change.js';
+import type { ServerChangeCards } from '../core/server-admin.js';
+import type { ServerChangeStore } from '../core/server-change-store.js';
 import { createRemovalProcessor } from './removal.js';
 import { createProvisionProcessor, type ProvisionDeps } from './provision.js';
 import { startNotifyWorker, type NotifyQueue } from './notify.js';
@@ -27,6 +30,8 @@ export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> &
   lockDurationMs?: number;
   coalesceWindowMs?: number;
   sweepIntervalMs?: number;
+  /** Approved SSL-VPN server changes (`/vpn admin server set`). */
+  serverChanges: { proposals: ServerChangeStore; cards: ServerChangeCards };
 }): Promise<WorkerSet> {
   const prefix = deps.prefix ?? 'vpnbot';
   await deps.lanes.init();
@@ -42,9 +47,13 @@ export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> &
     coalesceWindowMs: deps.coalesceWindowMs ?? 0,
     claimOnce: async (key) => (await deps.redis.set(`${deps.store.prefix}:${key}`, '1', 'EX', 86_400, 'NX')) === 'OK',
   });
-  // One lane carries every change to its gateway: provisioning, expiry and revocation alike.
-  const processor = (job: Job<LaneJobData>, token?: string, signal?: AbortSignal) =>
-    job.name === 'provision' ? provision(job as Job<ProvisionJobData>, token, signal) : removal(job as Job<RemovalJobData>, token, signal);
+  const serverChange = createServerChangeProcessor({ ...deps, ...deps.serverChanges });
+  // One lane carries every change to its gateway: provisioning, expiry, revocation and server changes alike.
+  const processor = (job: Job<LaneJobData>, token?: string, signal?: AbortSignal) => {
+    if (job.name === 'provision') return provision(job as Job<ProvisionJobData>, token, signal);
+    if (job.name === 'server-change') return serverChange(job as Job<ServerChangeJobData>, token, signal);
+    return removal(job as Job<RemovalJobData>, token, signal);
+  };
   const workers: Worker[] = [];
   for (const gateway of deps.gateways.keys()) {
     const worker = new Worker<LaneJobData>(laneName(gateway), processor, {
@@ -65,7 +74,14 @@ export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> &
     workers.push(worker);
   }
   workers.push(startNotifyWorker({ connection: deps.connection, redis: deps.redis, prefix, store: deps.store, messenger: deps.messenger, logger: deps.logger }));
-  await recover(deps.store, deps.lanes, deps.notify, deps.logger);
+  // In the background: with many grants it takes seconds, and the Slack side must answer meanwhile.
+  void (async () => {
+    await recover(deps.store, deps.lanes, deps.notify, deps.logger);
+    // An approval whose job was lost (crash between the decision and the enqueue) gets it back.
+    for (const proposal of await deps.serverChanges.proposals.listByStatus('approved')) {
+      if (deps.gateways.has(proposal.gateway)) await deps.lanes.enqueueServerChange(proposal);
+    }
+  })().catch((err: Error) => deps.logger.error({ err: err.message }, 'recovery failed; it runs again at the next start'));
   // No expiry may be missed: every minute, make sure each grant due soon has its removal job.
   const sweep = setInterval(() => {
     void sweepExpiries(deps.store, deps.lanes, Date.now() + 5 * 60_000).catch((err: Error) => deps.logger.warn({ err: err.message }, 'expiry sweep failed'));
@@ -79,10 +95,15 @@ export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> &
   };
 }
 
+/** Runs `fn` over the items, 50 at a time: Redis round trips overlap instead of adding up. */
+async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<unknown>, size = 50): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
 /** Ensures a removal job for every active grant expiring by `until` (idempotent: job ids are per request). */
 export async function sweepExpiries(store: RequestStore, lanes: Lanes, until: number): Promise<number> {
   const due = await store.grantsExpiringBy(until);
-  for (const request of due) await lanes.scheduleExpiry(request);
+  await inBatches(due, (request) => lanes.scheduleExpiry(request));
   return due.length;
 }
 
@@ -99,9 +120,9 @@ export async function recover(store: RequestStore, lanes: Lanes, notify: NotifyQ
   for (const request of await store.listByStatus('pending')) {
     if (!request.card) await notify.syncCard(request);
   }
-  for (const request of await store.listByStatus('active')) {
+  await inBatches(await store.listByStatus('active'), async (request) => {
     await lanes.scheduleExpiry(request);
     await notify.scheduleReminder(request);
-  }
+  });
   if (requeued) logger.info({ requeued }, 'recovery: provisioning jobs ensured');
 }

@@ -97,3 +97,17 @@ describe('per-gateway grant index', () => {
     expect(await redis.zscore(`${prefix}:gw:tokyo:grants`, 'rgwindex00001')).toBe(String(now + 9000));
   });
 });
+
+describe('failure index', () => {
+  it('counts a gateway\'s failures by time, once per request', async () => {
+    const store = new RequestStore(redis, prefix);
+    const since = Date.now() - 1;
+    const created = await store.create({ ...base('rfailidx00001'), gateway: 'nagoya' });
+    await store.transition(created.id, 'approved');
+    await store.transition(created.id, 'failed', { failure: 'x' });
+    await store.update(created.id, { failure: 'y' });
+    expect(await store.countFailuresSince('nagoya', since)).toBe(1);
+    expect(await store.countFailuresSince('nagoya', Date.now() + 1000)).toBe(0);
+    expect(await store.countFailuresSince('kobe', since)).toBe(0);
+  });
+});

@@ -37,13 +37,13 @@ export const USERS = {
   U0ADMIN: { name: 'admin' },
 };
 
-export function configYaml(extra = ''): string {
+export function configYaml(extra = '', options: { adminsExtra?: readonly string[] } = {}): string {
   return `
 slack:
   approvalsChannel: ${APPROVALS}
 roles:
   approvers: [U0BOB, S0APPROVERS]
-  admins: [U0ADMIN]
+  admins: [${['U0ADMIN', ...(options.adminsExtra ?? [])].join(', ')}]
 gateways:
 ${GATEWAYS.map((g) => `  - name: ${g.name}\n    regionId: ${g.regionId}\n    vpnGatewayId: ${g.vpnGatewayId}\n    sslVpnServerId: ${g.sslVpnServerId}`).join('\n')}
 access:
@@ -63,7 +63,11 @@ export interface Harness {
 }
 
 /** Each test file passes its own Redis database number so files can run in parallel. */
-export async function startHarness(options: { db: number; updateMs?: number; env?: Record<string, string>; logDestination?: NodeJS.WritableStream; redisBase?: string }): Promise<Harness> {
+export async function startHarness(options: {
+  db: number; updateMs?: number; env?: Record<string, string>; logDestination?: NodeJS.WritableStream; redisBase?: string;
+  /** More admins besides U0ADMIN (e.g. a second admin to approve server changes). */
+  adminsExtra?: readonly string[];
+}): Promise<Harness> {
   const base = options.redisBase ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisUrl = `${base.replace(/\/\d+$/, '')}/${options.db}`;
   const redis = new Redis(redisUrl);
@@ -73,7 +77,7 @@ export async function startHarness(options: { db: number; updateMs?: number; env
   const slack = await startFakeSlack({ botToken: 'xoxb-test', users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
   const dir = mkdtempSync(join(tmpdir(), 'vpnbot-'));
   const configPath = join(dir, 'vpn-bot.yaml');
-  writeFileSync(configPath, configYaml());
+  writeFileSync(configPath, configYaml('', options.adminsExtra ? { adminsExtra: options.adminsExtra } : {}));
   const env: Record<string, string> = {
     PORT: '0',
     LOG_LEVEL: 'silent',

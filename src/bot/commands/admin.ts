@@ -6,8 +6,9 @@ import type { Logger } from 'pino';
 import { casIdentifierHelp, isClientCertId, parseAuditArgs, parseCasIdentifier, parseUserRef, shown, type AdminService } from '../../core/admin.js';
 import type { Outcome } from '../../core/service.js';
 import type { PeopleDirectory } from '../../core/ports.js';
+import { parseServerChanges, SERVER_SET_USAGE, splitPairs } from '../../core/server-changes.js';
 import {
-  ADMIN_HELP, auditReply, casRevokeReply, grantsList, LIST_CAP, notAvailable, offboardReply, revokeReply, statusReport, unknownSubcommand, WORKING,
+  ADMIN_HELP, auditReply, casRevokeReply, grantsList, LIST_CAP, offboardReply, proposalReply, reconcileReply, revokeReply, serverShowReply, statusReport, unknownSubcommand, WORKING,
 } from '../views/admin.js';
 
 type Reply = { response_type: 'ephemeral'; text: string };
@@ -32,7 +33,24 @@ const USAGE = {
   list: '`/vpn admin list [@user|gateway]`',
   revoke: '`/vpn admin revoke <@user|vsc-id>`',
   offboard: '`/vpn admin offboard @user`',
+  serverShow: '`/vpn admin server show [gateway]`',
+  serverSet: SERVER_SET_USAGE,
 };
+
+/**
+ * The gateway of `server show|set`: the first word when it names one (case-insensitive, and never a
+ * `key=value`), else the only configured gateway; an error when neither.
+ */
+export function gatewayArg(words: readonly string[], gateways: readonly string[]): { gateway: string; rest: readonly string[] } | { error: string } {
+  const first = words[0];
+  if (first !== undefined && !first.includes('=')) {
+    const name = first.toLowerCase();
+    if (gateways.includes(name)) return { gateway: name, rest: words.slice(1) };
+    return { error: `\`${shown(first)}\` is not a gateway (${gateways.map((g) => `\`${g}\``).join(', ')}).` };
+  }
+  if (gateways.length === 1) return { gateway: gateways[0]!, rest: words };
+  return { error: `Name the gateway first: ${gateways.map((g) => `\`${g}\``).join(', ')}.` };
+}
 
 /** Slack's users.info as the PeopleDirectory port: handle and (with users:read.email) email. */
 export function slackPeople(client: WebClient): PeopleDirectory {
@@ -177,10 +195,48 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
       return;
     }
 
-    case 'server':
+    case 'server': {
+      const [action = '', ...rest] = args;
+      const verb = action.toLowerCase();
+      if (verb !== 'show' && verb !== 'set') {
+        await ack(ephemeral(`Usage: ${USAGE.serverShow} or ${USAGE.serverSet}.`));
+        done('invalid');
+        return;
+      }
+      const words = verb === 'set' ? splitPairs(rest.join(' ')) : rest;
+      const target = gatewayArg(words, admin.policy.gateways);
+      if ('error' in target) {
+        await ack(ephemeral(`${target.error} Usage: ${verb === 'show' ? USAGE.serverShow : USAGE.serverSet}`));
+        done('invalid');
+        return;
+      }
+      if (verb === 'show') {
+        if (target.rest.length > 0) {
+          await ack(ephemeral(`Usage: ${USAGE.serverShow}`));
+          done('invalid');
+          return;
+        }
+        await later(() => admin.serverShow(userId, target.gateway), serverShowReply);
+        return;
+      }
+      // Every key is checked before anything is read or proposed; one message names each bad one.
+      const parsed = parseServerChanges(target.rest);
+      if (!parsed.ok) {
+        await ack(ephemeral([`:x: Not proposed; nothing was changed on *${target.gateway}*:`, ...parsed.errors.map((e) => `• ${e}`)].join('\n')));
+        done('invalid');
+        return;
+      }
+      await later(() => admin.proposeServerChange(userId, target.gateway, parsed.changes), proposalReply);
+      return;
+    }
+
     case 'reconcile':
-      await ack(ephemeral(notAvailable(sub)));
-      done('unavailable');
+      if (args.length > 0) {
+        await ack(ephemeral('Usage: `/vpn admin reconcile` (read-only; it takes no arguments).'));
+        done('invalid');
+        return;
+      }
+      await later(() => admin.reconcile(userId), reconcileReply);
       return;
 
     default:

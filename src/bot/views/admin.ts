@@ -1,8 +1,11 @@
 // Texts for `/vpn admin …` replies (all ephemeral, to the admin who asked).
 import type { AuditReport, CasRevokeResult, GatewayHealth, OffboardSummary, RevokeSummary } from '../../core/admin.js';
+import type { ReconcileGateway, ServerView } from '../../core/server-admin.js';
+import type { ServerChangeProposal } from '../../core/server-change-store.js';
 import type { StoredAuditEntry } from '../../core/audit.js';
 import type { AccessRequest } from '../../core/requests.js';
 import { escapeMrkdwn, slackDate } from './approval-card.js';
+import { changeLines, DISRUPTION_WARNING } from './server-change.js';
 
 export const LIST_CAP = 50;
 export const AUDIT_CAP = 30;
@@ -15,17 +18,13 @@ export const ADMIN_HELP = [
   '• `/vpn admin status`: per gateway: state, SSL connections vs max, queue depth, active grants, failures in the last 24 h',
   '• `/vpn admin audit [@user] [since]`: recent audit entries (default since `7d`), newest first; the full CSV goes to your DM',
   '• `/vpn admin cert revoke <identifier>`: revoke a private-CA client certificate (CAS) by its 32-character identifier',
+  '• `/vpn admin server show [gateway]`: the gateway\'s SSL-VPN server settings',
+  '• `/vpn admin server set [gateway] key=value…`: propose a server change (name, port, proto, cipher, clientIpPool, localSubnet, compress, mfa, idaasInstanceId, idaasRegionId); another admin approves it on a card',
+  '• `/vpn admin reconcile`: compare the certificates on each gateway with the bot\'s grants (read-only)',
   '• `/vpn admin help`: this message',
 ].join('\n');
 
 export const WORKING = ':hourglass_flowing_sand: Working on it…';
-
-export function notAvailable(sub: string): string {
-  if (sub === 'reconcile') {
-    return ':construction: `/vpn admin reconcile` is not available yet. Meanwhile compare `/vpn admin list` with the SSL client certificates of each gateway in the Alibaba Cloud console (VPN gateway → SSL clients): revoke a grant the bot knows with `/vpn admin revoke <vsc-id>`, and delete certificates it does not know in the console.';
-  }
-  return ':construction: `/vpn admin server …` is not available yet. Meanwhile view or change the SSL server in the Alibaba Cloud console (VPN → SSL servers) or with `aliyun vpc DescribeSslVpnServers` / `ModifySslVpnServer`; `/vpn admin status` shows each gateway\'s state and connections.';
-}
 
 export function unknownSubcommand(sub: string): string {
   return `I don't know \`/vpn admin ${sub.replace(/[`<>&]/g, '').slice(0, 40)}\`.\n${ADMIN_HELP}`;
@@ -122,4 +121,64 @@ export function casRevokeReply(result: CasRevokeResult): string {
   const name = `\`${result.certificate.identifier}\` (CN ${escapeMrkdwn(result.certificate.commonName)})`;
   if (result.alreadyRevoked) return `Private-CA certificate ${name} was already revoked; nothing to do.`;
   return `:lock: Revoked private-CA certificate ${name}${result.cloudRequestId ? ` (RequestId ${result.cloudRequestId})` : ''}.`;
+}
+
+export function serverShowReply(view: ServerView): string {
+  const s = view.server;
+  const mfa = s.enableMultiFactorAuth ? `on (IDaaS \`${s.idaasInstanceId ?? '?'}\`${s.idaasRegionId ? ` in ${s.idaasRegionId}` : ''})` : 'off';
+  return [
+    `*SSL-VPN server of ${view.gateway}* \`${s.sslVpnServerId}\``,
+    `• name: \`${escapeMrkdwn(s.name || '(none)')}\``,
+    `• port: \`${s.port}\` · proto: \`${s.proto}\` · cipher: \`${s.cipher}\` · compress: ${s.compress ? 'on' : 'off'}`,
+    `• clientIpPool: \`${s.clientIpPool}\` · localSubnet: \`${s.localSubnet}\``,
+    `• mfa: ${mfa}`,
+    `• connections: ${s.connections}/${s.maxConnections} · internet IP: \`${s.internetIp || 'unknown'}\``,
+    'Change it with `/vpn admin server set ' + view.gateway + ' key=value…` (another admin approves).',
+  ].join('\n');
+}
+
+export function proposalReply(result: { proposal: ServerChangeProposal; cardPosted: boolean }): string {
+  const p = result.proposal;
+  const where = result.cardPosted && p.card ? `on its card in <#${p.card.channel}>` : '(the approval card could not be posted: propose it again in a minute)';
+  return [
+    `:memo: Proposed SSL-VPN server change \`${p.id}\` on *${p.gateway}*:`,
+    ...changeLines(p),
+    p.nameOnly ? 'Only the name changes: no interruption.' : DISRUPTION_WARNING,
+    `Nothing changes until another admin approves it ${where}.`,
+  ].join('\n');
+}
+
+export function reconcileReply(rows: readonly ReconcileGateway[]): string {
+  const lines = ['*Reconcile: SSL-VPN certificates on each gateway vs the bot\'s grants* (read-only, nothing was changed)'];
+  let problems = 0;
+  for (const r of rows) {
+    if (r.error) {
+      lines.push(`• *${r.gateway}*: :warning: could not list certificates: ${r.error}`);
+      continue;
+    }
+    const extra = [r.inFlight ? `${r.inFlight} being provisioned` : '', r.foreign ? `${r.foreign} not made by the bot (left alone)` : ''].filter(Boolean).join(', ');
+    if (r.orphans.length === 0 && r.missing.length === 0) {
+      lines.push(`• *${r.gateway}*: :white_check_mark: ${r.matched} certificate${r.matched === 1 ? '' : 's'} match active grants${extra ? `; ${extra}` : ''}.`);
+      continue;
+    }
+    problems += r.orphans.length + r.missing.length;
+    lines.push(`• *${r.gateway}*: ${r.matched} matched, ${r.orphans.length} orphan${r.orphans.length === 1 ? '' : 's'}, ${r.missing.length} missing${extra ? `; ${extra}` : ''}`);
+    for (const o of r.orphans.slice(0, 30)) {
+      const why = o.requestStatus === 'unknown' ? 'the bot has no record of that request' : `request \`${o.requestId}\` is ${o.requestStatus}`;
+      lines.push(`    :ghost: orphan \`${o.cert.sslVpnClientCertId}\` (${escapeMrkdwn(o.cert.name)}): ${why}, yet the certificate still grants access.`);
+    }
+    if (r.orphans.length > 30) lines.push(`    …and ${r.orphans.length - 30} more orphans.`);
+    for (const g of r.missing.slice(0, 30)) {
+      lines.push(`    :grey_question: missing: <@${g.requesterId}>'s active grant \`${g.id}\` holds ${g.certId ? `\`${g.certId}\`` : 'no certificate id'}, which is not on the gateway.`);
+    }
+    if (r.missing.length > 30) lines.push(`    …and ${r.missing.length - 30} more missing.`);
+  }
+  if (problems > 0) {
+    lines.push(
+      '*What to do*',
+      '• Orphans: `/vpn admin revoke <vsc-id>` does not apply (no grant holds them). Delete each one in the Alibaba Cloud console (VPN gateway → SSL clients). Deleting a certificate disconnects every client of that SSL server briefly, so batch them.',
+      '• Missing: close the grant with `/vpn admin revoke <vsc-id>` (or `/vpn admin revoke @user`); the removal finds nothing to delete and records the grant revoked. The person can then `/vpn request` again for a fresh profile.',
+    );
+  }
+  return lines.join('\n');
 }

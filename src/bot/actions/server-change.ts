@@ -1,0 +1,57 @@
+// Approve / Reject on an SSL-VPN server change card. Ack first, then decide through the AdminService, which
+// re-checks at click time that the clicker is an admin and (to approve) not the proposer; refusals and
+// late clicks are answered privately to the clicker. One decision wins (compare-and-set in the store).
+import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { AdminService } from '../../core/admin.js';
+import { isProposalId } from '../../core/server-change-store.js';
+import { SERVER_APPROVE_ACTION, SERVER_REJECT_ACTION } from '../views/server-change.js';
+
+export interface ServerChangeActionDeps {
+  admin: AdminService;
+  logger: Logger;
+  onHandled?: ((kind: string, outcome: string) => void) | undefined;
+}
+
+const clickSchema = z.object({
+  user: z.object({ id: z.string() }),
+  channel: z.object({ id: z.string() }).optional(),
+  actions: z.array(z.object({ value: z.string().refine(isProposalId, 'not a proposal id') })).min(1),
+});
+
+type ClickArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+export function registerServerChangeActions(app: App, deps: ServerChangeActionDeps): void {
+  const tellClicker = async (args: ClickArgs, channel: string | undefined, text: string) => {
+    try {
+      if (channel) await args.client.chat.postEphemeral({ channel, user: args.body.user.id, text });
+      else await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+    } catch (err) {
+      deps.logger.warn({ err: (err as Error).message }, 'could not send a private reply');
+    }
+  };
+
+  const decide = (decision: 'approve' | 'reject') => async (args: ClickArgs) => {
+    await args.ack();
+    const kind = `server-${decision}`;
+    const click = clickSchema.safeParse(args.body);
+    if (!click.success) {
+      await tellClicker(args, args.body.channel?.id, 'That button is not one of mine, or it is from an old message.');
+      return;
+    }
+    const proposalId = click.data.actions[0]!.value;
+    try {
+      const outcome = await deps.admin.decideServerChange(click.data.user.id, proposalId, decision);
+      deps.onHandled?.(kind, outcome.ok ? 'ok' : 'refused');
+      if (!outcome.ok) await tellClicker(args, click.data.channel?.id, outcome.message);
+    } catch (err) {
+      deps.onHandled?.(kind, 'error');
+      deps.logger.error({ err: (err as Error).message, proposalId }, 'server change decision failed');
+      await tellClicker(args, click.data.channel?.id, ':warning: I could not record your decision; please click again in a minute.');
+    }
+  };
+
+  app.action<BlockButtonAction>(SERVER_APPROVE_ACTION, decide('approve'));
+  app.action<BlockButtonAction>(SERVER_REJECT_ACTION, decide('reject'));
+}

@@ -1,0 +1,25 @@
+// ServerChangeCards on the Slack Web API: the server change card in the approvals channel and its thread.
+import type { WebClient } from '@slack/web-api';
+import type { SlackMessageRef } from '../core/requests.js';
+import type { ServerChangeCards } from '../core/server-admin.js';
+import type { ServerChangeProposal } from '../core/server-change-store.js';
+import { serverChangeCard } from './views/server-change.js';
+
+export class SlackServerChangeCards implements ServerChangeCards {
+  constructor(private readonly client: WebClient, private readonly approvalsChannel: string) {}
+
+  async post(proposal: ServerChangeProposal): Promise<SlackMessageRef> {
+    const result = await this.client.chat.postMessage({ channel: this.approvalsChannel, ...serverChangeCard(proposal) });
+    return { channel: result.channel ?? this.approvalsChannel, ts: result.ts! };
+  }
+
+  async update(proposal: ServerChangeProposal): Promise<void> {
+    if (!proposal.card) return;
+    await this.client.chat.update({ channel: proposal.card.channel, ts: proposal.card.ts, ...serverChangeCard(proposal) });
+  }
+
+  async reply(proposal: ServerChangeProposal, text: string): Promise<void> {
+    // Without a card (it could not be posted), the note goes to the channel itself.
+    await this.client.chat.postMessage({ channel: proposal.card?.channel ?? this.approvalsChannel, ...(proposal.card ? { thread_ts: proposal.card.ts } : {}), text });
+  }
+}

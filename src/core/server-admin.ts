@@ -1,0 +1,206 @@
+// `/vpn admin server show|set` and `/vpn admin reconcile`, behind AdminService (which checks the caller is
+// an admin first). A server change is a proposal: validated, stored, shown on a card in the approvals
+// channel, and applied on the gateway's lane only once ANOTHER admin approves it. Reconcile is read-only:
+// it compares the SSL client certificates on each gateway with the grants the bot holds.
+import { CloudError } from '../api/errors.js';
+import type { ClientCertSummary, SslVpnServer, SslVpnServerChanges, VpcApi } from '../api/types.js';
+import type { AuditLog } from './audit.js';
+import type { AccessRequest, RequestStatus, SlackMessageRef } from './requests.js';
+import { newProposalId, type ServerChangeProposal, type ServerChangeStore } from './server-change-store.js';
+import { checkAgainstCurrent, formatSetting, isNameOnly, labelOf, settingsOf, type ServerKey } from './server-changes.js';
+import type { Outcome } from './service.js';
+import type { RequestStore } from './store.js';
+
+/** The approval card of a server change, and its thread. */
+export interface ServerChangeCards {
+  post(proposal: ServerChangeProposal): Promise<SlackMessageRef>;
+  update(proposal: ServerChangeProposal): Promise<void>;
+  reply(proposal: ServerChangeProposal, text: string): Promise<void>;
+}
+
+/** Puts an approved change on its gateway's lane (idempotent per proposal). */
+export interface ServerChangeLane {
+  enqueueServerChange(proposal: ServerChangeProposal): Promise<void>;
+}
+
+export interface ServerAdminDeps {
+  store: RequestStore;
+  audit: AuditLog;
+  vpc: VpcApi;
+  gateways: readonly { name: string; regionId: string; vpnGatewayId: string; sslVpnServerId: string }[];
+  /** Needed for propose/decide only (show and reconcile are read-only). */
+  changes?: { proposals: ServerChangeStore; cards: ServerChangeCards; lane: ServerChangeLane };
+  onError?: (what: string, err: unknown) => void;
+  /** The one-line description of a cloud failure (AdminService's cloudErrorLine). */
+  errorLine: (err: unknown) => string;
+}
+
+/** Certificates the bot creates are named `<handle>-<request id>` (certificateName in requests.ts). */
+export const BOT_CERT_NAME = /^[A-Za-z][A-Za-z0-9._-]*-(r[a-z0-9]{8,24})$/;
+
+export interface ServerView {
+  gateway: string;
+  server: SslVpnServer;
+}
+
+export interface OrphanCert {
+  cert: ClientCertSummary;
+  /** The request id in its name, and what became of that request ('unknown' when the bot has no record). */
+  requestId: string;
+  requestStatus: RequestStatus | 'unknown';
+}
+
+export interface ReconcileGateway {
+  gateway: string;
+  error?: string;
+  /** Certificates named like the bot's but held by no active grant. */
+  orphans: OrphanCert[];
+  /** Active grants whose certificate is not on the gateway. */
+  missing: AccessRequest[];
+  /** Matched certificate ↔ grant pairs. */
+  matched: number;
+  /** Certificates of requests being provisioned right now (left alone). */
+  inFlight: number;
+  /** Certificates not named like the bot's (made in the console or by other tools; left alone). */
+  foreign: number;
+}
+
+const IN_FLIGHT: readonly RequestStatus[] = ['approved', 'provisioning'];
+
+/** `port 1194 → 1195, proto UDP → TCP` */
+export function describeChanges(changes: SslVpnServerChanges, before: Partial<Record<ServerKey, unknown>>): string {
+  return (Object.keys(changes) as ServerKey[]).map((k) => `${labelOf(k)} ${formatSetting(k, before[k])} → ${formatSetting(k, changes[k])}`).join(', ');
+}
+
+const NOT_SET_UP = 'Server changes are not set up in this deployment.';
+
+export class ServerAdmin {
+  constructor(private readonly deps: ServerAdminDeps) {}
+
+  private gateway(name: string) {
+    return this.deps.gateways.find((g) => g.name === name);
+  }
+
+  private async readServer(name: string): Promise<Outcome<SslVpnServer>> {
+    const gw = this.gateway(name);
+    if (!gw) return { ok: false, message: `\`${name}\` is not a configured gateway.` };
+    try {
+      const server = (await this.deps.vpc.describeSslVpnServers(gw.regionId, { sslVpnServerId: gw.sslVpnServerId })).find((s) => s.sslVpnServerId === gw.sslVpnServerId);
+      if (!server) return { ok: false, message: `:warning: SSL server \`${gw.sslVpnServerId}\` was not found on *${gw.name}*: fix gateways[].sslVpnServerId in the bot's config.` };
+      return { ok: true, value: server };
+    } catch (err) {
+      if (!(err instanceof CloudError)) this.deps.onError?.('DescribeSslVpnServers', err);
+      return { ok: false, message: `:warning: Could not read the SSL server of *${gw.name}*: ${this.deps.errorLine(err)}` };
+    }
+  }
+
+  async show(actorId: string, gateway: string): Promise<Outcome<ServerView>> {
+    const read = await this.readServer(gateway);
+    await this.deps.audit.append({ actor: actorId, action: 'admin.server.show', gateway, detail: read.ok ? read.value.sslVpnServerId : 'read failed' });
+    return read.ok ? { ok: true, value: { gateway, server: read.value } } : read;
+  }
+
+  /** Validates against the current server, stores the proposal and posts its approval card. */
+  async propose(actorId: string, gateway: string, requested: SslVpnServerChanges): Promise<Outcome<{ proposal: ServerChangeProposal; cardPosted: boolean }>> {
+    const changes = this.deps.changes;
+    if (!changes) return { ok: false, message: NOT_SET_UP };
+    const read = await this.readServer(gateway);
+    if (!read.ok) return read;
+    const server = read.value;
+    const checked = checkAgainstCurrent(requested, server);
+    if (!checked.ok) return { ok: false, message: [`:x: Not proposed; nothing was changed on *${gateway}*:`, ...checked.errors.map((e) => `• ${e}`)].join('\n') };
+    if (Object.keys(checked.changes).length === 0) {
+      return { ok: false, message: `Nothing to change: the SSL server of *${gateway}* already has ${(Object.keys(requested) as ServerKey[]).map((k) => `${labelOf(k)} ${formatSetting(k, requested[k])}`).join(', ')}.` };
+    }
+    const now = Date.now();
+    const proposal = await changes.proposals.create({
+      id: newProposalId(now), gateway, sslVpnServerId: server.sslVpnServerId, proposedBy: actorId, proposedAt: now,
+      changes: checked.changes, before: settingsOf(server), nameOnly: isNameOnly(checked.changes),
+    });
+    await this.deps.audit.append({
+      actor: actorId, action: 'admin.server.proposed', requestId: proposal.id, gateway,
+      detail: `${server.sslVpnServerId}: ${describeChanges(proposal.changes, proposal.before)}`,
+    });
+    let withCard = proposal;
+    try {
+      const card = await changes.cards.post(proposal);
+      withCard = (await changes.proposals.update(proposal.id, { card })) ?? proposal;
+    } catch (err) {
+      this.deps.onError?.('server change card', err);
+    }
+    return { ok: true, value: { proposal: withCard, cardPosted: Boolean(withCard.card) } };
+  }
+
+  /** Approve (another admin only) or reject (any admin; the proposer withdraws). One decision wins. */
+  async decide(actorId: string, proposalId: string, decision: 'approve' | 'reject'): Promise<Outcome<ServerChangeProposal>> {
+    const { audit } = this.deps;
+    if (!this.deps.changes) return { ok: false, message: NOT_SET_UP };
+    const { proposals, cards, lane } = this.deps.changes;
+    const current = await proposals.get(proposalId);
+    if (!current) return { ok: false, message: 'That server change proposal no longer exists.' };
+    if (current.status !== 'pending') return { ok: false, message: alreadyDecided(current) };
+    if (decision === 'approve' && current.proposedBy === actorId) {
+      return { ok: false, message: ':no_entry: You proposed this server change, so another admin must approve it. (Click Reject to withdraw it.)' };
+    }
+    const moved = await proposals.transition(proposalId, decision === 'approve' ? 'approved' : 'rejected', { decidedBy: actorId, decidedAt: Date.now() }, ['pending']);
+    if (!moved.ok) return { ok: false, message: moved.reason === 'not-found' ? 'That server change proposal no longer exists.' : alreadyDecided(moved.proposal) };
+    const proposal = moved.proposal;
+    await audit.append({
+      actor: actorId, action: decision === 'approve' ? 'admin.server.approved' : 'admin.server.rejected', requestId: proposal.id, subject: proposal.proposedBy, gateway: proposal.gateway,
+      detail: describeChanges(proposal.changes, proposal.before),
+    });
+    if (decision === 'approve') await lane.enqueueServerChange(proposal);
+    const notes = await Promise.allSettled([
+      cards.update(proposal),
+      cards.reply(proposal, decision === 'approve'
+        ? `:large_green_circle: Approved by <@${actorId}>. Queued on *${proposal.gateway}*'s lane; it runs when the gateway is free${proposal.nameOnly ? '' : ' (clients will be disconnected briefly)'}.`
+        : `:no_entry_sign: ${actorId === proposal.proposedBy ? 'Withdrawn' : 'Rejected'} by <@${actorId}>. Nothing was changed.`),
+    ]);
+    for (const n of notes) if (n.status === 'rejected') this.deps.onError?.('server change card update', n.reason);
+    return { ok: true, value: proposal };
+  }
+
+  /** Per gateway: certificates named like the bot's with no active grant, and active grants with no certificate. */
+  async reconcile(actorId: string): Promise<Outcome<ReconcileGateway[]>> {
+    const { store, vpc } = this.deps;
+    const rows = await Promise.all(this.deps.gateways.map(async (gw): Promise<ReconcileGateway> => {
+      const row: ReconcileGateway = { gateway: gw.name, orphans: [], missing: [], matched: 0, inFlight: 0, foreign: 0 };
+      let certs: ClientCertSummary[];
+      try {
+        certs = await vpc.describeSslVpnClientCerts(gw.regionId, { sslVpnServerId: gw.sslVpnServerId });
+      } catch (err) {
+        if (!(err instanceof CloudError)) this.deps.onError?.('DescribeSslVpnClientCerts', err);
+        return { ...row, error: this.deps.errorLine(err) };
+      }
+      const { grants } = await store.activeOnGateway(gw.name, 100_000);
+      const held = new Map(grants.filter((g) => g.status === 'active' && g.certId).map((g) => [g.certId!, g]));
+      const named = certs.map((c) => ({ cert: c, requestId: held.has(c.sslVpnClientCertId) ? undefined : BOT_CERT_NAME.exec(c.name)?.[1] }));
+      const requests = new Map((await store.getMany([...new Set(named.flatMap((n) => (n.requestId ? [n.requestId] : [])))])).map((r) => [r.id, r]));
+      for (const { cert, requestId } of named) {
+        if (held.has(cert.sslVpnClientCertId)) { row.matched++; continue; }
+        if (!requestId) { row.foreign++; continue; }
+        const request = requests.get(requestId);
+        if (request && IN_FLIGHT.includes(request.status)) { row.inFlight++; continue; }
+        row.orphans.push({ cert, requestId, requestStatus: request?.status ?? 'unknown' });
+      }
+      const onGateway = new Set(certs.map((c) => c.sslVpnClientCertId));
+      row.missing = grants.filter((g) => g.status === 'active' && (!g.certId || !onGateway.has(g.certId)));
+      return row;
+    }));
+    await this.deps.audit.append({
+      actor: actorId, action: 'admin.reconcile',
+      detail: rows.map((r) => (r.error ? `${r.gateway}=error` : `${r.gateway}: ${r.orphans.length} orphan(s), ${r.missing.length} missing`)).join('; '),
+    });
+    return { ok: true, value: rows };
+  }
+}
+
+export function alreadyDecided(p: ServerChangeProposal): string {
+  switch (p.status) {
+    case 'rejected': return `This server change was already ${p.decidedBy === p.proposedBy ? 'withdrawn' : 'rejected'} by <@${p.decidedBy ?? 'unknown'}>.`;
+    case 'approved': return `This server change was already approved by <@${p.decidedBy ?? 'unknown'}>; it is being applied.`;
+    case 'applied': return `This server change was already approved by <@${p.decidedBy ?? 'unknown'}> and applied.`;
+    case 'failed': return `This server change was approved by <@${p.decidedBy ?? 'unknown'}> but failed; see the card's thread.`;
+    default: return 'This server change is still waiting for a decision.';
+  }
+}

@@ -1,0 +1,135 @@
+// SSL-VPN server change proposals (`/vpn admin server set`), kept in Redis like requests: every write is
+// a compare-and-set on the proposal's version in one Lua script together with the status index, so two
+// admins clicking at once can never both decide, and a job can never record its outcome twice.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { SslVpnServerChanges } from '../api/types.js';
+import type { SlackMessageRef } from './requests.js';
+import type { ServerSettings } from './server-changes.js';
+
+export type ProposalStatus = 'pending' | 'approved' | 'rejected' | 'applied' | 'failed';
+
+const PROPOSAL_TRANSITIONS: Readonly<Record<ProposalStatus, readonly ProposalStatus[]>> = {
+  pending: ['approved', 'rejected'],
+  approved: ['applied', 'failed'],
+  rejected: [],
+  applied: [],
+  failed: [],
+};
+
+export interface ServerChangeProposal {
+  id: string;
+  gateway: string;
+  sslVpnServerId: string;
+  proposedBy: string;
+  proposedAt: number;
+  /** Only the keys that change. */
+  changes: SslVpnServerChanges;
+  /** The server's settings when proposed (the "before" of the card). */
+  before: ServerSettings;
+  /** Synchronous on the cloud side: the gateway does not go through `updating`. */
+  nameOnly: boolean;
+  status: ProposalStatus;
+  decidedBy?: string;
+  decidedAt?: number;
+  card?: SlackMessageRef;
+  /** The cloud's RequestId of the ModifySslVpnServer call. */
+  cloudRequestId?: string;
+  appliedAt?: number;
+  failure?: string;
+  version: number;
+}
+
+/** Proposal ids appear in button values, job ids and ClientTokens: `s…`, no ':' and never all digits. */
+export function newProposalId(now = Date.now()): string {
+  return `s${now.toString(36)}${randomBytes(4).toString('hex')}`;
+}
+
+export function isProposalId(text: string): boolean {
+  return /^s[a-z0-9]{8,24}$/.test(text);
+}
+
+const WRITE_SCRIPT = `
+-- KEYS: 1 proposal hash, 2 old status set, 3 new status set; ARGV: 1 expected version ('' = must not exist), 2 json, 3 status, 4 id
+local current = redis.call('HGET', KEYS[1], 'version')
+if ARGV[1] == '' then
+  if current then return 0 end
+elseif current ~= ARGV[1] then
+  return 0
+end
+local version = (tonumber(ARGV[1]) or 0) + 1
+redis.call('HSET', KEYS[1], 'json', ARGV[2], 'status', ARGV[3], 'version', tostring(version))
+if KEYS[2] ~= KEYS[3] then redis.call('SREM', KEYS[2], ARGV[4]) end
+redis.call('SADD', KEYS[3], ARGV[4])
+return version
+`;
+
+export type ProposalWrite =
+  | { ok: true; proposal: ServerChangeProposal }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'not-allowed'; proposal: ServerChangeProposal };
+
+export class ServerChangeStore {
+  constructor(private readonly redis: Redis, readonly prefix = '{vpnbot}') {
+    if (!('vpnbotWriteProposal' in redis)) redis.defineCommand('vpnbotWriteProposal', { numberOfKeys: 3, lua: WRITE_SCRIPT });
+  }
+
+  private key(id: string) { return `${this.prefix}:server-change:${id}`; }
+  private statusKey(status: ProposalStatus) { return `${this.prefix}:server-changes:${status}`; }
+
+  private async write(before: ServerChangeProposal | undefined, after: ServerChangeProposal): Promise<number> {
+    const version = await (this.redis as unknown as { vpnbotWriteProposal(...args: string[]): Promise<number> }).vpnbotWriteProposal(
+      this.key(after.id), this.statusKey(before?.status ?? after.status), this.statusKey(after.status),
+      before ? String(before.version) : '', JSON.stringify({ ...after, version: 0 }), after.status, after.id,
+    );
+    return Number(version);
+  }
+
+  async create(proposal: Omit<ServerChangeProposal, 'version' | 'status'>): Promise<ServerChangeProposal> {
+    const full: ServerChangeProposal = { ...proposal, status: 'pending', version: 0 };
+    const version = await this.write(undefined, full);
+    if (!version) throw new Error(`proposal ${proposal.id} already exists`);
+    return { ...full, version };
+  }
+
+  async get(id: string): Promise<ServerChangeProposal | undefined> {
+    const [json, version] = await this.redis.hmget(this.key(id), 'json', 'version');
+    if (!json || !version) return undefined;
+    return { ...(JSON.parse(json) as ServerChangeProposal), version: Number(version) };
+  }
+
+  /** Moves to `to` only from one of `from` (and only along the transition table); one writer wins. */
+  async transition(id: string, to: ProposalStatus, patch: Partial<Omit<ServerChangeProposal, 'id' | 'version' | 'status'>>, from: readonly ProposalStatus[]): Promise<ProposalWrite> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const current = await this.get(id);
+      if (!current) return { ok: false, reason: 'not-found' };
+      if (!from.includes(current.status) || !PROPOSAL_TRANSITIONS[current.status].includes(to)) return { ok: false, reason: 'not-allowed', proposal: current };
+      const next: ServerChangeProposal = { ...current, ...patch, status: to };
+      const version = await this.write(current, next);
+      if (version) return { ok: true, proposal: { ...next, version } };
+    }
+    throw new Error(`proposal ${id}: too many concurrent writes`);
+  }
+
+  /** Changes fields without changing status (e.g. the card reference). */
+  async update(id: string, patch: Partial<Omit<ServerChangeProposal, 'id' | 'version' | 'status'>>): Promise<ServerChangeProposal | undefined> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const current = await this.get(id);
+      if (!current) return undefined;
+      const next = { ...current, ...patch };
+      const version = await this.write(current, next);
+      if (version) return { ...next, version };
+    }
+    throw new Error(`proposal ${id}: too many concurrent writes`);
+  }
+
+  async listByStatus(status: ProposalStatus): Promise<ServerChangeProposal[]> {
+    const ids = await this.redis.smembers(this.statusKey(status));
+    const out: ServerChangeProposal[] = [];
+    for (const id of ids) {
+      const p = await this.get(id);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+}
