@@ -20,7 +20,7 @@ import { GatewayWaiter, RedisUpdateTimeMemory } from './jobs/gateway-wait.js';
 import { Lanes } from './jobs/lanes.js';
 import { NotifyQueue } from './jobs/notify.js';
 import { startWorkers, type WorkerSet } from './jobs/workers.js';
-import { createLogger } from './infra/logger.js';
+import { createLogger, redactText } from './infra/logger.js';
 import { Metrics } from './infra/metrics.js';
 import { startSandbox } from './sandbox.js';
 
@@ -89,9 +89,15 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   // Readiness re-checks Slack auth at most once a minute, with a client that does not retry.
   const authProbe = new WebClient(botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, timeout: 3000 });
   let slackAuth = { ok: false, at: 0 };
+  let identity: { botId: string; botUserId: string } | undefined;
+  let authError = '';
   const checkSlackAuth = async () => {
-    const ok = await authProbe.auth.test().then(() => true, (err: Error) => {
-      logger.error({ err: err.message }, 'Slack auth.test failed: check SLACK_BOT_TOKEN');
+    const ok = await authProbe.auth.test().then((r) => {
+      if (r.bot_id && r.user_id) identity = { botId: r.bot_id, botUserId: r.user_id };
+      return true;
+    }, (err: Error & { data?: { error?: string } }) => {
+      authError = err.data?.error ?? err.message;
+      logger.error({ err: authError }, 'Slack auth.test failed: check SLACK_BOT_TOKEN');
       return false;
     });
     slackAuth = { ok, at: Date.now() };
@@ -109,7 +115,14 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
       return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
     },
   };
-  await checkSlackAuth();
+  if (!(await checkSlackAuth()) && env.VPN_BOT_ROLE !== 'worker') {
+    // Without a working token the bot can answer nobody; say so plainly and let the supervisor restart it.
+    await Promise.all([lanes.close(), notify.close()]);
+    redis.disconnect();
+    bullConnection.disconnect();
+    await sandbox.close();
+    throw new Error(`Slack did not accept SLACK_BOT_TOKEN (auth.test: ${authError}); check the token and that the app is installed`);
+  }
 
   const runBot = env.VPN_BOT_ROLE !== 'worker';
   const runWorker = env.VPN_BOT_ROLE !== 'bot';
@@ -135,7 +148,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     const app = createSlackApp({
       botToken, ...(signingSecret ? { signingSecret } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(slackApiUrl ? { slackApiUrl } : {}),
-      port: env.PORT, logger, service, messenger, health, onHandled, admin,
+      port: env.PORT, logger, service, messenger, health, onHandled, admin, ...(identity ? { identity } : {}),
       positionOf: async (requestId, gateway) => {
         const request = await store.get(requestId);
         return request && gateways.has(gateway) ? lanes.positionOf(request) : undefined;
@@ -186,6 +199,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`unhandled rejection: ${redactText(reason instanceof Error ? reason.message : String(reason))}\n`);
+  });
   const running = await start(config);
   let stopping = false;
   const shutdown = (signal: string) => {

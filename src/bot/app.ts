@@ -25,6 +25,11 @@ export interface SlackAppOptions {
   slackApiUrl?: string;
   /** Port of the health/metrics server in Socket Mode (HTTP mode serves them beside /slack/events). */
   port?: number;
+  /**
+   * The bot's identity from our own auth.test at start. Given to Bolt so it does not call auth.test in its
+   * constructor, where a failure is an unhandled rejection that leaves every later request answered 401.
+   */
+  identity?: { botId: string; botUserId: string };
   logger: Logger;
   service: AccessService;
   messenger: Messenger;
@@ -66,6 +71,7 @@ export function createSlackApp(options: SlackAppOptions): App {
     logger: boltLogger(options.logger),
     logLevel: LogLevel.INFO,
     clientOptions,
+    ...(options.identity ?? {}),
   };
   const app = options.appToken
     ? new App({ ...common, socketMode: true, appToken: options.appToken, customRoutes: healthRoutes(options.health), installerOptions: { port: options.port ?? 3000 } })

@@ -1,0 +1,28 @@
+// Start-up refuses a Slack token Slack does not accept, with a message that names the variable.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { start } from '../../src/main.js';
+import { startFakeSlack } from '../../src/sim/slack/index.js';
+import { configYaml } from '../helpers/harness.js';
+
+describe('start-up', () => {
+  it('stops with a clear message when Slack rejects SLACK_BOT_TOKEN', async () => {
+    const slack = await startFakeSlack({ botToken: 'xoxb-the-right-one' });
+    const dir = mkdtempSync(join(tmpdir(), 'vpnbot-start-'));
+    writeFileSync(join(dir, 'c.yaml'), configYaml());
+    try {
+      const config = loadConfig({
+        PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/3`,
+        SLACK_BOT_TOKEN: 'xoxb-wrong-token-123', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.url, VPN_BOT_CONFIG: join(dir, 'c.yaml'),
+      });
+      const failure = await start(config).then(() => undefined, (err: Error) => err);
+      expect(failure?.message).toMatch(/Slack did not accept SLACK_BOT_TOKEN \(auth\.test: invalid_auth\)/);
+      expect(failure?.message).not.toContain('xoxb-wrong-token-123');
+    } finally {
+      await slack.close();
+    }
+  });
+});
