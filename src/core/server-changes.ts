@@ -4,6 +4,7 @@
 // (pool vs local subnet overlap, MFA needing an IDaaS instance, pool size vs max connections) use the
 // current value of every key that was not given.
 import type { SslVpnServer, SslVpnServerChanges } from '../api/types.js';
+import { cidrText, hasHostBits, overlaps, parseCidr, POOL_RESERVED, SUBNET_RESERVED } from './cidr.js';
 
 export const FORBIDDEN_PORTS: readonly number[] = [22, 2222, 22222, 9000, 9001, 9002, 7505, 80, 443, 53, 68, 123, 4510, 4560, 500, 4500];
 export const CIPHERS = ['AES-128-CBC', 'AES-192-CBC', 'AES-256-CBC', 'none'] as const;
@@ -42,34 +43,6 @@ export const labelOf = (key: ServerKey): string => SERVER_KEYS.find((k) => k.key
 const allowedOf = (key: ServerKey): string => SERVER_KEYS.find((k) => k.key === key)?.allowed ?? '';
 
 export const SERVER_SET_USAGE = '`/vpn admin server set [gateway] key=value…`, keys: ' + SERVER_KEYS.map((k) => `\`${k.label}\``).join(', ');
-
-// ------------------------------------------------------------------------------------ CIDR helpers
-
-export interface Cidr {
-  base: number;
-  prefix: number;
-}
-
-export function parseCidr(text: string): Cidr | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text.trim());
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  return { base: octets.reduce((acc, o) => acc * 256 + o, 0), prefix };
-}
-
-const maskOf = (prefix: number): number => (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
-const networkOf = (c: Cidr): number => (c.base & maskOf(c.prefix)) >>> 0;
-const dotted = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
-
-export function overlaps(a: Cidr, b: Cidr): boolean {
-  const mask = maskOf(Math.min(a.prefix, b.prefix));
-  return ((a.base & mask) >>> 0) === ((b.base & mask) >>> 0);
-}
-
-const RESERVED_POOL = ['100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '255.0.0.0/8'].map((c) => parseCidr(c)!);
-const RESERVED_SUBNET = ['127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '255.0.0.0/8'].map((c) => parseCidr(c)!);
 
 // ------------------------------------------------------------------------------------ tokens
 
@@ -127,9 +100,9 @@ function parseValue(key: ServerKey, raw: string): { value: SslVpnServerChanges[S
       const c = parseCidr(v);
       if (!c) return { error: 'is not an IPv4 network like 10.30.30.0/24' };
       if (c.prefix < 16 || c.prefix > 29) return { error: `netmask /${c.prefix} is not allowed: use /16 to /29` };
-      if (networkOf(c) !== c.base) return { error: `${v} has host bits set; did you mean ${dotted(networkOf(c))}/${c.prefix}?` };
-      if (RESERVED_POOL.some((r) => overlaps(c, r))) return { error: `${v} is in a reserved range (100.64/10, 127/8, 169.254/16, 224/4, 255/8); use an RFC 1918 network` };
-      return { value: `${dotted(c.base)}/${c.prefix}` };
+      if (hasHostBits(c)) return { error: `${v} has host bits set; did you mean ${cidrText(c)}?` };
+      if (POOL_RESERVED.some((r) => overlaps(c, r))) return { error: `${v} is in a reserved range (100.64/10, 127/8, 169.254/16, 224/4, 255/8); use an RFC 1918 network` };
+      return { value: cidrText(c) };
     }
     case 'localSubnet': {
       const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -140,9 +113,9 @@ function parseValue(key: ServerKey, raw: string): { value: SslVpnServerChanges[S
         const c = parseCidr(part);
         if (!c) return { error: `${part} is not an IPv4 network like 172.16.0.0/16` };
         if (c.prefix < 8) return { error: `${part}: netmask must be /8 to /32` };
-        if (networkOf(c) !== c.base) return { error: `${part} has host bits set; did you mean ${dotted(networkOf(c))}/${c.prefix}?` };
-        if (RESERVED_SUBNET.some((r) => overlaps(c, r))) return { error: `${part} is in a reserved range (127/8, 169.254/16, 224/4, 255/8)` };
-        normalised.push(`${dotted(c.base)}/${c.prefix}`);
+        if (hasHostBits(c)) return { error: `${part} has host bits set; did you mean ${cidrText(c)}?` };
+        if (SUBNET_RESERVED.some((r) => overlaps(c, r))) return { error: `${part} is in a reserved range (127/8, 169.254/16, 224/4, 255/8)` };
+        normalised.push(cidrText(c));
       }
       return { value: normalised.join(',') };
     }

@@ -2,7 +2,8 @@
 // current values (alicloud-api.md §7.2–7.3).
 import { describe, expect, it } from 'vitest';
 import type { SslVpnServer } from '../../src/api/types.js';
-import { checkAgainstCurrent, isNameOnly, overlaps, parseCidr, parseServerChanges, splitPairs } from '../../src/core/server-changes.js';
+import { checkAgainstCurrent, isNameOnly, parseServerChanges, splitPairs } from '../../src/core/server-changes.js';
+import { overlaps, parseCidr } from '../../src/core/cidr.js';
 
 const CURRENT: SslVpnServer = {
   sslVpnServerId: 'vss-1', vpnGatewayId: 'vpn-1', regionId: 'cn-hangzhou', name: 'main', clientIpPool: '10.99.0.0/24', localSubnet: '172.16.0.0/16',
@@ -114,5 +115,10 @@ describe('helpers', () => {
   it('finds overlapping CIDRs', () => {
     expect(overlaps(parseCidr('10.0.0.0/8')!, parseCidr('10.1.0.0/16')!)).toBe(true);
     expect(overlaps(parseCidr('10.0.0.0/16')!, parseCidr('10.1.0.0/16')!)).toBe(false);
+    expect(overlaps(parseCidr('10.1.2.3/16')!, parseCidr('10.1.200.0/24')!)).toBe(true);
+  });
+  it('accepts only dotted-quad CIDRs', () => {
+    for (const bad of ['10/8', '10.1/16', '10.0.0.0', '10.0.0.256/24', '10.0.0.0/33', '10.0.0.0/8/1', 'x.y.z.w/8']) expect(parseCidr(bad), bad).toBeUndefined();
+    expect(parseCidr(' 192.168.10.0/24 ')?.prefix).toBe(24);
   });
 });
