@@ -45,8 +45,13 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const casEndpoint = sandbox.cloud?.sim.url ?? env.ALIBABA_CLOUD_CAS_ENDPOINT;
 
   // Producers fail fast (a Slack ack must not wait out a Redis outage); workers wait for Redis to return.
-  const redis = producerConnection(env.REDIS_URL);
-  const bullConnection = workerConnection(env.REDIS_URL);
+  const redisTarget = {
+    url: env.REDIS_URL,
+    ...(env.REDIS_CLUSTER_NODES ? { clusterNodes: env.REDIS_CLUSTER_NODES } : {}),
+    ...(env.REDIS_SENTINELS ? { sentinels: env.REDIS_SENTINELS, sentinelName: env.REDIS_SENTINEL_NAME } : {}),
+  };
+  const redis = producerConnection(redisTarget);
+  const bullConnection = workerConnection(redisTarget);
   for (const r of [redis, bullConnection]) r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   for (const warning of await redisDurabilityWarnings(redis)) logger.warn(`redis: ${warning}`);
 

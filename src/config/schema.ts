@@ -65,6 +65,9 @@ export const envSchema = z.object({
   SLACK_APP_TOKEN: optionalNonEmpty.refine((v) => v === undefined || v.startsWith('xapp-'), 'expected an app-level token, xapp-…'),
   SLACK_API_URL: optionalNonEmpty.refine((v) => v === undefined || /^https?:\/\//.test(v), 'expected an http(s) URL'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port').default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER_NODES: optionalNonEmpty.refine((v) => v === undefined || /^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/.test(v), 'expected host:port,host:port,… (Redis Cluster seed nodes)'),
+  REDIS_SENTINELS: optionalNonEmpty.refine((v) => v === undefined || /^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/.test(v), 'expected host:port,host:port,… (Redis Sentinel nodes)'),
+  REDIS_SENTINEL_NAME: optionalNonEmpty,
   ALIBABA_CLOUD_ACCESS_KEY_ID: optionalNonEmpty,
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: optionalNonEmpty,
   ALIBABA_CLOUD_SECURITY_TOKEN: optionalNonEmpty,
@@ -88,6 +91,12 @@ export function envCrossFieldProblems(raw: Record<string, string | undefined>): 
   }
   if (set('SLACK_BOT_TOKEN') && !set('SLACK_SIGNING_SECRET') && !set('SLACK_APP_TOKEN')) {
     problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  if (set('REDIS_CLUSTER_NODES') && set('REDIS_SENTINELS')) {
+    problems.push('REDIS_SENTINELS: use either REDIS_CLUSTER_NODES (Redis Cluster) or REDIS_SENTINELS (Sentinel), not both');
+  }
+  if (set('REDIS_SENTINELS') && !set('REDIS_SENTINEL_NAME')) {
+    problems.push('REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the monitored master\'s name, e.g. mymaster)');
   }
   if (!set('SLACK_BOT_TOKEN') && (set('SLACK_SIGNING_SECRET') || set('SLACK_APP_TOKEN'))) {
     problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');

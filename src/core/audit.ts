@@ -1,6 +1,6 @@
 // Append-only, hash-chained audit log in a Redis stream: each entry carries the SHA-1 of the previous
 // entry's hash and its own content, computed inside Redis so concurrent writers keep one chain.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 
 export interface AuditEntry {
   actor: string;          // Slack user id, or 'system'
@@ -27,7 +27,7 @@ return id
 `;
 
 export class AuditLog {
-  constructor(private readonly redis: Redis, private readonly prefix = '{vpnbot}') {
+  constructor(private readonly redis: RedisClient, private readonly prefix = '{vpnbot}') {
     if (!('vpnbotAuditAppend' in redis)) redis.defineCommand('vpnbotAuditAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
   }
 

@@ -2,7 +2,7 @@
 // a compare-and-set on the proposal's version in one Lua script together with the status index, so two
 // admins clicking at once can never both decide, and a job can never record its outcome twice.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { SslVpnServerChanges } from '../api/types.js';
 import type { SlackMessageRef } from './requests.js';
 import type { ServerSettings } from './server-changes.js';
@@ -70,7 +70,7 @@ export type ProposalWrite =
   | { ok: false; reason: 'not-allowed'; proposal: ServerChangeProposal };
 
 export class ServerChangeStore {
-  constructor(private readonly redis: Redis, readonly prefix = '{vpnbot}') {
+  constructor(private readonly redis: RedisClient, readonly prefix = '{vpnbot}') {
     if (!('vpnbotWriteProposal' in redis)) redis.defineCommand('vpnbotWriteProposal', { numberOfKeys: 3, lua: WRITE_SCRIPT });
   }
 

@@ -2,7 +2,7 @@
 // noeviction). Every write is a compare-and-set on the request's version, done in one Lua script
 // together with the status indexes, so concurrent writers never lose or double-apply a change.
 // All keys share one hash tag, so the scripts stay valid on Redis Cluster.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { canTransition, type AccessRequest, type RequestStatus } from './requests.js';
 
 const WRITE_SCRIPT = `
@@ -39,7 +39,7 @@ export type WriteResult =
 type Change = { status?: RequestStatus; patch?: Partial<Omit<AccessRequest, 'id' | 'version' | 'status'>> };
 
 export class RequestStore {
-  constructor(private readonly redis: Redis, readonly prefix = '{vpnbot}') {
+  constructor(private readonly redis: RedisClient, readonly prefix = '{vpnbot}') {
     // Registered once: ioredis then sends EVALSHA instead of the whole script on every write.
     if (!('vpnbotWriteRequest' in redis)) redis.defineCommand('vpnbotWriteRequest', { numberOfKeys: 7, lua: WRITE_SCRIPT });
   }

@@ -1,17 +1,55 @@
 // Redis connections. Workers (blocking commands) need maxRetriesPerRequest: null and wait out outages;
 // producers in the Slack-facing process fail fast instead, so an outage never holds an ack past 3 s.
-import { Redis } from 'ioredis';
+// One server by REDIS_URL, or Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NAME) or Redis Cluster
+// (REDIS_CLUSTER_NODES); REDIS_URL then still gives the password, user and TLS (rediss://).
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 
-export function workerConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+export interface RedisTarget {
+  url: string;
+  clusterNodes?: string;
+  sentinels?: string;
+  sentinelName?: string;
 }
 
-export function producerConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+const hostPorts = (list: string) => list.split(',').map((s) => s.trim()).filter(Boolean).map((hp) => {
+  const [host = '127.0.0.1', port = '6379'] = hp.split(':');
+  return { host, port: Number(port) };
+});
+
+/** Credentials and TLS from REDIS_URL, for the Sentinel and Cluster modes. */
+function urlOptions(url: string): RedisOptions {
+  const u = new URL(url);
+  return {
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+function connect(target: RedisTarget, options: RedisOptions): RedisClient {
+  if (target.clusterNodes) {
+    return new Cluster(hostPorts(target.clusterNodes), {
+      redisOptions: { ...urlOptions(target.url), ...options },
+      enableOfflineQueue: true,
+    });
+  }
+  if (target.sentinels) {
+    return new Redis({ ...urlOptions(target.url), ...options, sentinels: hostPorts(target.sentinels), name: target.sentinelName ?? 'mymaster' });
+  }
+  return new Redis(target.url, options);
+}
+
+export function workerConnection(target: RedisTarget): RedisClient {
+  return connect(target, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export function producerConnection(target: RedisTarget): RedisClient {
+  return connect(target, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
 }
 
 /** Warns (returns the problems) when Redis is not set up as a system of record: AOF on, noeviction. */
-export async function redisDurabilityWarnings(redis: Redis): Promise<string[]> {
+export async function redisDurabilityWarnings(redis: RedisClient): Promise<string[]> {
   const problems: string[] = [];
   try {
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];

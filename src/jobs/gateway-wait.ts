@@ -1,7 +1,7 @@
 // Waits for a VPN gateway to finish applying a change (DescribeVpnGateway until `active`). Polling is
 // adaptive: it sleeps through most of the expected update time (learnt per gateway), then polls closely
 // so the profile goes out soon after the gateway is back, then backs off if the update runs long.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { VpcApi, VpnGateway } from '../api/types.js';
 import { CloudError } from '../api/errors.js';
 
@@ -95,7 +95,7 @@ export class GatewayWaiter {
 
 /** Per-gateway update time, an exponentially weighted average kept in Redis so every worker learns it. */
 export class RedisUpdateTimeMemory implements UpdateTimeMemory {
-  constructor(private readonly redis: Redis, private readonly prefix = '{vpnbot}') {}
+  constructor(private readonly redis: RedisClient, private readonly prefix = '{vpnbot}') {}
   private key(gateway: string) { return `${this.prefix}:gw:${gateway}:updateMs`; }
   async get(gateway: string): Promise<number | undefined> {
     const v = await this.redis.get(this.key(gateway));

@@ -5,7 +5,7 @@ import type { Messenger, Notifications, RequesterEvent } from '../core/ports.js'
 import type { AccessRequest } from '../core/requests.js';
 import type { RequestStore } from '../core/store.js';
 import type { Logger } from 'pino';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 
 export type NotifyJobData =
   | { kind: 'card'; requestId: string }
@@ -51,7 +51,7 @@ export class NotifyQueue implements Notifications {
   close() { return this.queue.close(); }
 }
 
-export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: Redis; prefix?: string; store: RequestStore; messenger: Messenger; logger: Logger }): Worker<NotifyJobData> {
+export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: RedisClient; prefix?: string; store: RequestStore; messenger: Messenger; logger: Logger }): Worker<NotifyJobData> {
   const { store, messenger, redis } = deps;
   const worker = new Worker<NotifyJobData>(NOTIFY_QUEUE, async (job) => {
     const request = await store.get(job.data.requestId);

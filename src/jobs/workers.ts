@@ -2,7 +2,7 @@
 // concurrency 1 keeps the gateway to one change across all processes) and the notification worker.
 // On start it re-enqueues approved work whose job was lost (e.g. a crash between approve and enqueue).
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import type { RequestStore } from '../core/store.js';
 import { laneName, lanePrefix, type Lanes, type LaneJobData, type ProvisionJobData, type RemovalJobData, type ServerChangeJobData } from './lanes.js';
@@ -20,7 +20,7 @@ export interface WorkerSet {
 
 export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> & {
   connection: ConnectionOptions;
-  redis: Redis;
+  redis: RedisClient;
   prefix?: string;
   lanes: Lanes;
   notify: NotifyQueue;

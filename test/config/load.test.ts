@@ -81,6 +81,14 @@ describe('environment', () => {
     for (const field of ['PORT', 'SLACK_BOT_TOKEN', 'VPN_BOT_ROLE', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'REDIS_URL', 'SLACK_SIGNING_SECRET']) expect(found).toContain(`${field}:`);
   });
 
+  it('checks the Redis Cluster and Sentinel variables', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7000' }).env.REDIS_CLUSTER_NODES).toBe('10.0.0.1:7000,10.0.0.2:7000');
+    const found = problems(() => loadConfig({ REDIS_CLUSTER_NODES: 'node-a', REDIS_SENTINELS: 's1:26379' })).join('\n');
+    expect(found).toContain('REDIS_CLUSTER_NODES: expected host:port');
+    expect(found).toContain('REDIS_SENTINELS: use either REDIS_CLUSTER_NODES');
+    expect(found).toContain('REDIS_SENTINEL_NAME: required with REDIS_SENTINELS');
+  });
+
   it('treats empty variables as unset', () => {
     const cfg = loadConfig({ PORT: '', REDIS_URL: ' ', VPN_BOT_ROLE: '', LOG_LEVEL: '' });
     expect(cfg.env.PORT).toBe(3000);

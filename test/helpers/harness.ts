@@ -67,12 +67,14 @@ export async function startHarness(options: {
   db: number; updateMs?: number; env?: Record<string, string>; logDestination?: NodeJS.WritableStream; redisBase?: string;
   /** More admins besides U0ADMIN (e.g. a second admin to approve server changes). */
   adminsExtra?: readonly string[];
+  /** Run the product on a Redis Cluster (seed nodes host:port,…); the harness's own client then only talks to the first node. */
+  clusterNodes?: string;
 }): Promise<Harness> {
   const base = options.redisBase ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redisUrl = `${base.replace(/\/\d+$/, '')}/${options.db}`;
+  const redisUrl = options.clusterNodes ? `redis://${options.clusterNodes.split(',')[0]}` : `${base.replace(/\/\d+$/, '')}/${options.db}`;
   const redis = new Redis(redisUrl);
   redis.on('error', () => undefined); // an outage test kills its Redis on purpose
-  await redis.flushdb();
+  if (!options.clusterNodes) await redis.flushdb();
   const sim = await startAlibabaSim({ seed: simSeed(), updateMs: options.updateMs ?? 300 });
   const slack = await startFakeSlack({ botToken: 'xoxb-test', users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
   const dir = mkdtempSync(join(tmpdir(), 'vpnbot-'));
@@ -90,6 +92,7 @@ export async function startHarness(options: {
     ALIBABA_CLOUD_VPC_ENDPOINT: sim.url,
     ALIBABA_CLOUD_CAS_ENDPOINT: sim.url,
     VPN_BOT_CONFIG: configPath,
+    ...(options.clusterNodes ? { REDIS_CLUSTER_NODES: options.clusterNodes } : {}),
     ...options.env,
   };
   const bot = await start(loadConfig(env), options.logDestination ? { logDestination: options.logDestination } : {});
@@ -100,7 +103,7 @@ export async function startHarness(options: {
       await bot.stop();
       await slack.close();
       await sim.close();
-      await redis.flushdb();
+      if (!options.clusterNodes) await redis.flushdb();
       redis.disconnect();
     },
   };
