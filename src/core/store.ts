@@ -27,7 +27,11 @@ else
   redis.call('ZREM', KEYS[6], ARGV[4])
 end
 redis.call('ZADD', KEYS[5], ARGV[6], ARGV[4])
-if ARGV[3] == 'failed' and KEYS[2] ~= KEYS[3] then redis.call('ZADD', KEYS[7], ARGV[7], ARGV[4]) end
+if ARGV[3] == 'failed' and KEYS[2] ~= KEYS[3] then
+  redis.call('ZADD', KEYS[7], ARGV[7], ARGV[4])
+  -- Only recent failures are ever counted: keep a week.
+  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', tostring(tonumber(ARGV[7]) - 604800000))
+end
 return version
 `;
 

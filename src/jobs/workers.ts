@@ -63,7 +63,8 @@ export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> &
       // A deploy can interrupt a long gateway wait; let the job resume from its checkpoint a few times.
       maxStalledCount: 3,
       lockDuration: deps.lockDurationMs ?? 30_000,
-      stalledInterval: deps.lockDurationMs ?? 30_000,
+      // Checked twice per lock period, so a crashed worker's job resumes within ~1.5 lock durations.
+      stalledInterval: Math.round((deps.lockDurationMs ?? 30_000) / 2),
     });
     worker.on('completed', (_job, result: string) => deps.onProvisioned?.(result));
     worker.on('failed', (job, err) => {

@@ -71,7 +71,9 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
   const { admin } = deps;
   const [rawSub = '', ...args] = input.words;
   const sub = rawSub.toLowerCase();
-  const kind = `admin-${sub || 'help'}`;
+  // Metric labels come from a fixed set: whatever a user types must not create new time series.
+  const known = ['help', 'list', 'revoke', 'offboard', 'status', 'audit', 'cert', 'server', 'reconcile'];
+  const kind = `admin-${known.includes(sub || 'help') ? sub || 'help' : 'unknown'}`;
   const done = (outcome: string) => deps.onHandled?.(kind, outcome);
 
   // Refuse before anything else, including help; the service checks again on every action.

@@ -120,7 +120,8 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
       }
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, sub }, '/vpn failed');
-      deps.onHandled?.(sub || 'request', 'error');
+      const known = ['request', 'status', 'list', 'extend', 'revoke', 'done', 'help', 'admin'];
+      deps.onHandled?.(known.includes(sub.toLowerCase() || 'request') ? sub.toLowerCase() || 'request' : 'unknown', 'error');
       // The ack may already have gone out; a second ack throws, so only try when it has not.
       try {
         await ack(ephemeral(':warning: Something went wrong on my side; nothing was changed. Please try again in a minute.'));
