@@ -2,24 +2,15 @@
 // lane carries a hash tag, so scripts and pipelines stay within one slot.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVALS, startHarness, type Harness } from '../helpers/harness.js';
+import { freePort } from '../helpers/process.js';
 
 const bin = (name: string) => [`/usr/bin/${name}`, `/usr/local/bin/${name}`].find((p) => existsSync(p));
 const REDIS_SERVER = bin('redis-server');
 const REDIS_CLI = bin('redis-cli');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const nodes: ChildProcess[] = [];
 let h: Harness | undefined;
