@@ -5,7 +5,6 @@ import { WebClient } from '@slack/web-api';
 import { CasClient } from './api/cas.js';
 import { VpcClient } from './api/vpc.js';
 import { createSlackApp, healthRoutes, type HealthChecks } from './bot/app.js';
-import { slackPeople } from './bot/commands/admin.js';
 import { SlackDirectory } from './bot/directory.js';
 import { SlackMessenger } from './bot/messenger.js';
 import { SlackServerChangeCards } from './bot/server-change-cards.js';
@@ -80,14 +79,9 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const cas = new CasClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(casEndpoint ? { endpointOverride: casEndpoint } : {}) });
   const admin = new AdminService({
     store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify, vpc, cas,
-    people: slackPeople(slackClient), files: messenger, gateways: file.gateways,
+    people: directory, files: messenger, gateways: file.gateways,
     serverChanges: { ...serverChanges, lane: lanes },
-    lanes: {
-      async depth(gateway) {
-        const c = await lanes.queue(gateway).getJobCounts('active', 'waiting', 'prioritized', 'delayed');
-        return { queued: (c.active ?? 0) + (c.waiting ?? 0) + (c.prioritized ?? 0), scheduled: c.delayed ?? 0 };
-      },
-    },
+    lanes,
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'admin command step failed'),
   });
 

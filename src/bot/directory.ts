@@ -2,10 +2,11 @@
 // handles (for readable certificate names). Eligibility is still checked at click time; the cache only
 // spares Slack's rate limits during bursts.
 import type { WebClient } from '@slack/web-api';
+import type { PeopleDirectory } from '../core/ports.js';
 
 interface Cached<T> { value: T; until: number }
 
-export class SlackDirectory {
+export class SlackDirectory implements PeopleDirectory {
   private readonly groups = new Map<string, Cached<readonly string[]>>();
   private readonly handles = new Map<string, Cached<string>>();
 
@@ -19,6 +20,15 @@ export class SlackDirectory {
     this.groups.set(groupId, { value: users, until: Date.now() + this.ttlMs });
     return users;
   };
+
+  /** Handle and email, read fresh (offboarding matches certificates against them). */
+  async profile(userId: string): Promise<{ handle?: string; email?: string }> {
+    const user = (await this.client.users.info({ user: userId })).user;
+    return {
+      ...(user?.name ? { handle: user.name } : {}),
+      ...(user?.profile?.email ? { email: user.profile.email } : {}),
+    };
+  }
 
   userHandle = async (userId: string): Promise<string> => {
     const hit = this.handles.get(userId);

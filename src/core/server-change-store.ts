@@ -2,6 +2,7 @@
 // a compare-and-set on the proposal's version in one Lua script together with the status index, so two
 // admins clicking at once can never both decide, and a job can never record its outcome twice.
 import { randomBytes } from 'node:crypto';
+import { readVersioned, versionedWriteScript } from './versioned.js';
 import type { RedisClient } from './redis-client.js';
 import type { SslVpnServerChanges } from '../api/types.js';
 import type { SlackMessageRef } from './requests.js';
@@ -49,20 +50,8 @@ export function isProposalId(text: string): boolean {
   return /^s[a-z0-9]{8,24}$/.test(text);
 }
 
-const WRITE_SCRIPT = `
--- KEYS: 1 proposal hash, 2 old status set, 3 new status set; ARGV: 1 expected version ('' = must not exist), 2 json, 3 status, 4 id
-local current = redis.call('HGET', KEYS[1], 'version')
-if ARGV[1] == '' then
-  if current then return 0 end
-elseif current ~= ARGV[1] then
-  return 0
-end
-local version = (tonumber(ARGV[1]) or 0) + 1
-redis.call('HSET', KEYS[1], 'json', ARGV[2], 'status', ARGV[3], 'version', tostring(version))
-if KEYS[2] ~= KEYS[3] then redis.call('SREM', KEYS[2], ARGV[4]) end
-redis.call('SADD', KEYS[3], ARGV[4])
-return version
-`;
+// Proposals need only the shared compare-and-set and status sets (src/core/versioned.ts).
+const WRITE_SCRIPT = versionedWriteScript();
 
 export type ProposalWrite =
   | { ok: true; proposal: ServerChangeProposal }
@@ -93,9 +82,7 @@ export class ServerChangeStore {
   }
 
   async get(id: string): Promise<ServerChangeProposal | undefined> {
-    const [json, version] = await this.redis.hmget(this.key(id), 'json', 'version');
-    if (!json || !version) return undefined;
-    return { ...(JSON.parse(json) as ServerChangeProposal), version: Number(version) };
+    return (await readVersioned<ServerChangeProposal>(this.redis, [this.key(id)]))[0];
   }
 
   /** Moves to `to` only from one of `from` (and only along the transition table); one writer wins. */
@@ -125,11 +112,6 @@ export class ServerChangeStore {
 
   async listByStatus(status: ProposalStatus): Promise<ServerChangeProposal[]> {
     const ids = await this.redis.smembers(this.statusKey(status));
-    const out: ServerChangeProposal[] = [];
-    for (const id of ids) {
-      const p = await this.get(id);
-      if (p) out.push(p);
-    }
-    return out;
+    return readVersioned<ServerChangeProposal>(this.redis, ids.map((id) => this.key(id)));
   }
 }

@@ -3,22 +3,13 @@
 // together with the status indexes, so concurrent writers never lose or double-apply a change.
 // All keys share one hash tag, so the scripts stay valid on Redis Cluster.
 import type { RedisClient } from './redis-client.js';
+import { readVersioned, versionedWriteScript } from './versioned.js';
 import { canTransition, type AccessRequest, type RequestStatus } from './requests.js';
 
-const WRITE_SCRIPT = `
--- KEYS: 1 request hash, 2 old status set, 3 new status set, 4 expiry zset, 5 user zset, 6 gateway expiry zset,
---       7 gateway failures zset
--- ARGV: 1 expected version ('' = must not exist), 2 json, 3 status, 4 id, 5 expiresAt ('' = none), 6 createdAt, 7 now
-local current = redis.call('HGET', KEYS[1], 'version')
-if ARGV[1] == '' then
-  if current then return 0 end
-elseif current ~= ARGV[1] then
-  return 0
-end
-local version = (tonumber(ARGV[1]) or 0) + 1
-redis.call('HSET', KEYS[1], 'json', ARGV[2], 'status', ARGV[3], 'version', tostring(version))
-if KEYS[2] ~= KEYS[3] then redis.call('SREM', KEYS[2], ARGV[4]) end
-redis.call('SADD', KEYS[3], ARGV[4])
+// The request's own indexes, after the shared compare-and-set (src/core/versioned.ts).
+// KEYS: 4 expiry zset, 5 user zset, 6 gateway expiry zset, 7 gateway failures zset.
+// ARGV: 5 expiresAt ('' = none), 6 createdAt, 7 now.
+const WRITE_SCRIPT = versionedWriteScript(`
 if ARGV[5] ~= '' then
   redis.call('ZADD', KEYS[4], ARGV[5], ARGV[4])
   redis.call('ZADD', KEYS[6], ARGV[5], ARGV[4])
@@ -32,8 +23,7 @@ if ARGV[3] == 'failed' and KEYS[2] ~= KEYS[3] then
   -- Only recent failures are ever counted: keep a week.
   redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', tostring(tonumber(ARGV[7]) - 604800000))
 end
-return version
-`;
+`);
 
 export type WriteResult =
   | { ok: true; request: AccessRequest }
@@ -71,22 +61,11 @@ export class RequestStore {
   }
 
   async get(id: string): Promise<AccessRequest | undefined> {
-    const [json, version] = await this.redis.hmget(this.key(id), 'json', 'version');
-    if (!json || !version) return undefined;
-    return { ...(JSON.parse(json) as AccessRequest), version: Number(version) };
+    return (await this.getMany([id]))[0];
   }
 
-  async getMany(ids: readonly string[]): Promise<AccessRequest[]> {
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.key(id), 'json', 'version');
-    const results = (await pipeline.exec()) ?? [];
-    const out: AccessRequest[] = [];
-    for (const [err, value] of results) {
-      const [json, version] = (value ?? []) as [string | null, string | null];
-      if (!err && json && version) out.push({ ...(JSON.parse(json) as AccessRequest), version: Number(version) });
-    }
-    return out;
+  getMany(ids: readonly string[]): Promise<AccessRequest[]> {
+    return readVersioned<AccessRequest>(this.redis, ids.map((id) => this.key(id)));
   }
 
   /**

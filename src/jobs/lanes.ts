@@ -147,9 +147,10 @@ export class Lanes implements ProvisioningQueue, ServerChangeLane {
     return index < 0 ? undefined : index + 1 + active;
   }
 
-  async depth(gateway: string): Promise<number> {
-    const counts = await this.queue(gateway).getJobCounts('active', 'waiting', 'prioritized', 'delayed');
-    return Object.values(counts).reduce((a, b) => a + b, 0);
+  /** queued: running or waiting to run now; scheduled: delayed jobs (routine expiries, retries). */
+  async depth(gateway: string): Promise<{ queued: number; scheduled: number }> {
+    const c = await this.queue(gateway).getJobCounts('active', 'waiting', 'prioritized', 'delayed');
+    return { queued: (c.active ?? 0) + (c.waiting ?? 0) + (c.prioritized ?? 0), scheduled: c.delayed ?? 0 };
   }
 
   async close(): Promise<void> {

@@ -34,11 +34,11 @@ describe('Lanes', () => {
     expect(first.position).toBe(1);
     expect(second.position).toBe(2);
     expect(again.position).toBe(2);
-    expect(await lanes.depth('alpha')).toBe(2);
+    expect(await lanes.depth('alpha')).toEqual({ queued: 2, scheduled: 0 });
     expect(await lanes.positionOf(request('raaaaaaaa1'))).toBe(1);
     expect(await lanes.positionOf(request('raaaaaaaa2'))).toBe(2);
     expect(await lanes.positionOf(request('rnotqueued'))).toBeUndefined();
-    expect(await lanes.depth('beta')).toBe(0);
+    expect(await lanes.depth('beta')).toEqual({ queued: 0, scheduled: 0 });
   });
 
   it('puts job ids and queue keys where Redis Cluster keeps a lane together', async () => {

@@ -1,11 +1,9 @@
 // `/vpn admin …`: parse, check the caller is an admin, call the AdminService, reply ephemerally. Quick
 // answers (help, list, revoke, bad input, refusals) are the ack body; slow work (cloud calls, the CSV
 // export) is acked with "Working on it…" and answered through Bolt's respond() (the response_url).
-import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { casIdentifierHelp, isClientCertId, parseAuditArgs, parseCasIdentifier, parseUserRef, shown, type AdminService } from '../../core/admin.js';
 import type { Outcome } from '../../core/service.js';
-import type { PeopleDirectory } from '../../core/ports.js';
 import { parseServerChanges, SERVER_SET_USAGE, splitPairs } from '../../core/server-changes.js';
 import {
   ADMIN_HELP, auditReply, casRevokeReply, grantsList, LIST_CAP, offboardReply, proposalReply, reconcileReply, revokeReply, serverShowReply, statusReport, unknownSubcommand, WORKING,
@@ -53,19 +51,6 @@ export function gatewayArg(words: readonly string[], gateways: readonly string[]
 }
 
 /** Slack's users.info as the PeopleDirectory port: handle and (with users:read.email) email. */
-export function slackPeople(client: WebClient): PeopleDirectory {
-  return {
-    async profile(userId) {
-      const result = await client.users.info({ user: userId });
-      const user = result.user;
-      return {
-        ...(user?.name ? { handle: user.name } : {}),
-        ...(user?.profile?.email ? { email: user.profile.email } : {}),
-      };
-    },
-  };
-}
-
 export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCommandDeps): Promise<void> {
   const { userId, ack } = input;
   const { admin } = deps;

@@ -688,6 +688,23 @@ class FakeSlackServer implements FakeSlack {
     return t;
   }
 
+  /** Records a message the bot posted (chat.postMessage, an in-channel response_url reply, a file share). */
+  private postAsBot(input: { channel: string; text: string; blocks?: unknown[] | undefined; threadTs?: string | undefined; files?: string[] }): StoredMessage {
+    const m: StoredMessage = {
+      channel: input.channel,
+      ts: this.nextTs(),
+      text: input.text,
+      updates: 0,
+      user: this.botUserId,
+      botId: this.botId,
+      ...(input.blocks ? { blocks: input.blocks } : {}),
+      ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+      ...(input.files ? { files: input.files } : {}),
+    };
+    this.messageList.push(m);
+    return m;
+  }
+
   private openModal(args: Record<string, unknown>): ApiResult {
     const trigger = this.consumeTrigger(args);
     const id = this.nextId('V');
@@ -768,16 +785,7 @@ class FakeSlackServer implements FakeSlack {
     if (!ctx.channel) return;
     if (body.response_type === 'in_channel') {
       const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
-      this.messageList.push({
-        channel: ctx.channel,
-        ts: this.nextTs(),
-        text,
-        updates: 0,
-        user: this.botUserId,
-        botId: this.botId,
-        ...(blocks ? { blocks } : {}),
-        ...(threadTs ? { threadTs } : {}),
-      });
+      this.postAsBot({ channel: ctx.channel, text, blocks, threadTs });
     } else if (ctx.userId) {
       this.ephemeralList.push({ channel: ctx.channel, user: ctx.userId, text, ...(blocks ? { blocks } : {}) });
     }
@@ -803,18 +811,7 @@ class FakeSlackServer implements FakeSlack {
       const channel = this.resolveChannel(str(args, 'channel'));
       const blocks = this.blocksArg(args);
       const text = this.textOf(args, blocks);
-      const threadTs = this.threadTsArg(channel, args);
-      const m: StoredMessage = {
-        channel,
-        ts: this.nextTs(),
-        text,
-        updates: 0,
-        user: this.botUserId,
-        botId: this.botId,
-        ...(blocks ? { blocks } : {}),
-        ...(threadTs ? { threadTs } : {}),
-      };
-      this.messageList.push(m);
+      const m = this.postAsBot({ channel, text, blocks, threadTs: this.threadTsArg(channel, args) });
       return { ok: true, channel, ts: m.ts, message: this.wireMessage(m) };
     },
 
@@ -1015,16 +1012,7 @@ class FakeSlackServer implements FakeSlack {
         done.push(file);
       }
       if (resolved) {
-        this.messageList.push({
-          channel: resolved,
-          ts: this.nextTs(),
-          text: initialComment ?? '',
-          updates: 0,
-          user: this.botUserId,
-          botId: this.botId,
-          files: done.map((f) => f.id),
-          ...(threadTs ? { threadTs } : {}),
-        });
+        this.postAsBot({ channel: resolved, text: initialComment ?? '', threadTs, files: done.map((f) => f.id) });
       }
       return { ok: true, files: done.map((f) => this.fileObject(f)) };
     },
