@@ -5,11 +5,7 @@
 //   npx tsx bench/ack.ts         (Redis on 127.0.0.1:6379, database 13 is flushed before and after)
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type HttpAnswer } from '../src/sim/slack/index.js';
-import {
-  ACCESS_KEY, ALL_GATEWAYS, cpuWindow, type CpuWindow, APPROVALS, APPROVER, BOT_TOKEN, OUTSIDER, REDIS_BASE, SIGNING_SECRET, benchUsers, configYamlFor, freshDb,
-  isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, writeResult,
-  type ProductProcess, type Summary,
-} from './lib.js';
+import { ACCESS_KEY, ALL_GATEWAYS, cpuWindow, type CpuWindow, APPROVALS, APPROVER, BOT_TOKEN, OUTSIDER, REDIS_BASE, SIGNING_SECRET, benchUsers, configYamlFor, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
 
 const DB = Number(process.env.BENCH_ACK_DB ?? 13);
 const RATES = (process.env.BENCH_ACK_RATES ?? '50,100,200').split(',').map(Number).filter((r) => r > 0 && r <= 1000);
@@ -219,15 +215,4 @@ function log(line: string): void {
   process.stdout.write(`[ack] ${line}\n`);
 }
 
-if (isMain(import.meta.url)) {
-  const hardStop = setTimeout(() => { process.stderr.write('ack benchmark exceeded 150 s; aborting\n'); process.exit(3); }, 150_000);
-  hardStop.unref();
-  runAck().then((result) => {
-    const path = writeResult('ack', result);
-    log(`pass=${result.pass}; results in ${path}`);
-    process.exit(0);
-  }, (err: Error) => {
-    process.stderr.write(`ack benchmark failed: ${err.stack ?? err.message}\n`);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.url)) runStandalone('ack', 150_000, runAck);

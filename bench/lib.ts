@@ -359,3 +359,17 @@ export function cpuWindow(products: ProductProcess[]): () => CpuWindow {
     return { machinePct: r(machinePct), productPct: r(productPct), benchPct: r(benchPct), othersPct: r(Math.max(0, machinePct - productPct - benchPct)), loadavg1: loadavg()[0] ?? NaN };
   };
 }
+
+/** Runs one benchmark as a script: bounded in time, result written to bench/results, exit code 0/1/3. */
+export function runStandalone<T extends { pass: boolean }>(name: string, limitMs: number, run: () => Promise<T>): void {
+  const hardStop = setTimeout(() => { process.stderr.write(`${name} benchmark exceeded ${limitMs / 1000} s; aborting\n`); process.exit(3); }, limitMs);
+  hardStop.unref();
+  run().then((result) => {
+    const path = writeResult(name, result);
+    process.stdout.write(`[${name}] pass=${result.pass}; results in ${path}\n`);
+    process.exit(0);
+  }, (err: Error) => {
+    process.stderr.write(`${name} benchmark failed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  });
+}

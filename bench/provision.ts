@@ -7,11 +7,7 @@
 //   npx tsx bench/provision.ts      (Redis on 127.0.0.1:6379, database 14 is flushed before and after)
 import { startAlibabaSim, type AlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeSlack } from '../src/sim/slack/index.js';
-import {
-  ACCESS_KEY, ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYamlFor, freshDb, isMain,
-  machine, percentile, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, writeResult,
-  type ProductProcess, type Summary,
-} from './lib.js';
+import { ACCESS_KEY, ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYamlFor, freshDb, isMain, machine, percentile, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
 
 const DB = Number(process.env.BENCH_PROVISION_DB ?? 14);
 const UPDATE_MS = 2000;
@@ -222,15 +218,4 @@ function log(line: string): void {
   process.stdout.write(`[provision] ${line}\n`);
 }
 
-if (isMain(import.meta.url)) {
-  const hardStop = setTimeout(() => { process.stderr.write('provision benchmark exceeded 170 s; aborting\n'); process.exit(3); }, 170_000);
-  hardStop.unref();
-  runProvision().then((result) => {
-    const path = writeResult('provision', result);
-    log(`pass=${result.pass}; results in ${path}`);
-    process.exit(0);
-  }, (err: Error) => {
-    process.stderr.write(`provision benchmark failed: ${err.stack ?? err.message}\n`);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.url)) runStandalone('provision', 170_000, runProvision);

@@ -15,11 +15,7 @@ import { expiryJobId, Lanes } from '../src/jobs/lanes.js';
 import { sweepExpiries } from '../src/jobs/workers.js';
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type HttpAnswer } from '../src/sim/slack/index.js';
-import {
-  ACCESS_KEY, ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYamlFor, cpuWindow, freshDb, isMain,
-  machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, withTimeout, writeConfigFile, writeResult,
-  type CpuWindow, type ProductProcess, type Summary,
-} from './lib.js';
+import { ACCESS_KEY, ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYamlFor, cpuWindow, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, withTimeout, writeConfigFile, type CpuWindow, type ProductProcess, type Summary, runStandalone } from './lib.js';
 
 const DB = Number(process.env.BENCH_SCALE_DB ?? 15);
 const GRANTS = Math.min(50_000, Number(process.env.BENCH_SCALE_GRANTS ?? 10_000));
@@ -349,15 +345,4 @@ function log(line: string): void {
   process.stdout.write(`[scale] ${line}\n`);
 }
 
-if (isMain(import.meta.url)) {
-  const hardStop = setTimeout(() => { process.stderr.write('scale benchmark exceeded 180 s; aborting\n'); process.exit(3); }, 180_000);
-  hardStop.unref();
-  runScale().then((result) => {
-    const path = writeResult('scale', result);
-    log(`pass=${result.pass}; results in ${path}`);
-    process.exit(0);
-  }, (err: Error) => {
-    process.stderr.write(`scale benchmark failed: ${err.stack ?? err.message}\n`);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.url)) runStandalone('scale', 180_000, runScale);
