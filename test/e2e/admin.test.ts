@@ -1,5 +1,6 @@
 // `/vpn admin …` end to end: signed slash commands into the real bot, real Redis and BullMQ lanes, pop-core
 // against the Alibaba Cloud simulator (VPC and CAS), the fake Slack for replies, DMs and files.
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src/core/audit.js';
 import { APPROVALS, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
@@ -211,6 +212,13 @@ describe('/vpn admin', () => {
     await h.driver.blockAction({ userId: 'U0BOB', actionId: 'vpn_approve', value: failing.requestId, channelId: APPROVALS, messageTs: failing.cardTs });
     await vi.waitFor(async () => expect(await status(failing.requestId)).toBe('failed'), { timeout: 15_000, interval: 50 });
     const fresh = await grant('U0GWEN', 'hangzhou');
+    // The grant is recorded a moment before its provisioning job finishes: let the lane go idle.
+    const lane = new Queue('lane-hangzhou', { connection: h.redis, prefix: 'vpnbot:{lane-hangzhou}' });
+    await vi.waitFor(async () => {
+      const c = await lane.getJobCounts('active', 'waiting', 'prioritized');
+      expect((c.active ?? 0) + (c.waiting ?? 0) + (c.prioritized ?? 0)).toBe(0);
+    }, { timeout: 10_000, interval: 50 });
+    await lane.close();
 
     const reply = await slow('admin status');
     const hz = reply.split('\n').find((l) => l.includes('*hangzhou*'))!;
