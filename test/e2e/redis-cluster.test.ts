@@ -54,6 +54,9 @@ describe.skipIf(!REDIS_SERVER || !REDIS_CLI)('Redis Cluster', () => {
     const card = await h!.slack.waitFor('card', () => h!.slack.messages(APPROVALS).find((m) => !m.threadTs && JSON.stringify(m.blocks ?? []).includes(requestId)), 10_000);
     await h!.driver.blockAction({ userId: 'U0BOB', actionId: 'vpn_approve', value: requestId, channelId: APPROVALS, messageTs: card.ts });
     await h!.slack.waitFor('profile', () => h!.slack.files(h!.slack.dmChannelFor('U0RIA'))[0], 20_000);
+    // The profile is uploaded before the grant is marked active; the "Profile delivered" note in the
+    // card's thread is posted after that transition, so `list` is asked only once it is recorded.
+    await h!.slack.waitFor('grant active', () => h!.slack.thread(APPROVALS, card.ts).find((r) => r.text.includes('Profile delivered')), 20_000);
     const list = await h!.driver.command({ userId: 'U0RIA', text: 'list' });
     expect(list.json?.text).toContain(requestId);
     const ready = await fetch(`http://127.0.0.1:${h!.bot.port}/readyz`);
