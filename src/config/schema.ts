@@ -1,5 +1,5 @@
 // The configuration contract: environment variables and the YAML file of PRODUCT §3.
-// The schemas are the reference for every option and its default (the README table mirrors them).
+// The schemas are the reference for every option and its default (docs/configuration.md mirrors them).
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 
