@@ -1,6 +1,6 @@
 // Builds the Bolt app: HTTP receiver on POST /slack/events (signature-checked by Bolt) plus the health
 // and metrics routes, or Socket Mode when SLACK_APP_TOKEN is set. Listeners are registered here.
-import { App, LogLevel, type CustomRoute } from '@slack/bolt';
+import { App, LogLevel, type CustomRoute, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { boltLogger } from '../infra/logger.js';
 import type { AccessService } from '../core/service.js';
@@ -59,6 +59,36 @@ export function healthRoutes(health: HealthChecks): CustomRoute[] {
   ];
 }
 
+/**
+ * Bolt leaves a request it cannot route (`payload={}`, an unknown action_id, a click without a user)
+ * unacknowledged, and Slack then sees a 3 s timeout or an error. Here every request is acknowledged
+ * once handling ends, nothing is done for it, and a warning is logged.
+ */
+class GuardedApp extends App {
+  warn: (detail: Record<string, unknown>, message: string) => void = () => undefined;
+
+  override async processEvent(event: ReceiverEvent): Promise<void> {
+    let acked = false;
+    const ack = event.ack;
+    const guarded: ReceiverEvent = { ...event, ack: async (response?: unknown) => { acked = true; await ack(response); } };
+    const body = event.body as { type?: unknown; command?: unknown; user?: { id?: unknown }; actions?: unknown } | undefined;
+    const interaction = body?.type === 'block_actions' || body?.type === 'view_submission';
+    // Slash commands carry `command`; interactions and events carry `type`.
+    const malformed = !body || (typeof body.type !== 'string' && typeof body.command !== 'string') || (interaction && typeof body.user?.id !== 'string') || (body.type === 'block_actions' && !Array.isArray(body.actions));
+    try {
+      if (!malformed) await super.processEvent(guarded);
+    } catch (err) {
+      this.warn({ err: (err as Error).message }, 'malformed Slack request; acknowledged, nothing done');
+    } finally {
+      if (!acked) {
+        if (!malformed) this.warn({ type: body?.type, action: (body?.actions as { action_id?: unknown }[] | undefined)?.[0]?.action_id }, 'malformed Slack request (no handler acknowledged it); acknowledged, nothing done');
+        else this.warn({ type: typeof body?.type === 'string' ? body.type : undefined }, 'malformed Slack request; acknowledged, nothing done');
+        await ack().catch(() => undefined);
+      }
+    }
+  }
+}
+
 export function createSlackApp(options: SlackAppOptions): App {
   const clientOptions = {
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
@@ -74,8 +104,9 @@ export function createSlackApp(options: SlackAppOptions): App {
     ...(options.identity ?? {}),
   };
   const app = options.appToken
-    ? new App({ ...common, socketMode: true, appToken: options.appToken, customRoutes: healthRoutes(options.health), installerOptions: { port: options.port ?? 3000 } })
-    : new App({ ...common, signingSecret: options.signingSecret ?? '', customRoutes: healthRoutes(options.health) });
+    ? new GuardedApp({ ...common, socketMode: true, appToken: options.appToken, customRoutes: healthRoutes(options.health), installerOptions: { port: options.port ?? 3000 } })
+    : new GuardedApp({ ...common, signingSecret: options.signingSecret ?? '', customRoutes: healthRoutes(options.health) });
+  app.warn = (detail, message) => options.logger.warn(detail, message);
   // Logged, not rethrown: the listeners reply to users themselves, and Bolt would answer 500 otherwise.
   app.error(async (error) => {
     options.logger.error({ err: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');

@@ -2,6 +2,7 @@
 // naming each bad field, so an operator fixes them all in one go; the rest of the code trusts typed values.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { envCrossFieldProblems, envSchema, fileConfigSchema, type Env, type FileConfig } from './schema.js';
 
@@ -22,11 +23,44 @@ export interface AppConfig {
   cloudSandbox: boolean;
 }
 
-function describeIssues(prefix: string, error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
+// Zod keeps a schema's structure in `_zod.def`; walking it gives the keys allowed at a path, for hints.
+type SchemaNode = { _zod: { def: { type: string; innerType?: SchemaNode; in?: SchemaNode; element?: SchemaNode; shape?: Record<string, SchemaNode> } } };
+
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const unwrap = (node: SchemaNode | undefined): SchemaNode | undefined => {
+    while (node) {
+      const def = node._zod.def;
+      if (def.innerType) node = def.innerType;
+      else if (def.type === 'pipe' && def.in) node = def.in;
+      else break;
+    }
+    return node;
+  };
+  let node = unwrap(schema as unknown as SchemaNode);
+  for (const step of path) {
+    const def = node?._zod.def;
+    node = unwrap(def?.type === 'array' ? def.element : def?.shape?.[String(step)]);
+  }
+  return Object.keys(node?._zod.def.shape ?? {});
+}
+
+/** "did you mean …" for a misspelt key: the nearest known key, when it is near enough to be a typo. */
+function unknownKeyMessage(key: string, known: readonly string[]): string {
+  if (known.length === 0) return 'unknown key';
+  const nearest = closest(key, known as string[]);
+  if (distance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, Math.floor(nearest.length / 3))) return `unknown key; did you mean ${nearest}?`;
+  return `unknown key (known here: ${known.join(', ')})`;
+}
+
+function describeIssues(prefix: string, error: z.ZodError, schema?: z.ZodType): string[] {
+  const field = (path: string) => (prefix ? (path ? `${prefix}${path}` : prefix.replace(/\.$/, '')) : path || '(root)');
+  return error.issues.flatMap((issue) => {
     const path = issue.path.map(String).join('.');
-    const field = prefix ? (path ? `${prefix}${path}` : prefix.replace(/\.$/, '')) : path || '(root)';
-    return `${field}: ${issue.message}`;
+    if (issue.code === 'unrecognized_keys' && schema) {
+      const known = keysAt(schema, issue.path);
+      return issue.keys.map((key) => `${field(path ? `${path}.${key}` : key)}: ${unknownKeyMessage(key, known)}`);
+    }
+    return [`${field(path)}: ${issue.message}`];
   });
 }
 
@@ -48,7 +82,7 @@ export function parseFileConfig(text: string, source: string): FileConfig {
     throw new ConfigError([`${source}: not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`]);
   }
   const result = fileConfigSchema.safeParse(doc ?? {});
-  if (!result.success) throw new ConfigError(describeIssues(`${source}: `, result.error));
+  if (!result.success) throw new ConfigError(describeIssues(`${source}: `, result.error, fileConfigSchema));
   return result.data;
 }
 

@@ -1,5 +1,6 @@
 // The configuration contract: environment variables and the YAML file of PRODUCT §3.
 // The schemas are the reference for every option and its default (docs/configuration.md mirrors them).
+// Every object of the file is strict: an unknown (misspelt, or newer) key is an error, never ignored.
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 
@@ -7,27 +8,32 @@ const duration = (what: string) =>
   z.string().refine((v) => parseDuration(v) !== undefined, { message: `${what}: expected <n>m|h|d|w, e.g. 8h or 30d` })
     .transform((v) => parseDuration(v) as number);
 
+/** A duration where `0m` means "off". */
+const durationOrOff = (what: string) =>
+  z.string().refine((v) => /^0[mhdw]?$/.test(v) || parseDuration(v) !== undefined, { message: `${what}: expected <n>m|h|d|w, or 0m` })
+    .transform((v) => parseDuration(v) ?? 0);
+
 const slackUserOrGroup = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected a Slack user id (U…/W…) or user-group id (S…)');
 
-export const gatewaySchema = z.object({
+export const gatewaySchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected a short lower-case label users type, e.g. hangzhou'),
   regionId: z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, 'expected an Alibaba Cloud region id, e.g. cn-hangzhou'),
   vpnGatewayId: z.string().regex(/^vpn-[a-z0-9]+$/, 'expected a VPN gateway id, vpn-…'),
   sslVpnServerId: z.string().regex(/^vss-[a-z0-9]+$/, 'expected an SSL-VPN server id, vss-…'),
 });
 
-export const fileConfigSchema = z.object({
-  slack: z.object({
+export const fileConfigSchema = z.strictObject({
+  slack: z.strictObject({
     approvalsChannel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a channel id, C… or G…'),
   }),
-  roles: z.object({
+  roles: z.strictObject({
     approvers: z.array(slackUserOrGroup).min(1, 'name at least one approver'),
     admins: z.array(slackUserOrGroup).default([]),
   }),
   gateways: z.array(gatewaySchema).min(1, 'configure at least one gateway')
     .refine((gws) => new Set(gws.map((g) => g.name)).size === gws.length, 'gateway names must be unique')
     .refine((gws) => new Set(gws.map((g) => g.vpnGatewayId)).size === gws.length, 'each vpnGatewayId may appear once'),
-  access: z.object({
+  access: z.strictObject({
     /** Used when `/vpn request` names no duration. */
     defaultDuration: duration('access.defaultDuration').default(8 * 3_600_000),
     /** Longest grant anyone can request or extend to. */
@@ -36,20 +42,18 @@ export const fileConfigSchema = z.object({
      * Routine expiries are rounded up to the next multiple of this window and removed together, because
      * deleting any certificate disconnects every client of the gateway. `0m` removes each at its expiry.
      */
-    expiryCoalesceWindow: z.string().refine((v) => /^0[mhdw]?$/.test(v) || parseDuration(v) !== undefined, { message: 'access.expiryCoalesceWindow: expected <n>m|h|d|w, or 0m' })
-      .transform((v) => parseDuration(v) ?? 0).default(15 * 60_000),
+    expiryCoalesceWindow: durationOrOff('access.expiryCoalesceWindow').default(15 * 60_000),
     /** How long before expiry the requester gets an "expiring soon" DM with Extend / I'm done; `0m` sends none. */
-    expiryWarning: z.string().refine((v) => /^0[mhdw]?$/.test(v) || parseDuration(v) !== undefined, { message: 'access.expiryWarning: expected <n>m|h|d|w, or 0m' })
-      .transform((v) => parseDuration(v) ?? 0).default(60 * 60_000),
-  }).default({ defaultDuration: 8 * 3_600_000, maxDuration: 30 * 86_400_000, expiryCoalesceWindow: 15 * 60_000, expiryWarning: 60 * 60_000 }),
-  provisioning: z.object({
+    expiryWarning: durationOrOff('access.expiryWarning').default(60 * 60_000),
+  }).prefault({}),
+  provisioning: z.strictObject({
     /** How long a job waits for the gateway to return to `active` before failing the request. */
     gatewayTimeout: duration('provisioning.gatewayTimeout').default(15 * 60_000),
     /** Per-call timeout for Alibaba Cloud API calls, in milliseconds. */
     apiTimeoutMs: z.number().int().min(1000).max(120_000).default(10_000),
     /** How long a worker's hold on a job lasts without renewal; after a crash the job resumes elsewhere once it lapses. */
     lockDurationMs: z.number().int().min(1000).max(600_000).default(30_000),
-  }).default({ gatewayTimeout: 15 * 60_000, apiTimeoutMs: 10_000, lockDurationMs: 30_000 }),
+  }).prefault({}),
 }).superRefine((cfg, ctx) => {
   if (cfg.access.defaultDuration > cfg.access.maxDuration) {
     ctx.addIssue({ code: 'custom', path: ['access', 'defaultDuration'], message: 'must not exceed access.maxDuration' });

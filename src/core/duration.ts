@@ -17,6 +17,14 @@ export function looksLikeDuration(text: string): boolean {
   return DURATION_RE.test(text.trim().toLowerCase());
 }
 
+/**
+ * A word that starts like a number (`-1d`, `1.5h`, `1d1h`, `8hours`, `0m`, `8`): in the duration position
+ * it is a duration attempt, valid or not, and never the start of the reason.
+ */
+export function isDurationAttempt(text: string): boolean {
+  return /^[-+]?\.?\d/.test(text.trim());
+}
+
 /** The shortest exact form: 90m → "90m", 86400000 → "1d". */
 export function formatDuration(ms: number): string {
   for (const unit of ['w', 'd', 'h', 'm'] as const) {

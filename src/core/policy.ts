@@ -1,5 +1,5 @@
 // Who may do what, and what a request may ask for. Pure functions over config and domain objects.
-import { formatDuration, looksLikeDuration, parseDuration } from './duration.js';
+import { formatDuration, isDurationAttempt, parseDuration } from './duration.js';
 import type { AccessRequest } from './requests.js';
 
 export interface AccessPolicy {
@@ -61,6 +61,13 @@ export interface ParsedRequest {
   reason: string;
 }
 
+/** The answer to a word in the duration position that is not a valid duration. */
+export function durationError(word: string, usage: string): string {
+  return `\`${word.slice(0, 20).replace(/[`<>&]/g, '')}\` is not a duration I understand: use a whole positive number and m, h, d or w (e.g. 30m, 8h, 1d, 2w). Usage: ${usage}`;
+}
+
+export const EXTEND_USAGE = '`/vpn extend [gateway] [duration]`, e.g. `/vpn extend 4h`';
+
 export const REQUEST_USAGE = '`/vpn request [gateway] [duration] <reason…>`, e.g. `/vpn request 1d deploy the payments hotfix`';
 
 /** Parses `[gateway] [duration] <reason…>`; on error, says what was wrong and how to write it. */
@@ -69,12 +76,12 @@ export function parseRequestText(policy: AccessPolicy, text: string): { ok: true
   let gateway: string | undefined;
   if (words[0] && policy.gateways.includes(words[0].toLowerCase())) gateway = words.shift()!.toLowerCase();
   let durationMs = policy.defaultDurationMs;
-  if (words[0] && looksLikeDuration(words[0])) {
-    const parsed = parseDuration(words.shift()!);
-    if (parsed === undefined) return { ok: false, error: `The duration must be a positive number with m, h, d or w. Usage: ${REQUEST_USAGE}` };
+  if (words[0] && isDurationAttempt(words[0])) {
+    // A typo here is never defaulted (nor pasted into the reason): the user is told how to write it.
+    const parsed = parseDuration(words[0]);
+    if (parsed === undefined) return { ok: false, error: durationError(words[0], REQUEST_USAGE) };
+    words.shift();
     durationMs = parsed;
-  } else if (words[0] && /^\d+[a-z]*$/i.test(words[0]) && words.length > 1) {
-    return { ok: false, error: `\`${words[0]}\` is not a duration I understand: use a number and m, h, d or w (e.g. 30m, 8h, 1d, 2w). Usage: ${REQUEST_USAGE}` };
   }
   if (durationMs > policy.maxDurationMs) {
     return { ok: false, error: `Access can be granted for at most ${formatDuration(policy.maxDurationMs)}; you asked for ${formatDuration(durationMs)}.` };

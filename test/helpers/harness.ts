@@ -69,6 +69,8 @@ export async function startHarness(options: {
   adminsExtra?: readonly string[];
   /** Run the product on a Redis Cluster (seed nodes host:port,…); the harness's own client then only talks to the first node. */
   clusterNodes?: string;
+  /** The whole config file, instead of configYaml(). */
+  configText?: string;
 }): Promise<Harness> {
   const base = options.redisBase ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisUrl = options.clusterNodes ? `redis://${options.clusterNodes.split(',')[0]}` : `${base.replace(/\/\d+$/, '')}/${options.db}`;
@@ -79,7 +81,7 @@ export async function startHarness(options: {
   const slack = await startFakeSlack({ botToken: 'xoxb-test', users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
   const dir = mkdtempSync(join(tmpdir(), 'vpnbot-'));
   const configPath = join(dir, 'vpn-bot.yaml');
-  writeFileSync(configPath, configYaml('', options.adminsExtra ? { adminsExtra: options.adminsExtra } : {}));
+  writeFileSync(configPath, options.configText ?? configYaml('', options.adminsExtra ? { adminsExtra: options.adminsExtra } : {}));
   const env: Record<string, string> = {
     PORT: '0',
     LOG_LEVEL: 'silent',

@@ -1,14 +1,14 @@
 // `/vpn …`: parse, authorise, call one service, reply. Replies are ephemeral (the ack body).
 import type { App, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { parseRequestText } from '../../core/policy.js';
+import { durationError, EXTEND_USAGE, parseRequestText } from '../../core/policy.js';
 import type { AccessService } from '../../core/service.js';
 import type { Logger } from 'pino';
 import { requestModal } from '../views/modals.js';
 import { handleAdminCommand } from './admin.js';
 import type { AdminService } from '../../core/admin.js';
 import { extendedNotice, HELP_TEXT, requestConfirmation, statusLine } from '../views/messages.js';
-import { parseDuration } from '../../core/duration.js';
+import { isDurationAttempt, parseDuration } from '../../core/duration.js';
 
 export interface CommandDeps {
   service: AccessService;
@@ -81,8 +81,11 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
           for (const word of rest) {
             if (deps.service.policy.gateways.includes(word.toLowerCase())) gateway = word.toLowerCase();
             else if (parseDuration(word) !== undefined) durationMs = parseDuration(word);
-            else {
-              await ack(ephemeral(`\`${word}\` is neither a gateway nor a duration. Usage: \`/vpn extend [gateway] [duration]\`, e.g. \`/vpn extend 4h\`.`));
+            else if (isDurationAttempt(word)) {
+              await ack(ephemeral(durationError(word, EXTEND_USAGE)));
+              return;
+            } else {
+              await ack(ephemeral(`\`${word.slice(0, 40).replace(/[`<>&]/g, '')}\` is neither a gateway nor a duration. Usage: ${EXTEND_USAGE}`));
               return;
             }
           }

@@ -2,6 +2,9 @@
 import type { KnownBlock } from '@slack/types';
 import { formatDuration } from '../../core/duration.js';
 import type { AccessRequest } from '../../core/requests.js';
+import { escapeMrkdwn, SLACK_LIMITS, withUserText } from './text.js';
+
+export { escapeMrkdwn };
 
 export const APPROVE_ACTION = 'vpn_approve';
 export const DENY_ACTION = 'vpn_deny';
@@ -11,9 +14,9 @@ const STATUS_LINE: Record<AccessRequest['status'], (r: AccessRequest) => string>
   approved: (r) => `:large_green_circle: Approved by <@${r.approverId}>; queued for provisioning`,
   provisioning: (r) => `:gear: Approved by <@${r.approverId}>; provisioning`,
   active: (r) => `:white_check_mark: Approved by <@${r.approverId}>; profile delivered, access until ${slackDate(r.expiresAt)}`,
-  denied: (r) => `:no_entry: Denied by <@${r.approverId}>: ${r.denyReason ?? ''}`,
+  denied: (r) => withUserText(`:no_entry: Denied by <@${r.approverId}>: `, r.denyReason ?? '', SLACK_LIMITS.text),
   cancelled: (r) => (r.cancelledBy && r.cancelledBy !== r.requesterId ? `:heavy_minus_sign: Cancelled by <@${r.cancelledBy}>` : ':heavy_minus_sign: Cancelled by the requester'),
-  failed: (r) => `:x: Failed: ${r.failure ?? 'see the thread'}`,
+  failed: (r) => withUserText(':x: Failed: ', r.failure ?? 'see the thread', SLACK_LIMITS.text),
   expired: () => ':checkered_flag: Access expired; certificate removed',
   revoked: () => ':lock: Access revoked; certificate removed',
 };
@@ -21,11 +24,6 @@ const STATUS_LINE: Record<AccessRequest['status'], (r: AccessRequest) => string>
 export function slackDate(ms: number | undefined): string {
   if (!ms) return 'unknown';
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${new Date(ms).toISOString()}>`;
-}
-
-/** Escapes user text for mrkdwn so a reason cannot ping channels or forge links. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function approvalCard(request: AccessRequest): { text: string; blocks: KnownBlock[] } {
@@ -38,7 +36,7 @@ export function approvalCard(request: AccessRequest): { text: string; blocks: Kn
         { type: 'mrkdwn', text: `*Who*\n<@${request.requesterId}>` },
         { type: 'mrkdwn', text: `*Gateway*\n${request.gateway}` },
         { type: 'mrkdwn', text: `*How long*\n${formatDuration(request.durationMs)}` },
-        { type: 'mrkdwn', text: `*Why*\n${escapeMrkdwn(request.reason)}` },
+        { type: 'mrkdwn', text: withUserText('*Why*\n', request.reason, SLACK_LIMITS.field) },
       ],
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: STATUS_LINE[request.status](request) }] },

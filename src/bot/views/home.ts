@@ -5,7 +5,8 @@ import type { GatewayHealth } from '../../core/admin.js';
 import { formatDuration } from '../../core/duration.js';
 import type { AccessRequest } from '../../core/requests.js';
 import { statusReport } from './admin.js';
-import { APPROVE_ACTION, DENY_ACTION, escapeMrkdwn, slackDate } from './approval-card.js';
+import { APPROVE_ACTION, DENY_ACTION, slackDate } from './approval-card.js';
+import { fitText } from './text.js';
 import { DONE_ACTION } from './messages.js';
 
 export const HOME_CALLBACK_ID = 'vpn_home';
@@ -31,9 +32,7 @@ const section = (text: string, accessory?: Button): KnownBlock => ({ type: 'sect
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [mrkdwn(text)] });
 const more = (hidden: number, hint: string): KnownBlock => context(`…and ${hidden} more. ${hint}`);
 
-function short(text: string, max: number): string {
-  return escapeMrkdwn(text.length > max ? `${text.slice(0, max - 1)}…` : text);
-}
+const short = fitText;
 
 function mineText(request: AccessRequest, position: number | undefined): string {
   const head = `*${request.gateway}* · ${formatDuration(request.durationMs)} · \`${request.id}\``;

@@ -4,7 +4,8 @@ import { REQUEST_USAGE } from '../../core/policy.js';
 import type { RequesterEvent } from '../../core/ports.js';
 import type { AccessRequest } from '../../core/requests.js';
 import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn, slackDate } from './approval-card.js';
+import { slackDate } from './approval-card.js';
+import { SLACK_LIMITS, withUserText } from './text.js';
 
 export const HELP_TEXT = [
   '*VPN access bot*',
@@ -25,9 +26,9 @@ export function requesterNotice(request: AccessRequest, event: RequesterEvent): 
     case 'approved':
       return `:large_green_circle: Your VPN request \`${request.id}\` for *${request.gateway}* was approved by <@${request.approverId}>. I'm creating your certificate now; your profile will arrive here shortly.`;
     case 'denied':
-      return `:no_entry: Your VPN request \`${request.id}\` for *${request.gateway}* was denied by <@${request.approverId}>.\n>${escapeMrkdwn(request.denyReason ?? 'no reason given')}`;
+      return withUserText(`:no_entry: Your VPN request \`${request.id}\` for *${request.gateway}* was denied by <@${request.approverId}>.\n>`, request.denyReason ?? 'no reason given', SLACK_LIMITS.message);
     case 'failed':
-      return `:x: I could not set up your VPN access on *${request.gateway}* (request \`${request.id}\`): ${request.failure ?? 'unknown error'}\nThe admins have been told. You can try again later with \`/vpn request\`, or ask in the approvals channel.`;
+      return `${withUserText(`:x: I could not set up your VPN access on *${request.gateway}* (request \`${request.id}\`): `, request.failure ?? 'unknown error', SLACK_LIMITS.text)}\nThe admins have been told. You can try again later with \`/vpn request\`, or ask in the approvals channel.`;
     case 'cancelled':
       return `:heavy_minus_sign: Your VPN request \`${request.id}\` was cancelled${request.cancelledBy && request.cancelledBy !== request.requesterId ? ` by <@${request.cancelledBy}>` : ''}.`;
     case 'expired':
