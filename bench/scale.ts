@@ -11,7 +11,8 @@ import { Redis } from 'ioredis';
 import { AuditLog } from '../src/core/audit.js';
 import type { AccessRequest } from '../src/core/requests.js';
 import { RequestStore } from '../src/core/store.js';
-import { expiryJobId, Lanes } from '../src/jobs/lanes.js';
+import { laneJobId } from '../src/core/ids.js';
+import { Lanes } from '../src/jobs/lanes.js';
 import { sweepExpiries } from '../src/jobs/workers.js';
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type HttpAnswer } from '../src/sim/slack/index.js';
@@ -167,7 +168,7 @@ export async function runScale(): Promise<ScaleResult> {
     }
     // … and jobs missing (the sweep's purpose: a job lost between activation and scheduling).
     const due = grants.filter((_, i) => i % DUE_EVERY === 0);
-    for (const g of due) await lanes.queue(g.gateway).remove(expiryJobId(g.id));
+    for (const g of due) await lanes.queue(g.gateway).remove(laneJobId.expiry(g.id));
     const tm = performance.now();
     const dueMissing = await sweepExpiries(store, lanes, Date.now() + 5 * 60_000);
     const sweepMissingMs = Math.round(performance.now() - tm);

@@ -14,7 +14,7 @@ import { AuditLog } from './core/audit.js';
 import { AccessService } from './core/service.js';
 import { RequestStore } from './core/store.js';
 import { ServerChangeStore } from './core/server-change-store.js';
-import { producerConnection, redisDurabilityWarnings, workerConnection } from './jobs/connection.js';
+import { producerConnection, redisDurabilityWarnings, workerConnection } from './infra/connection.js';
 import { GatewayWaiter, RedisUpdateTimeMemory } from './jobs/gateway-wait.js';
 import { Lanes } from './jobs/lanes.js';
 import { NotifyQueue } from './jobs/notify.js';
@@ -137,7 +137,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
       coalesceWindowMs: file.access.expiryCoalesceWindow,
       userHandle: directory.userHandle,
       serverChanges,
-      onProvisioned: (outcome) => metrics.provisioned.inc({ outcome }),
+      onLaneJobDone: (outcome) => metrics.provisioned.inc({ outcome }),
     });
   }
 

@@ -6,7 +6,7 @@ import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareAr
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { AdminService } from '../core/admin.js';
-import { isRequestId } from '../core/requests.js';
+import { isRequestId } from '../core/ids.js';
 import type { AccessService } from '../core/service.js';
 import { APPROVE_ACTION } from './views/approval-card.js';
 import { HOME_CALLBACK_ID, homeView, type HomeData } from './views/home.js';

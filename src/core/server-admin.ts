@@ -6,7 +6,8 @@ import { CloudError } from '../api/errors.js';
 import type { ClientCertSummary, SslVpnServer, SslVpnServerChanges, VpcApi } from '../api/types.js';
 import type { AuditLog } from './audit.js';
 import type { AccessRequest, RequestStatus, SlackMessageRef } from './requests.js';
-import { newProposalId, type ServerChangeProposal, type ServerChangeStore } from './server-change-store.js';
+import { BOT_CERT_NAME, newProposalId } from './ids.js';
+import type { ServerChangeProposal, ServerChangeStore } from './server-change-store.js';
 import { checkAgainstCurrent, formatSetting, isNameOnly, labelOf, settingsOf, type ServerKey } from './server-changes.js';
 import type { Outcome } from './service.js';
 import type { RequestStore } from './store.js';
@@ -34,9 +35,6 @@ export interface ServerAdminDeps {
   /** The one-line description of a cloud failure (AdminService's cloudErrorLine). */
   errorLine: (err: unknown) => string;
 }
-
-/** Certificates the bot creates are named `<handle>-<request id>` (certificateName in requests.ts). */
-export const BOT_CERT_NAME = /^[A-Za-z][A-Za-z0-9._-]*-(r[a-z0-9]{8,24})$/;
 
 export interface ServerView {
   gateway: string;

@@ -1,7 +1,6 @@
 // SSL-VPN server change proposals (`/vpn admin server set`), kept in Redis like requests: every write is
 // a compare-and-set on the proposal's version in one Lua script together with the status index, so two
 // admins clicking at once can never both decide, and a job can never record its outcome twice.
-import { randomBytes } from 'node:crypto';
 import { readVersioned, versionedWriteScript } from './versioned.js';
 import type { RedisClient } from './redis-client.js';
 import type { SslVpnServerChanges } from '../api/types.js';
@@ -39,15 +38,6 @@ export interface ServerChangeProposal {
   appliedAt?: number;
   failure?: string;
   version: number;
-}
-
-/** Proposal ids appear in button values, job ids and ClientTokens: `s…`, no ':' and never all digits. */
-export function newProposalId(now = Date.now()): string {
-  return `s${now.toString(36)}${randomBytes(4).toString('hex')}`;
-}
-
-export function isProposalId(text: string): boolean {
-  return /^s[a-z0-9]{8,24}$/.test(text);
 }
 
 // Proposals need only the shared compare-and-set and status sets (src/core/versioned.ts).

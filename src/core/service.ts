@@ -4,7 +4,8 @@ import type { AuditLog } from './audit.js';
 import { formatDuration } from './duration.js';
 import { alreadyDecided, isApprover, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
 import type { Notifications, ProvisioningQueue } from './ports.js';
-import { newRequestId, OPEN_STATUSES, type AccessRequest } from './requests.js';
+import { newRequestId } from './ids.js';
+import { OPEN_STATUSES, type AccessRequest } from './requests.js';
 import type { RequestStore } from './store.js';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };

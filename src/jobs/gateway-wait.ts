@@ -1,6 +1,7 @@
 // Waits for a VPN gateway to finish applying a change (DescribeVpnGateway until `active`). Polling is
 // adaptive: it sleeps through most of the expected update time (learnt per gateway), then polls closely
 // so the profile goes out soon after the gateway is back, then backs off if the update runs long.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { RedisClient } from '../core/redis-client.js';
 import type { VpcApi, VpnGateway } from '../api/types.js';
 import { CloudError } from '../api/errors.js';
@@ -41,12 +42,8 @@ export function nextPollDelay(input: { elapsedMs: number; expectedMs: number; af
 
 export class GatewayTimeoutError extends Error {}
 
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason ?? new Error('aborted')); }, { once: true });
-  });
+/** Node's own timer: it removes its abort listener when it fires (a long wait sleeps many times on one signal). */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : undefined);
 
 export class GatewayWaiter {
   constructor(private readonly vpc: VpcApi, private readonly memory: UpdateTimeMemory) {}

@@ -2,6 +2,7 @@
 // one change runs against a gateway at a time, across every worker process. Each queue's prefix carries
 // a hash tag so all of its keys share one Redis Cluster slot.
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { laneJobId } from '../core/ids.js';
 import type { AccessRequest } from '../core/requests.js';
 import type { ProvisioningQueue } from '../core/ports.js';
 import type { ServerChangeLane } from '../core/server-admin.js';
@@ -41,10 +42,6 @@ export type LaneJobData = ProvisionJobData | RemovalJobData | ServerChangeJobDat
 
 export const laneName = (gateway: string) => `lane-${gateway}`;
 export const lanePrefix = (base: string, gateway: string) => `${base}:{${laneName(gateway)}}`;
-export const provisionJobId = (requestId: string) => `provision-${requestId}`;
-export const expiryJobId = (requestId: string) => `expire-${requestId}`;
-export const revokeJobId = (requestId: string) => `revoke-${requestId}`;
-export const serverChangeJobId = (proposalId: string) => `server-change-${proposalId}`;
 
 /**
  * When a grant's certificate is deleted: its expiry rounded up to the next multiple of the coalescing
@@ -56,7 +53,8 @@ export function removalTime(expiresAt: number, coalesceWindowMs: number): number
   return Math.ceil(expiresAt / coalesceWindowMs) * coalesceWindowMs;
 }
 
-export const PROVISION_JOB_OPTIONS = {
+/** Every lane job (provisioning, expiry, revocation, server change); each kind may raise `attempts`. */
+export const LANE_JOB_OPTIONS = {
   attempts: 6,
   backoff: { type: 'exponential', delay: 2000 },
   removeOnComplete: { age: 7 * 86_400, count: 10_000 },
@@ -88,7 +86,7 @@ export class Lanes implements ProvisioningQueue, ServerChangeLane {
 
   async enqueueProvision(request: AccessRequest): Promise<{ position: number }> {
     const queue = this.queue(request.gateway);
-    await queue.add('provision', { requestId: request.id, step: 'start' }, { ...PROVISION_JOB_OPTIONS, jobId: provisionJobId(request.id) });
+    await queue.add('provision', { requestId: request.id, step: 'start' }, { ...LANE_JOB_OPTIONS, jobId: laneJobId.provision(request.id) });
     // Everything running or waiting on the lane, this job included (it was just added, last in line).
     const counts = await queue.getJobCounts('active', 'waiting', 'prioritized');
     return { position: Math.max(1, (counts.active ?? 0) + (counts.waiting ?? 0) + (counts.prioritized ?? 0)) };
@@ -98,13 +96,13 @@ export class Lanes implements ProvisioningQueue, ServerChangeLane {
   async scheduleExpiry(request: AccessRequest): Promise<number> {
     const at = removalTime(request.expiresAt ?? Date.now(), this.coalesceWindowMs);
     await this.queue(request.gateway).add('expire', { requestId: request.id, reason: 'expired', actor: 'system', step: 'start' }, {
-      ...PROVISION_JOB_OPTIONS, attempts: 20, jobId: expiryJobId(request.id), delay: Math.max(0, at - Date.now()),
+      ...LANE_JOB_OPTIONS, attempts: 20, jobId: laneJobId.expiry(request.id), delay: Math.max(0, at - Date.now()),
     });
     return at;
   }
 
   async rescheduleExpiry(request: AccessRequest): Promise<boolean> {
-    const job = await this.queue(request.gateway).getJob(expiryJobId(request.id));
+    const job = await this.queue(request.gateway).getJob(laneJobId.expiry(request.id));
     if (!job) {
       await this.scheduleExpiry(request);
       return true;
@@ -121,21 +119,21 @@ export class Lanes implements ProvisioningQueue, ServerChangeLane {
   async enqueueRevoke(request: AccessRequest, actor: string): Promise<void> {
     await this.queue(request.gateway).add('revoke', { requestId: request.id, reason: 'revoked', actor, step: 'start' }, {
       // lifo: to the front of the lane, ahead of queued provisioning.
-      ...PROVISION_JOB_OPTIONS, attempts: 20, jobId: revokeJobId(request.id), lifo: true,
+      ...LANE_JOB_OPTIONS, attempts: 20, jobId: laneJobId.revoke(request.id), lifo: true,
     });
   }
 
   /** An approved server change: one job per proposal (idempotent), in line behind the lane's current work. */
   async enqueueServerChange(proposal: ServerChangeProposal): Promise<void> {
     await this.queue(proposal.gateway).add('server-change', { proposalId: proposal.id, step: 'start' }, {
-      ...PROVISION_JOB_OPTIONS, attempts: 10, jobId: serverChangeJobId(proposal.id),
+      ...LANE_JOB_OPTIONS, attempts: 10, jobId: laneJobId.serverChange(proposal.id),
     });
   }
 
   /** Where a request's job stands on its lane: 0 when running, n when n-1 jobs are ahead, undefined when not queued. */
   async positionOf(request: AccessRequest): Promise<number | undefined> {
     const queue = this.queue(request.gateway);
-    const job = await queue.getJob(provisionJobId(request.id));
+    const job = await queue.getJob(laneJobId.provision(request.id));
     if (!job) return undefined;
     const state = await job.getState();
     if (state === 'active') return 0;

@@ -1,6 +1,7 @@
 // Slack side effects that must not be lost (approval cards, decision notices) go through a BullMQ queue:
 // the listener acks at once, and the job is retried with backoff through Slack 429s/500s and restarts.
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { notifyJobId } from '../core/ids.js';
 import type { Messenger, Notifications, RequesterEvent } from '../core/ports.js';
 import type { AccessRequest } from '../core/requests.js';
 import type { RequestStore } from '../core/store.js';
@@ -32,11 +33,11 @@ export class NotifyQueue implements Notifications {
 
   async syncCard(request: AccessRequest): Promise<void> {
     // One job per version of the request, so each state change updates the card once.
-    await this.queue.add('card', { kind: 'card', requestId: request.id }, { ...JOB_OPTIONS, jobId: `card-${request.id}-v${request.version}` });
+    await this.queue.add('card', { kind: 'card', requestId: request.id }, { ...JOB_OPTIONS, jobId: notifyJobId.card(request.id, request.version) });
   }
 
   async tellRequester(request: AccessRequest, event: RequesterEvent): Promise<void> {
-    await this.queue.add('requester', { kind: 'requester', requestId: request.id, event }, { ...JOB_OPTIONS, jobId: `tell-${request.id}-${event}` });
+    await this.queue.add('requester', { kind: 'requester', requestId: request.id, event }, { ...JOB_OPTIONS, jobId: notifyJobId.tell(request.id, event) });
   }
 
   async scheduleReminder(request: AccessRequest): Promise<void> {
@@ -44,7 +45,7 @@ export class NotifyQueue implements Notifications {
     const at = request.expiresAt - this.warningMs;
     if (at < Date.now()) return;
     await this.queue.add('reminder', { kind: 'reminder', requestId: request.id, expiresAt: request.expiresAt }, {
-      ...JOB_OPTIONS, jobId: `remind-${request.id}-${request.expiresAt}`, delay: at - Date.now(),
+      ...JOB_OPTIONS, jobId: notifyJobId.reminder(request.id, request.expiresAt), delay: at - Date.now(),
     });
   }
 

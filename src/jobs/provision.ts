@@ -2,20 +2,22 @@
 // profile in the requester's DM → grant recorded. It runs as resumable steps: job.data records the step
 // reached and the certificate id, every step is safe to run again, and the ClientToken is derived from the
 // request id, so a retry after a timeout or a crash never makes a second certificate.
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { adviceFor, CloudError } from '../api/errors.js';
-import type { VpcApi } from '../api/types.js';
+import type { Called, VpcApi } from '../api/types.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { AuditLog } from '../core/audit.js';
+import { certificateName, clientToken } from '../core/ids.js';
 import type { Messenger } from '../core/ports.js';
 import { buildProfile, ProfileError } from '../core/profile.js';
-import { certificateName, type AccessRequest } from '../core/requests.js';
+import type { AccessRequest } from '../core/requests.js';
 import type { RequestStore } from '../core/store.js';
-import { GatewayTimeoutError, sleep, type GatewayWaiter } from './gateway-wait.js';
+import type { GatewayWaiter } from './gateway-wait.js';
 import type { ProvisionJobData } from './lanes.js';
+import { bestEffort, cloudCall, gatewayGate, isPermanent, runSteps, StepFailure } from './steps.js';
 
-export interface ProvisionDeps {
+/** What the jobs on a grant need: provisioning it, and removing it (removal.ts). */
+export interface GrantJobDeps {
   store: RequestStore;
   audit: AuditLog;
   vpc: VpcApi;
@@ -30,37 +32,21 @@ export interface ProvisionDeps {
   logger: Logger;
 }
 
-export const createClientToken = (requestId: string) => `vpnbot-create-${requestId}`;
-
-/** Failures a human must act on: the request is marked failed and everyone concerned is told. */
-class ProvisionFailure extends Error {}
-
-export function createProvisionProcessor(deps: ProvisionDeps) {
+export function createProvisionProcessor(deps: GrantJobDeps) {
   return async (job: Job<ProvisionJobData>, _token?: string, signal?: AbortSignal): Promise<string> => {
     const { store } = deps;
     const request = await store.get(job.data.requestId);
     if (!request) return 'missing';
     if (request.deliveredAt) return 'already-delivered';
     if (['denied', 'cancelled', 'failed', 'expired', 'revoked'].includes(request.status)) return `skipped-${request.status}`;
-    try {
-      return await provision(deps, job, request, signal);
-    } catch (err) {
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const permanent = err instanceof ProvisionFailure || err instanceof ProfileError || err instanceof GatewayTimeoutError ||
-        (err instanceof CloudError && (err.kind === 'permanent' || err.kind === 'not-found'));
-      if (permanent || lastAttempt) {
-        await fail(deps, request.id, describe(err));
-        throw new UnrecoverableError(describe(err));
-      }
-      deps.logger.warn({ requestId: request.id, err: describe(err), attempt: job.attemptsMade + 1 }, 'provisioning will retry');
-      throw err;
-    }
+    // The request is marked failed and everyone concerned is told.
+    return runSteps(job, {
+      logger: deps.logger,
+      subject: { requestId: request.id },
+      permanent: (err) => isPermanent(err) || err instanceof ProfileError,
+      onFailure: (reason) => fail(deps, request.id, reason),
+    }, () => provision(deps, job, request, signal));
   };
-}
-
-function describe(err: unknown): string {
-  if (err instanceof CloudError) return [err.describe(), adviceFor(err.code)].filter(Boolean).join(' ');
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**
@@ -69,7 +55,7 @@ function describe(err: unknown): string {
  */
 class ProgressNotes {
   private chain: Promise<void> = Promise.resolve();
-  constructor(private readonly deps: ProvisionDeps) {}
+  constructor(private readonly deps: GrantJobDeps) {}
   post(request: AccessRequest, text: string): void {
     this.chain = this.chain.then(() => this.deps.messenger.postProgress(request, text)).catch((err: Error) => {
       this.deps.logger.warn({ requestId: request.id, err: err.message }, 'progress post failed');
@@ -82,12 +68,12 @@ class ProgressNotes {
   }
 }
 
-async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initial: AccessRequest, signal?: AbortSignal): Promise<string> {
-  const { store, vpc, waiter, audit } = deps;
+async function provision(deps: GrantJobDeps, job: Job<ProvisionJobData>, initial: AccessRequest, signal?: AbortSignal): Promise<string> {
+  const { store, vpc, audit } = deps;
   const notes = new ProgressNotes(deps);
   const gw = deps.gateways.get(initial.gateway);
-  if (!gw) throw new ProvisionFailure(`gateway "${initial.gateway}" is no longer configured`);
-  const deadline = () => Date.now() + deps.gatewayTimeoutMs;
+  if (!gw) throw new StepFailure(`gateway "${initial.gateway}" is no longer configured`);
+  const gate = gatewayGate(deps.waiter, gw, deps.gatewayTimeoutMs, signal);
 
   let request = initial;
   if (request.status === 'approved') {
@@ -107,18 +93,21 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
 
   if (!certId) {
     notes.post(request, `:hammer_and_wrench: Creating the certificate on *${gw.name}*…`);
-    await waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, deadline: deadline(), signal });
-    // An earlier run may have created it and crashed before recording the id.
-    const existing = (await vpc.describeSslVpnClientCerts(gw.regionId, { sslVpnServerId: gw.sslVpnServerId, name: certName }))
-      .find((c) => c.name === certName);
-    if (existing) {
-      certId = existing.sslVpnClientCertId;
-      changedAt = existing.createTime || Date.now();
-    } else {
-      const created = await createWithRetries(deps, gw, certName, request, signal);
-      certId = created.sslVpnClientCertId;
-      changedAt = Date.now();
-      await audit.append({ actor: 'system', action: 'cert.created', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${certId} ${certName}`, cloudRequestId: created.requestId });
+    await gate.untilActive();
+    const cert = await cloudCall<{ certId: string; changedAt: number; created?: Called }>(async () => {
+      const created = await vpc.createSslVpnClientCert({ regionId: gw.regionId, sslVpnServerId: gw.sslVpnServerId, name: certName, clientToken: clientToken.createCertificate(request.id) });
+      return { certId: created.sslVpnClientCertId, changedAt: Date.now(), created };
+    }, {
+      attempts: 8, gate, signal,
+      // An earlier run (or an ambiguous try) may have created it and crashed before recording the id.
+      reread: async () => {
+        const existing = (await vpc.describeSslVpnClientCerts(gw.regionId, { sslVpnServerId: gw.sslVpnServerId, name: certName })).find((c) => c.name === certName);
+        return existing && { certId: existing.sslVpnClientCertId, changedAt: existing.createTime || Date.now() };
+      },
+    });
+    ({ certId, changedAt } = cert);
+    if (cert.created) {
+      await audit.append({ actor: 'system', action: 'cert.created', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${certId} ${certName}`, cloudRequestId: cert.created.requestId });
     }
     await job.updateData({ ...job.data, step: 'await-active', certId, changedAt });
     const saved = await store.update(request.id, { certId, certName });
@@ -127,13 +116,13 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
   }
 
   if (job.data.step !== 'deliver') {
-    await waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, changedAt: changedAt ?? Date.now(), deadline: deadline(), signal });
+    await gate.untilActive(changedAt ?? Date.now());
     await job.updateData({ ...job.data, step: 'deliver', certId, changedAt });
   }
 
   notes.post(request, ':large_green_circle: The gateway is active again; delivering the profile…');
   // Deliver: the key material is fetched now, sent only to the DM, and never stored.
-  const detail = await withTransientRetries(deps, () => vpc.describeSslVpnClientCert(gw.regionId, certId!), signal);
+  const detail = await cloudCall(() => vpc.describeSslVpnClientCert(gw.regionId, certId!), { attempts: 5, signal });
   const content = buildProfile(detail);
   const fresh = (await store.get(request.id)) ?? request;
   if (fresh.deliveredAt) return 'already-delivered';
@@ -154,50 +143,16 @@ async function provision(deps: ProvisionDeps, job: Job<ProvisionJobData>, initia
   return 'delivered';
 }
 
-async function createWithRetries(deps: ProvisionDeps, gw: GatewayConfig, name: string, request: AccessRequest, signal?: AbortSignal) {
-  const token = createClientToken(request.id);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await deps.vpc.createSslVpnClientCert({ regionId: gw.regionId, sslVpnServerId: gw.sslVpnServerId, name, clientToken: token });
-    } catch (err) {
-      if (!(err instanceof CloudError) || attempt >= 8) throw err;
-      if (err.kind === 'busy') {
-        // Someone else (console, Terraform) is changing the gateway: wait for it, then retry.
-        await deps.waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, deadline: Date.now() + deps.gatewayTimeoutMs, signal });
-      } else if (err.kind === 'ambiguous' || err.kind === 'transient') {
-        // Same ClientToken: if the first call was applied, the retry returns the same certificate.
-        await sleep(Math.min(8000, 250 * 2 ** attempt), signal);
-      } else {
-        throw err;
-      }
-    }
-  }
-}
-
-async function withTransientRetries<T>(deps: ProvisionDeps, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      if (!(err instanceof CloudError) || (err.kind !== 'transient' && err.kind !== 'ambiguous') || attempt >= 5) throw err;
-      await sleep(Math.min(8000, 250 * 2 ** attempt), signal);
-    }
-  }
-}
-
-async function fail(deps: ProvisionDeps, requestId: string, reason: string): Promise<void> {
+async function fail(deps: GrantJobDeps, requestId: string, reason: string): Promise<void> {
   const moved = await deps.store.transition(requestId, 'failed', { failure: reason }, ['approved', 'provisioning']);
   if (!moved.ok) return;
   const request = moved.request;
   deps.logger.error({ requestId, reason }, 'provisioning failed');
   await deps.audit.append({ actor: 'system', action: 'request.failed', requestId, subject: request.requesterId, gateway: request.gateway, detail: reason });
   await deps.messenger.postProgress(request, `:x: Provisioning failed: ${reason}`).catch((err: Error) => deps.logger.warn({ requestId, err: err.message }, 'progress post failed'));
-  const notices: Promise<unknown>[] = [
+  await bestEffort(deps.logger, { requestId }, 'failure notice not sent', [
     deps.messenger.notifyRequester(request, 'failed'),
     deps.messenger.updateApprovalCard(request),
     deps.messenger.notifyAdmins(`:rotating_light: VPN request \`${requestId}\` for <@${request.requesterId}> on *${request.gateway}* failed: ${reason}${request.certId ? ` (certificate \`${request.certId}\` may need cleaning up)` : ''}`),
-  ];
-  for (const result of await Promise.allSettled(notices)) {
-    if (result.status === 'rejected') deps.logger.warn({ requestId, err: String(result.reason) }, 'failure notice not sent');
-  }
+  ]);
 }

@@ -2,13 +2,12 @@
 // runs as resumable steps on the gateway's lane: wait for the gateway → DeleteSslVpnClientCert with a
 // ClientToken derived from the request (NotFound means already gone) → wait for `active` → record, tell.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { adviceFor, CloudError } from '../api/errors.js';
-import { sleep } from './gateway-wait.js';
+import { CloudError } from '../api/errors.js';
+import { clientToken } from '../core/ids.js';
 import { removalTime, type RemovalJobData } from './lanes.js';
-import type { ProvisionDeps } from './provision.js';
+import type { GrantJobDeps } from './provision.js';
 import type { AccessRequest } from '../core/requests.js';
-
-export const deleteClientToken = (requestId: string) => `vpnbot-delete-${requestId}`;
+import { bestEffort, cloudCall, gatewayGate, runSteps } from './steps.js';
 
 export interface RemovalOptions {
   /** True for the first caller per key (across processes): used to announce each coalesced batch once. */
@@ -16,9 +15,9 @@ export interface RemovalOptions {
   coalesceWindowMs: number;
 }
 
-export function createRemovalProcessor(deps: ProvisionDeps, options: RemovalOptions) {
+export function createRemovalProcessor(deps: GrantJobDeps, options: RemovalOptions) {
   return async (job: Job<RemovalJobData>, token?: string, signal?: AbortSignal): Promise<string> => {
-    const { store, vpc, waiter, audit } = deps;
+    const { store, vpc, audit } = deps;
     const request = await store.get(job.data.requestId);
     if (!request) return 'missing';
     if (request.status !== 'active') return `skipped-${request.status}`;
@@ -32,43 +31,36 @@ export function createRemovalProcessor(deps: ProvisionDeps, options: RemovalOpti
     }
     const gw = deps.gateways.get(request.gateway);
     if (!gw) throw new UnrecoverableError(`gateway "${request.gateway}" is no longer configured`);
-    const deadline = () => Date.now() + deps.gatewayTimeoutMs;
+    const gate = gatewayGate(deps.waiter, gw, deps.gatewayTimeoutMs, signal);
     let { changedAt } = job.data;
 
     if (job.data.reason === 'expired' && job.data.step === 'start') await announceBatch(deps, options, request);
 
-    try {
-      if (job.data.step === 'start' && request.certId) {
-        await waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, deadline: deadline(), signal });
-        let requestId: string | undefined;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            requestId = (await vpc.deleteSslVpnClientCert({ regionId: gw.regionId, sslVpnClientCertId: request.certId, clientToken: deleteClientToken(request.id) })).requestId;
-            changedAt = Date.now();
-            break;
-          } catch (err) {
-            if (!(err instanceof CloudError) || attempt >= 8) throw err;
-            if (err.kind === 'not-found') break; // already gone: nothing to wait for
-            if (err.kind === 'busy') await waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, deadline: deadline(), signal });
-            else if (err.kind === 'transient' || err.kind === 'ambiguous') await sleep(Math.min(8000, 250 * 2 ** attempt), signal);
-            else throw err;
-          }
-        }
-        await audit.append({ actor: job.data.actor, action: 'cert.deleted', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${request.certId} (${job.data.reason})`, ...(requestId ? { cloudRequestId: requestId } : {}) });
-        await job.updateData({ ...job.data, step: 'await-active', ...(changedAt ? { changedAt } : {}) });
-      }
-      if (changedAt) await waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, changedAt, deadline: deadline(), signal });
-    } catch (err) {
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const permanent = err instanceof CloudError && err.kind === 'permanent';
-      if (permanent || lastAttempt) {
-        const reason = err instanceof CloudError ? [err.describe(), adviceFor(err.code)].filter(Boolean).join(' ') : String((err as Error).message ?? err);
+    // Only a cloud refusal ends it early: a grant that still works must keep being retried, and the
+    // admins are told when it gives up, since the certificate still grants access.
+    await runSteps(job, {
+      logger: deps.logger,
+      subject: { requestId: request.id },
+      permanent: (err) => err instanceof CloudError && err.kind === 'permanent',
+      onFailure: async (reason) => {
         deps.logger.error({ requestId: request.id, reason }, 'certificate removal failed');
         await deps.messenger.notifyAdmins(`:rotating_light: Could not remove certificate \`${request.certId}\` of <@${request.requesterId}> on *${gw.name}* (${job.data.reason}): ${reason}. It still grants access: remove it in the Alibaba Cloud console.`).catch(() => undefined);
-        throw new UnrecoverableError(reason);
+      },
+    }, async () => {
+      if (job.data.step === 'start' && request.certId) {
+        await gate.untilActive();
+        let cloudRequestId: string | undefined;
+        try {
+          cloudRequestId = (await cloudCall(() => vpc.deleteSslVpnClientCert({ regionId: gw.regionId, sslVpnClientCertId: request.certId!, clientToken: clientToken.deleteCertificate(request.id) }), { attempts: 8, gate, signal })).requestId;
+          changedAt = Date.now();
+        } catch (err) {
+          if (!(err instanceof CloudError && err.kind === 'not-found')) throw err; // already gone: nothing to wait for
+        }
+        await audit.append({ actor: job.data.actor, action: 'cert.deleted', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${request.certId} (${job.data.reason})`, ...(cloudRequestId ? { cloudRequestId } : {}) });
+        await job.updateData({ ...job.data, step: 'await-active', ...(changedAt ? { changedAt } : {}) });
       }
-      throw err;
-    }
+      if (changedAt) await gate.untilActive(changedAt);
+    });
 
     const moved = await store.transition(request.id, job.data.reason, { ...(job.data.reason === 'revoked' ? { revokedBy: job.data.actor } : {}) }, ['active']);
     if (!moved.ok) return 'already-ended';
@@ -79,7 +71,7 @@ export function createRemovalProcessor(deps: ProvisionDeps, options: RemovalOpti
 }
 
 /** Routine expiries are announced once per gateway and coalescing slot, before the first deletion. */
-async function announceBatch(deps: ProvisionDeps, options: RemovalOptions, request: AccessRequest): Promise<void> {
+async function announceBatch(deps: GrantJobDeps, options: RemovalOptions, request: AccessRequest): Promise<void> {
   const slot = removalTime(request.expiresAt ?? Date.now(), options.coalesceWindowMs);
   if (!(await options.claimOnce(`announce:${request.gateway}:${slot}`))) return;
   const due = (await deps.store.grantsExpiringBy(slot)).filter((g) => g.gateway === request.gateway && removalTime(g.expiresAt ?? 0, options.coalesceWindowMs) === slot);
@@ -88,11 +80,10 @@ async function announceBatch(deps: ProvisionDeps, options: RemovalOptions, reque
     .catch((err: Error) => deps.logger.warn({ err: err.message }, 'expiry announcement failed'));
 }
 
-async function tell(deps: ProvisionDeps, request: AccessRequest): Promise<void> {
-  const results = await Promise.allSettled([
+async function tell(deps: GrantJobDeps, request: AccessRequest): Promise<void> {
+  await bestEffort(deps.logger, { requestId: request.id }, 'removal notice not sent', [
     deps.messenger.notifyRequester(request, request.status === 'expired' ? 'expired' : 'revoked'),
     deps.messenger.updateApprovalCard(request),
     deps.messenger.postProgress(request, request.status === 'expired' ? ':checkered_flag: Access expired; certificate removed.' : `:lock: Access revoked by <@${request.revokedBy ?? 'system'}>; certificate removed.`),
   ]);
-  for (const r of results) if (r.status === 'rejected') deps.logger.warn({ requestId: request.id, err: String(r.reason) }, 'removal notice not sent');
 }

@@ -10,7 +10,7 @@ import { createServerChangeProcessor } from './server-change.js';
 import type { ServerChangeCards } from '../core/server-admin.js';
 import type { ServerChangeStore } from '../core/server-change-store.js';
 import { createRemovalProcessor } from './removal.js';
-import { createProvisionProcessor, type ProvisionDeps } from './provision.js';
+import { createProvisionProcessor, type GrantJobDeps } from './provision.js';
 import { startNotifyWorker, type NotifyQueue } from './notify.js';
 import type { Messenger } from '../core/ports.js';
 
@@ -18,7 +18,7 @@ export interface WorkerSet {
   close(): Promise<void>;
 }
 
-export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> & {
+export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & {
   connection: ConnectionOptions;
   redis: RedisClient;
   prefix?: string;
@@ -26,7 +26,7 @@ export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> &
   notify: NotifyQueue;
   messenger: Messenger;
   logger: Logger;
-  onProvisioned?: (outcome: string) => void;
+  onLaneJobDone?: (outcome: string) => void;
   lockDurationMs?: number;
   coalesceWindowMs?: number;
   sweepIntervalMs?: number;
@@ -35,7 +35,7 @@ export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> &
 }): Promise<WorkerSet> {
   const prefix = deps.prefix ?? 'vpnbot';
   await deps.lanes.init();
-  const full: ProvisionDeps = {
+  const full: GrantJobDeps = {
     ...deps,
     scheduleExpiry: async (request) => {
       await deps.notify.scheduleReminder(request);
@@ -66,10 +66,10 @@ export async function startWorkers(deps: Omit<ProvisionDeps, 'scheduleExpiry'> &
       // Checked twice per lock period, so a crashed worker's job resumes within ~1.5 lock durations.
       stalledInterval: Math.round((deps.lockDurationMs ?? 30_000) / 2),
     });
-    worker.on('completed', (_job, result: string) => deps.onProvisioned?.(result));
+    worker.on('completed', (_job, result: string) => deps.onLaneJobDone?.(result));
     worker.on('failed', (job, err) => {
-      deps.onProvisioned?.('failed');
-      deps.logger.warn({ jobId: job?.id, err: err.message }, 'provisioning attempt failed');
+      deps.onLaneJobDone?.('failed');
+      deps.logger.warn({ jobId: job?.id, err: err.message }, 'lane job attempt failed');
     });
     worker.on('error', (err) => deps.logger.error({ err: err.message, gateway }, 'lane worker error'));
     workers.push(worker);

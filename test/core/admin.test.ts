@@ -11,7 +11,7 @@ import {
 } from '../../src/core/admin.js';
 import { AuditLog, type StoredAuditEntry } from '../../src/core/audit.js';
 import type { AccessPolicy } from '../../src/core/policy.js';
-import { newRequestId } from '../../src/core/requests.js';
+import { newRequestId } from '../../src/core/ids.js';
 import { RequestStore } from '../../src/core/store.js';
 import { grantsList, LIST_CAP } from '../../src/bot/views/admin.js';
 import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/core/audit.js';
-import { newRequestId, certificateName, isValidCertificateName } from '../../src/core/requests.js';
+import { newRequestId, certificateName, isValidCertificateName } from '../../src/core/ids.js';
 import { RequestStore } from '../../src/core/store.js';
 
 const prefix = `{test-store-${process.pid}}`;

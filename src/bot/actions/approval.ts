@@ -3,7 +3,7 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { isRequestId } from '../../core/requests.js';
+import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
 import type { Messenger } from '../../core/ports.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../views/approval-card.js';

@@ -2,7 +2,7 @@
 // Only the grant's holder can use them; the service checks that by looking among the clicker's grants.
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { isRequestId } from '../../core/requests.js';
+import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
 import { DONE_ACTION, EXTEND_ACTION, extendedNotice } from '../views/messages.js';
 

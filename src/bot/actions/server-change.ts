@@ -5,7 +5,7 @@ import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareAr
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AdminService } from '../../core/admin.js';
-import { isProposalId } from '../../core/server-change-store.js';
+import { isProposalId } from '../../core/ids.js';
 import { SERVER_APPROVE_ACTION, SERVER_REJECT_ACTION } from '../views/server-change.js';
 
 export interface ServerChangeActionDeps {

@@ -1,0 +1,63 @@
+// Every id the bot derives, in one place: request and proposal ids, the BullMQ job ids and the Alibaba
+// ClientTokens made from them, and certificate names. Deriving (rather than drawing) job ids and tokens
+// is what makes a retry or a crash replay a step instead of doing it twice: a second enqueue finds the
+// same job, a second cloud call carries the same ClientToken.
+import { randomBytes } from 'node:crypto';
+
+/** Request ids appear in Slack button values, BullMQ job ids and ClientTokens: no ':' and never all digits. */
+export function newRequestId(now = Date.now()): string {
+  return `r${now.toString(36)}${randomBytes(4).toString('hex')}`;
+}
+
+export function isRequestId(text: string): boolean {
+  return /^r[a-z0-9]{8,24}$/.test(text);
+}
+
+/** Proposal ids appear in button values, job ids and ClientTokens: `s…`, no ':' and never all digits. */
+export function newProposalId(now = Date.now()): string {
+  return `s${now.toString(36)}${randomBytes(4).toString('hex')}`;
+}
+
+export function isProposalId(text: string): boolean {
+  return /^s[a-z0-9]{8,24}$/.test(text);
+}
+
+/**
+ * The certificate name for a request: 2–100 chars, starts with a letter, only [A-Za-z0-9._-] — valid
+ * under both versions of Alibaba's name rules — and unique per request so a lookup by name finds it.
+ */
+export function certificateName(userHandle: string, requestId: string): string {
+  const slug = userHandle.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z]+/, '').replace(/-+$/, '').slice(0, 60);
+  return `${slug || 'user'}-${requestId}`;
+}
+
+/** Certificates the bot creates are named `<handle>-<request id>` (certificateName); group 1 is the request id. */
+export const BOT_CERT_NAME = /^[A-Za-z][A-Za-z0-9._-]*-(r[a-z0-9]{8,24})$/;
+
+const CERT_NAME_RE = /^[A-Za-z][A-Za-z0-9._-]{1,99}$/;
+
+export function isValidCertificateName(name: string): boolean {
+  return CERT_NAME_RE.test(name) && !/^https?:\/\//i.test(name);
+}
+
+/** Jobs on a gateway's lane: one per request and purpose (or per proposal), so enqueueing twice is a no-op. */
+export const laneJobId = {
+  provision: (requestId: string) => `provision-${requestId}`,
+  expiry: (requestId: string) => `expire-${requestId}`,
+  revoke: (requestId: string) => `revoke-${requestId}`,
+  serverChange: (proposalId: string) => `server-change-${proposalId}`,
+};
+
+/** Slack side effects on the notify queue: one per request version, event, or expiry reminded of. */
+export const notifyJobId = {
+  card: (requestId: string, version: number) => `card-${requestId}-v${version}`,
+  tell: (requestId: string, event: string) => `tell-${requestId}-${event}`,
+  reminder: (requestId: string, expiresAt: number) => `remind-${requestId}-${expiresAt}`,
+};
+
+/** Alibaba ClientTokens (idempotency keys, at most 64 characters): a replayed call returns the first result. */
+export const clientToken = {
+  createCertificate: (requestId: string) => `vpnbot-create-${requestId}`,
+  deleteCertificate: (requestId: string) => `vpnbot-delete-${requestId}`,
+  modifyServer: (proposalId: string) => `vpnbot-modify-${proposalId}`,
+};
