@@ -20,6 +20,11 @@ export default tseslint.config(
     },
   },
   {
+    // The sandbox page's script runs in the browser, unbundled.
+    files: ['src/sandbox/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: boundary(['@slack/*', 'bullmq', '**/bot/**', '**/jobs/**', '**/sim/**'], 'src/core is the domain: no Slack, no BullMQ, no simulators.'),
   },

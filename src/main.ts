@@ -21,7 +21,7 @@ import { NotifyQueue } from './jobs/notify.js';
 import { startWorkers, type WorkerSet } from './jobs/workers.js';
 import { createLogger, redactText } from './infra/logger.js';
 import { Metrics } from './infra/metrics.js';
-import { startSandbox } from './sandbox.js';
+import { sandboxUrl, startSandbox } from './sandbox.js';
 
 export interface Running {
   port: number;
@@ -142,18 +142,21 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   }
 
   let port = env.PORT;
+  // The sandbox's fake Slack lets anyone who reaches the page act as an admin: loopback unless HOST says otherwise.
+  const host = env.HOST ?? (config.slackSandbox ? '127.0.0.1' : undefined);
   let stopFront: () => Promise<void>;
   if (runBot) {
     const app = createSlackApp({
       botToken, ...(signingSecret ? { signingSecret } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(slackApiUrl ? { slackApiUrl } : {}),
       port: env.PORT, logger, service, messenger, health, onHandled, admin, ...(identity ? { identity } : {}),
+      ...(sandbox.web ? { routes: sandbox.web.routes() } : {}),
       positionOf: async (requestId, gateway) => {
         const request = await store.get(requestId);
         return request && gateways.has(gateway) ? lanes.positionOf(request) : undefined;
       },
     });
-    const server = (await app.start(env.PORT)) as unknown;
+    const server = (await app.start(host ? { port: env.PORT, host } : env.PORT)) as unknown;
     const address = (server as { address?: () => { port: number } | string | null }).address?.();
     if (address && typeof address === 'object') port = address.port;
     stopFront = () => app.stop().then(() => undefined);
@@ -165,11 +168,12 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
       if (route) void route.handler(req as never, res as never);
       else { res.writeHead(404); res.end(); }
     });
-    await new Promise<void>((resolve) => server.listen(env.PORT, resolve));
+    await new Promise<void>((resolve) => server.listen(env.PORT, host, resolve));
     const address = server.address();
     if (address && typeof address === 'object') port = address.port;
     stopFront = () => new Promise((resolve) => server.close(() => resolve()));
   }
+  if (sandbox.web && runBot && env.PORT === 0) logger.info(`sandbox: open ${sandboxUrl(host, port)} in a browser`);
   logger.info({ port, role: env.VPN_BOT_ROLE, gateways: [...gateways.keys()] }, 'vpn-access-bot started');
 
   return {
@@ -177,6 +181,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     async stop() {
       // Graceful, but bounded: with Redis unreachable, closing queues and workers would wait forever.
       const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      sandbox.web?.close();
       await stopFront();
       await bounded(workers?.close());
       await bounded(Promise.all([lanes.close(), notify.close()]));

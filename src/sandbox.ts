@@ -5,15 +5,54 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './config/load.js';
 import { startAlibabaSim, type AlibabaSim } from './sim/alicloud/index.js';
 import { startFakeSlack, type FakeSlack } from './sim/slack/index.js';
+import { SandboxWeb, type SandboxPerson } from './sandbox/web.js';
 
 export interface Sandbox {
   slack?: { fake: FakeSlack; botToken: string; signingSecret: string };
   cloud?: { sim: AlibabaSim; accessKeyId: string; accessKeySecret: string };
+  /** The browser client at /sandbox (fake Slack only); main.ts mounts its routes on the bot's server. */
+  web?: SandboxWeb;
   close(): Promise<void>;
+}
+
+/** Where the page is, for the log line: a wildcard HOST is reached on loopback. */
+export function sandboxUrl(host: string | undefined, port: number): string {
+  const h = !host || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}/sandbox`;
+}
+
+const NAMES: Record<string, string[]> = {
+  approver: ['Avery', 'Blake'],
+  admin: ['Casey', 'Drew'],
+  'break-glass': ['Emery'],
+};
+
+/** The people one can be on the page: a requester, then everyone the config gives a role (user groups get a member). */
+function sandboxPeople(config: AppConfig, fake: FakeSlack): SandboxPerson[] {
+  const people: SandboxPerson[] = [{ id: 'U0REQUESTER', name: 'Riley', role: 'requester' }];
+  const roles = config.file.roles as { approvers: string[]; admins: string[]; breakGlass?: string[] };
+  const add = (ids: readonly string[] | undefined, role: string) => {
+    (ids ?? []).forEach((id, i) => {
+      let member = id;
+      if (id.startsWith('S')) {
+        member = `U${id.slice(1)}M`;
+        fake.setUsergroup(id, [member]);
+      }
+      if (people.some((p) => p.id === member)) return;
+      const name = NAMES[role]?.[i] ?? member;
+      people.push({ id: member, name, role: `${i === 1 ? 'second ' : ''}${role}${id.startsWith('S') ? ` (${id})` : ''}` });
+    });
+  };
+  add(roles.approvers, 'approver');
+  add(roles.admins, 'admin');
+  add(roles.breakGlass, 'break-glass');
+  for (const p of people) fake.addUser(p.id, { name: p.name.toLowerCase(), realName: p.name, email: `${p.name.toLowerCase()}@example.com` });
+  return people;
 }
 
 export async function startSandbox(config: AppConfig, logger: Logger): Promise<Sandbox> {
   const sandbox: Sandbox = { close: async () => {} };
+  if (config.slackSandbox && config.env.PORT !== 0) logger.info(`sandbox: open ${sandboxUrl(config.env.HOST, config.env.PORT)} in a browser`);
   if (config.cloudSandbox) {
     const accessKeyId = 'LTAIsandbox';
     const accessKeySecret = randomBytes(16).toString('hex');
@@ -37,12 +76,21 @@ export async function startSandbox(config: AppConfig, logger: Logger): Promise<S
   }
   if (config.slackSandbox) {
     const botToken = 'xoxb-sandbox';
-    const signingSecret = process.env.VPN_BOT_SANDBOX_SIGNING_SECRET ?? 'sandbox-signing-secret';
+    // Random per start and never logged: whoever can sign requests can act as any admin.
+    const signingSecret = process.env.VPN_BOT_SANDBOX_SIGNING_SECRET || randomBytes(32).toString('hex');
     const fake = await startFakeSlack({ port: Number(process.env.VPN_BOT_SANDBOX_SLACK_PORT ?? 0), botToken });
     sandbox.slack = { fake, botToken, signingSecret };
-    logger.warn({ slackApiUrl: fake.url, signingSecret }, 'sandbox: no Slack credentials set; using the in-process fake Slack (sign requests to /slack/events with the signing secret shown)');
+    sandbox.web = new SandboxWeb({
+      fake, signingSecret, people: sandboxPeople(config, fake),
+      channels: [{ id: 'C0GENERAL', name: 'general' }, { id: config.file.slack.approvalsChannel, name: 'vpn-approvals' }],
+      ...(sandbox.cloud ? { cloudUrl: sandbox.cloud.sim.url } : {}),
+      apiTimeoutMs: config.file.provisioning.apiTimeoutMs,
+      anyHost: Boolean(config.env.HOST),
+    });
+    logger.warn({ slackApiUrl: fake.url }, 'sandbox: no Slack credentials set; using the in-process fake Slack (act as anyone on the /sandbox page)');
   }
   sandbox.close = async () => {
+    sandbox.web?.close();
     await sandbox.slack?.fake.close();
     await sandbox.cloud?.sim.close();
   };

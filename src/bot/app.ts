@@ -38,6 +38,8 @@ export interface SlackAppOptions {
   onHandled?: (kind: string, outcome: string) => void;
   /** Serves `/vpn admin …`. */
   admin?: AdminService;
+  /** More HTTP routes beside the health routes (the sandbox's /sandbox page). */
+  routes?: CustomRoute[];
 }
 
 export function healthRoutes(health: HealthChecks): CustomRoute[] {
@@ -103,9 +105,10 @@ export function createSlackApp(options: SlackAppOptions): App {
     clientOptions,
     ...(options.identity ?? {}),
   };
+  const customRoutes = [...healthRoutes(options.health), ...(options.routes ?? [])];
   const app = options.appToken
-    ? new GuardedApp({ ...common, socketMode: true, appToken: options.appToken, customRoutes: healthRoutes(options.health), installerOptions: { port: options.port ?? 3000 } })
-    : new GuardedApp({ ...common, signingSecret: options.signingSecret ?? '', customRoutes: healthRoutes(options.health) });
+    ? new GuardedApp({ ...common, socketMode: true, appToken: options.appToken, customRoutes, installerOptions: { port: options.port ?? 3000 } })
+    : new GuardedApp({ ...common, signingSecret: options.signingSecret ?? '', customRoutes });
   app.warn = (detail, message) => options.logger.warn(detail, message);
   // Logged, not rethrown: the listeners reply to users themselves, and Bolt would answer 500 otherwise.
   app.error(async (error) => {

@@ -91,8 +91,8 @@ export const SANDBOX_CONFIG_YAML = `
 slack:
   approvalsChannel: C0APPROVALS
 roles:
-  approvers: [U0APPROVER]
-  admins: [U0ADMIN]
+  approvers: [U0APPROVER, U0APPROVER2]
+  admins: [U0ADMIN, U0ADMIN2]
 gateways:
   - name: hangzhou
     regionId: cn-hangzhou

@@ -27,6 +27,11 @@ export class FaultQueue {
     return entry.fault;
   }
 
+  /** The faults still waiting, with how many calls each will still hit (for the control API). */
+  pending(): (ResolvedFault & { remaining: number })[] {
+    return this.entries.map((e) => ({ ...e.fault, remaining: e.remaining }));
+  }
+
   clear(): void {
     this.entries = [];
   }

@@ -2,6 +2,7 @@
 // real @alicloud/pop-core RPCClient cannot tell from the service. Spec: shared/reference/alicloud-api.md.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CONTROL_PREFIX, SimControl } from './control.js';
 import { FaultQueue } from './faults.js';
 import { validateSimSeed } from './seed.js';
 import { SimHttp } from './server.js';
@@ -17,7 +18,13 @@ export async function startAlibabaSim(options: AlibabaSimOptions): Promise<Aliba
   const faults = new FaultQueue();
   const calls: SimCall[] = [];
   const http = new SimHttp(state, faults, calls);
-  const server = createServer({ keepAlive: true }, http.listener);
+  const control = new SimControl(state, faults);
+  const server = createServer({ keepAlive: true }, (req, res) => {
+    if (!req.url?.startsWith(CONTROL_PREFIX)) return http.listener(req, res);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => control.handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

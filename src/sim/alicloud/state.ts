@@ -17,7 +17,7 @@ export interface GatewayRec {
   vSwitchId: string;
   resourceGroupId: string;
   /** The running async task, if any: what to finalise when the gateway returns to active. */
-  task?: { finalizers: (() => void)[]; timer: NodeJS.Timeout };
+  task?: { finalizers: (() => void)[]; timer: NodeJS.Timeout; endsAt?: number };
 }
 
 export interface ServerRec {
@@ -223,6 +223,7 @@ export class SimState {
     const task = gw.task ?? { finalizers: [], timer: undefined as unknown as NodeJS.Timeout };
     if (finalize) task.finalizers.push(finalize);
     task.timer = setTimeout(() => this.finishUpdate(gw), this.updateMs);
+    task.endsAt = Date.now() + this.updateMs; // shown by the control API (sandbox page)
     gw.task = task;
   }
 

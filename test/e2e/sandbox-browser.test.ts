@@ -1,0 +1,185 @@
+// The sandbox page driven in a real browser (Debian's chromium through playwright-core): the product runs as
+// `npm start` runs it without credentials (fake Slack, Alibaba simulator, both in process), and every check
+// reads what the page shows. Flow: request by modal → approve → download the profile → End access from the
+// App Home; then a second request denied through the deny modal; simulator controls on the way.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { start, type Running } from '../../src/main.js';
+
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => Boolean(p && existsSync(p)));
+if (!CHROMIUM) console.warn('sandbox-browser.test.ts SKIPPED: chromium not found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+const DB = 21;
+/** Waits (bounded) for what the page shows; the page updates itself from server-sent events. */
+const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 100 });
+// The README's picture is refreshed with SANDBOX_SCREENSHOT=docs/img/sandbox.png; otherwise it goes to a temp dir.
+const SCREENSHOT = process.env.SANDBOX_SCREENSHOT ?? join(tmpdir(), `vpnbot-sandbox-${process.pid}.png`);
+
+describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
+  let bot: Running;
+  let redis: Redis;
+  let browser: BrowserContext;
+  let page: Page;
+  let profileDir: string;
+  let base: string;
+
+  beforeAll(async () => {
+    const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${DB}`;
+    redis = new Redis(redisUrl);
+    await redis.flushdb();
+    // No Slack or cloud credentials: sandbox mode, as `npm start` on a fresh clone.
+    bot = await start(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: redisUrl }));
+    base = `http://127.0.0.1:${bot.port}`;
+    profileDir = mkdtempSync(join(tmpdir(), 'vpnbot-chromium-'));
+    // A fresh user-data-dir per run (playwright passes it as --user-data-dir).
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      acceptDownloads: true,
+      viewport: { width: 1440, height: 860 },
+    });
+    page = browser.pages()[0] ?? await browser.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    page.setDefaultTimeout(20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await bot?.stop();
+    await redis?.flushdb();
+    redis?.disconnect();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  const beAs = (name: string) => page.getByLabel('You are').selectOption({ label: name });
+  const open = (name: string | RegExp) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name }).click();
+  const type = async (text: string) => {
+    await page.getByLabel('Message or slash command').fill(text);
+    await page.getByLabel('Message or slash command').press('Enter');
+  };
+  const messages = () => page.getByRole('region', { name: 'Messages' });
+  const card = (reason: string) => messages().locator('article.msg').filter({ hasText: reason });
+
+  it('serves the page only where it was asked to, and keeps the signing secret off it', async () => {
+    const html = await fetch(`${base}/sandbox`).then((r) => r.text());
+    expect(html).toContain('vpn-access-bot sandbox');
+    // A page of another site cannot make the sandbox act (no JSON without a CORS preflight nobody answers).
+    const forged = await fetch(`${base}/sandbox/api/command`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    expect(forged.status).toBe(403);
+    // A name rebound to 127.0.0.1 by another site's DNS still carries that site's Host: refused.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      get({ host: '127.0.0.1', port: bot.port, path: '/sandbox/api/state?user=U0REQUESTER', headers: { host: `evil.example:${bot.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(rebound).toBe(403);
+    expect(html + (await fetch(`${base}/sandbox/app.js`).then((r) => r.text()))).not.toMatch(/signing/i);
+  });
+
+  it('request (modal) → approve → download the profile → End access, all on the page', async () => {
+    await page.goto(`${base}/sandbox`);
+    await beAs('Riley (requester)');
+    // Simulator control: a short update time, shown back by the simulator.
+    await page.getByLabel('Update time (ms)').fill('300');
+    await page.getByRole('button', { name: 'Set', exact: true }).click();
+    await eventually(() => page.getByLabel('Update time (ms)').inputValue()).toBe('300');
+
+    await open('# general');
+    await type('/vpn request');
+    const modal = page.getByRole('dialog');
+    await eventually(() => modal.getByRole('heading').textContent()).toBe('Request VPN access');
+    await modal.getByLabel('Gateway').selectOption('hangzhou');
+    await modal.getByLabel(/^Duration/).fill('2h');
+    await modal.getByLabel('Reason').fill('Browser sandbox: deploy hotfix');
+    await modal.getByRole('button', { name: 'Request' }).click();
+    await eventually(() => modal.isVisible()).toBe(false);
+
+    await beAs('Avery (approver)');
+    await open('# vpn-approvals');
+    const request = card('Browser sandbox: deploy hotfix');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await eventually(() => request.textContent()).toMatch(/Approved/);
+    await eventually(async () => (await request.getByRole('button', { name: /repl/ }).count()) > 0).toBe(true);
+    await request.getByRole('button', { name: /repl/ }).click();
+    const thread = page.getByRole('complementary', { name: 'Thread' });
+    await eventually(() => thread.textContent()).toMatch(/Approved by @Avery/);
+    // Mid-flow picture for the README: the card, its progress thread and the simulator panel.
+    await eventually(() => thread.textContent()).toMatch(/delivered/i);
+    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+    expect((await page.screenshot({ path: SCREENSHOT })).length).toBeGreaterThan(10_000);
+
+    await beAs('Riley (requester)');
+    await open('vpnbot');
+    await page.getByRole('tab', { name: 'Messages' }).click();
+    const link = messages().getByRole('link', { name: /^Download .*\.ovpn$/ });
+    await link.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const profile = readFileSync((await download.path()) as string, 'utf8');
+    expect(download.suggestedFilename()).toMatch(/\.ovpn$/);
+    expect(profile).toContain('remote 203.0.113.10');
+    expect(profile).toContain('BEGIN CERTIFICATE');
+    const hangzhou = page.locator('tr[data-gateway="hangzhou"]');
+    await eventually(() => hangzhou.getByLabel('hangzhou certificates').textContent()).toBe('1');
+
+    await page.getByRole('tab', { name: 'Home' }).click();
+    const home = page.getByRole('region', { name: 'App Home' });
+    await home.getByRole('button', { name: 'End access' }).click(); // confirm dialog accepted
+    await eventually(() => hangzhou.getByLabel('hangzhou certificates').textContent()).toBe('0');
+    await page.getByRole('tab', { name: 'Messages' }).click();
+    await eventually(() => messages().textContent()).toMatch(/revoked|ended|removed/i);
+  });
+
+  it('deny through the deny modal: a reason is required, and the requester reads it', async () => {
+    await beAs('Riley (requester)');
+    await open('# general');
+    await type('/vpn request frankfurt 1h Browser sandbox: look at logs');
+    await eventually(() => messages().textContent()).toMatch(/approv/i);
+
+    await beAs('Blake (second approver)');
+    await open('# vpn-approvals');
+    const request = card('Browser sandbox: look at logs');
+    await request.getByRole('button', { name: 'Deny' }).click();
+    const modal = page.getByRole('dialog');
+    await eventually(() => modal.getByRole('heading').textContent()).toBe('Deny VPN request');
+    await modal.getByRole('button', { name: 'Deny' }).click();
+    await eventually(() => modal.getByRole('alert').first().textContent()).toMatch(/reason/i);
+    await modal.getByLabel(/^Reason/).fill('Use the bastion for logs');
+    await modal.getByRole('button', { name: 'Deny' }).click();
+    await eventually(() => modal.isVisible()).toBe(false);
+    await eventually(() => request.textContent()).toMatch(/Denied/);
+
+    await beAs('Riley (requester)');
+    await open('vpnbot');
+    await page.getByRole('tab', { name: 'Messages' }).click();
+    await eventually(() => messages().textContent()).toContain('Use the bastion for logs');
+  });
+
+  it('injects simulator faults and shows a gateway configured from outside', async () => {
+    await page.getByLabel('Fault action').selectOption('CreateSslVpnClientCert');
+    await page.getByRole('button', { name: 'Throttling' }).click();
+    const pending = page.getByRole('list', { name: 'Pending faults' });
+    await eventually(() => pending.textContent()).toContain('CreateSslVpnClientCert: Throttling.User');
+    await page.getByRole('button', { name: '503' }).click();
+    await eventually(() => pending.textContent()).toContain('ServiceUnavailable (HTTP 503)');
+    await page.getByRole('button', { name: 'Apply, then time out' }).click();
+    await eventually(() => pending.textContent()).toMatch(/applied, answered after \d+ ms/);
+    await page.getByRole('button', { name: 'Clear faults' }).click();
+    await eventually(() => pending.textContent()).toContain('none pending');
+
+    await page.getByLabel('Update time (ms)').fill('3000');
+    await page.getByRole('button', { name: 'Set', exact: true }).click();
+    const frankfurt = page.locator('tr[data-gateway="frankfurt"]');
+    await frankfurt.getByRole('button', { name: 'Configuring from outside' }).click();
+    await eventually(() => frankfurt.getByLabel('frankfurt state').textContent()).toBe('updating');
+    await eventually(() => frankfurt.textContent()).toMatch(/update ends in \d/);
+    await eventually(() => frankfurt.getByLabel('frankfurt state').textContent()).toBe('active');
+  });
+});
