@@ -5,7 +5,7 @@
 //   npx tsx bench/ack.ts         (Redis on 127.0.0.1:6379, database 13 is flushed before and after)
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type HttpAnswer } from '../src/sim/slack/index.js';
-import { ACCESS_KEY, ALL_GATEWAYS, cpuWindow, type CpuWindow, APPROVALS, APPROVER, BOT_TOKEN, OUTSIDER, REDIS_BASE, SIGNING_SECRET, benchUsers, configYamlFor, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
+import { ALL_GATEWAYS, cpuWindow, type CpuWindow, APPROVALS, APPROVER, BOT_TOKEN, OUTSIDER, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, productEnv, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
 
 const DB = Number(process.env.BENCH_ACK_DB ?? 13);
 const RATES = (process.env.BENCH_ACK_RATES ?? '50,100,200').split(',').map(Number).filter((r) => r > 0 && r <= 1000);
@@ -55,14 +55,10 @@ export async function runAck(): Promise<AckResult> {
   const slack = await startFakeSlack({ botToken: BOT_TOKEN, users: benchUsers(USERS), usergroups: { S0APPROVERS: ['U0CAROL'] } });
   let product: ProductProcess | undefined;
   try {
-    const configPath = writeConfigFile(configYamlFor(ALL_GATEWAYS.slice(0, 2)));
+    const configPath = writeConfigFile(configYaml('', { gateways: ALL_GATEWAYS.slice(0, 2) }));
     product = await spawnProduct({
       role: 'all', label: 'ack-all',
-      env: {
-        LOG_LEVEL: 'warn', REDIS_URL: `${REDIS_BASE}/${DB}`, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.url, ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.secret,
-        ALIBABA_CLOUD_VPC_ENDPOINT: sim.url, ALIBABA_CLOUD_CAS_ENDPOINT: sim.url, VPN_BOT_CONFIG: configPath,
-      },
+      env: { LOG_LEVEL: 'warn', ...productEnv({ redisUrl: `${REDIS_BASE}/${DB}`, slackUrl: slack.url, simUrl: sim.url, configPath }) },
     });
     const readyMs = await waitReady(product);
     log(`product ready in ${readyMs} ms on port ${product.port}`);

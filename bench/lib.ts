@@ -1,94 +1,36 @@
 // Shared plumbing for the benchmarks: spawning the product as child processes (and always killing them),
 // Redis databases, free ports, percentiles and result files. Everything talks to 127.0.0.1 only.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdirSync, openSync, closeSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
+import type { SimSeed } from '../src/sim/alicloud/index.js';
+import { simSeed, USERS, type GatewayDef } from '../test/helpers/fixtures.js';
+import { freePort, REPO_ROOT } from '../test/helpers/process.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { REPO_ROOT };
 export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 
-export const SIGNING_SECRET = 'bench-signing-secret';
-export const BOT_TOKEN = 'xoxb-bench';
-export const ACCESS_KEY = { id: 'LTAIbench', secret: 'bench-access-key-secret-0123456789' };
-export const APPROVALS = 'C0APPROVALS';
-export const APPROVER = 'U0BOB';
+// The same world as the tests (gateways, seed, users, config, environment): see test/helpers/fixtures.ts.
+export { ACCESS_KEY, ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, configYaml, productEnv, SIGNING_SECRET, writeConfigFile, type GatewayDef } from '../test/helpers/fixtures.js';
 export const OUTSIDER = 'U0EVE';
 
 export const REDIS_BASE = (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '');
 
-export interface GatewayDef {
-  name: string;
-  regionId: string;
-  vpnGatewayId: string;
-  sslVpnServerId: string;
-  ip: string;
+/** The tests' seed; the benchmarks approve far more requests than the default account quota of 50 certificates. */
+export function simSeedFor(gateways: readonly GatewayDef[]): SimSeed {
+  return { ...simSeed(gateways), clientCertQuota: 100_000 };
 }
 
-export const ALL_GATEWAYS: GatewayDef[] = [
-  { name: 'hangzhou', regionId: 'cn-hangzhou', vpnGatewayId: 'vpn-bp1aaaaaaaaaaaaaaaaaaaa', sslVpnServerId: 'vss-bp1aaaaaaaaaaaaaaaaaaaa', ip: '203.0.113.10' },
-  { name: 'frankfurt', regionId: 'eu-central-1', vpnGatewayId: 'vpn-gw8bbbbbbbbbbbbbbbbbbbb', sslVpnServerId: 'vss-gw8bbbbbbbbbbbbbbbbbbbb', ip: '203.0.113.20' },
-  { name: 'qingdao', regionId: 'cn-qingdao', vpnGatewayId: 'vpn-m5ecccccccccccccccccccc', sslVpnServerId: 'vss-m5ecccccccccccccccccccc', ip: '203.0.113.30' },
-];
-
-export function simSeedFor(gateways: GatewayDef[]) {
-  return {
-    accessKeys: [{ id: ACCESS_KEY.id, secret: ACCESS_KEY.secret }],
-    gateways: gateways.map((g) => ({
-      vpnGatewayId: g.vpnGatewayId, regionId: g.regionId, name: g.name, internetIp: g.ip, sslMaxConnections: 50,
-      sslVpnServer: { sslVpnServerId: g.sslVpnServerId, clientIpPool: '10.99.0.0/24', localSubnet: '172.16.0.0/16', proto: 'UDP' as const, port: 1194 },
-    })),
-    // The benchmarks approve far more requests than the default account quota of 50 certificates.
-    clientCertQuota: 100_000,
-  };
-}
-
-export function configYamlFor(gateways: GatewayDef[]): string {
-  return `
-slack:
-  approvalsChannel: ${APPROVALS}
-roles:
-  approvers: [${APPROVER}, S0APPROVERS]
-  admins: [U0ADMIN]
-gateways:
-${gateways.map((g) => `  - name: ${g.name}\n    regionId: ${g.regionId}\n    vpnGatewayId: ${g.vpnGatewayId}\n    sslVpnServerId: ${g.sslVpnServerId}`).join('\n')}
-access:
-  defaultDuration: 8h
-  maxDuration: 30d
-`;
-}
-
-/** Users the fake Slack knows: the fixed cast plus `count` generated requesters (ids UB000000…). */
+/** Users the fake Slack knows: the tests' cast plus `count` generated requesters (ids UB000000…). */
 export function benchUsers(count: number): Record<string, { name: string }> {
-  const users: Record<string, { name: string }> = {
-    U0BOB: { name: 'bob' }, U0CAROL: { name: 'carol' }, U0EVE: { name: 'eve' }, U0ADMIN: { name: 'admin' },
-  };
+  const users: Record<string, { name: string }> = { ...USERS };
   for (let i = 0; i < count; i++) users[requesterId(i)] = { name: `bench${i}` };
   return users;
 }
 export const requesterId = (i: number) => `UB${String(i).padStart(6, '0')}`;
-
-export function writeConfigFile(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vpnbot-bench-'));
-  const path = join(dir, 'vpn-bot.yaml');
-  writeFileSync(path, yaml);
-  return path;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
 export async function freshDb(db: number): Promise<Redis> {
   const redis = new Redis(`${REDIS_BASE}/${db}`, { maxRetriesPerRequest: 1, connectTimeout: 3000 });

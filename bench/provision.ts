@@ -7,7 +7,7 @@
 //   npx tsx bench/provision.ts      (Redis on 127.0.0.1:6379, database 14 is flushed before and after)
 import { startAlibabaSim, type AlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeSlack } from '../src/sim/slack/index.js';
-import { ACCESS_KEY, ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYamlFor, freshDb, isMain, machine, percentile, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
+import { ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, productEnv, freshDb, isMain, machine, percentile, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
 
 const DB = Number(process.env.BENCH_PROVISION_DB ?? 14);
 const UPDATE_MS = 2000;
@@ -85,12 +85,8 @@ async function runOnce(label: string, roles: ('all' | 'worker')[]): Promise<Prov
   const watcher = watchGateways(sim);
   const processes: ProductProcess[] = [];
   try {
-    const configPath = writeConfigFile(configYamlFor(GATEWAYS));
-    const env = {
-      LOG_LEVEL: 'warn', REDIS_URL: `${REDIS_BASE}/${DB}`, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url, ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.secret,
-      ALIBABA_CLOUD_VPC_ENDPOINT: sim.url, ALIBABA_CLOUD_CAS_ENDPOINT: sim.url, VPN_BOT_CONFIG: configPath,
-    };
+    const configPath = writeConfigFile(configYaml('', { gateways: GATEWAYS }));
+    const env = { LOG_LEVEL: 'warn', ...productEnv({ redisUrl: `${REDIS_BASE}/${DB}`, slackUrl: slack.url, simUrl: sim.url, configPath }) };
     for (const [i, role] of roles.entries()) processes.push(await spawnProduct({ role, env, label: `provision-${label}-${i}-${role}` }));
     await Promise.all(processes.map((p) => waitReady(p)));
     const bot = processes[0]!;

@@ -16,7 +16,7 @@ import { Lanes } from '../src/jobs/lanes.js';
 import { sweepExpiries } from '../src/jobs/workers.js';
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type HttpAnswer } from '../src/sim/slack/index.js';
-import { ACCESS_KEY, ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYamlFor, cpuWindow, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, withTimeout, writeConfigFile, type CpuWindow, type ProductProcess, type Summary, runStandalone } from './lib.js';
+import { ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, productEnv, cpuWindow, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, withTimeout, writeConfigFile, type CpuWindow, type ProductProcess, type Summary, runStandalone } from './lib.js';
 
 const DB = Number(process.env.BENCH_SCALE_DB ?? 15);
 const GRANTS = Math.min(50_000, Number(process.env.BENCH_SCALE_GRANTS ?? 10_000));
@@ -100,13 +100,9 @@ export async function runScale(): Promise<ScaleResult> {
   let product: ProductProcess | undefined;
   try {
     // --- baseline: the product's start-up on an empty database
-    const configPath = writeConfigFile(configYamlFor(GATEWAYS));
-    const productEnv = {
-      LOG_LEVEL: 'warn', REDIS_URL: `${REDIS_BASE}/${DB}`, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url, ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.secret,
-      ALIBABA_CLOUD_VPC_ENDPOINT: sim.url, ALIBABA_CLOUD_CAS_ENDPOINT: sim.url, VPN_BOT_CONFIG: configPath,
-    };
-    product = await spawnProduct({ role: 'all', label: 'scale-baseline-all', env: productEnv });
+    const configPath = writeConfigFile(configYaml('', { gateways: GATEWAYS }));
+    const env = { LOG_LEVEL: 'warn', ...productEnv({ redisUrl: `${REDIS_BASE}/${DB}`, slackUrl: slack.url, simUrl: sim.url, configPath }) };
+    product = await spawnProduct({ role: 'all', label: 'scale-baseline-all', env });
     const baselineStartupMs = await waitReady(product, 60_000);
     await product.stop();
     product = undefined;
@@ -176,7 +172,7 @@ export async function runScale(): Promise<ScaleResult> {
     if (dueCount !== due.length) notes.push(`sweep saw ${dueCount} due grants, ${due.length} were seeded due`);
 
     // --- the product, started over 10,000 active grants (recover re-asserts every expiry job and reminder)
-    product = await spawnProduct({ role: 'all', label: 'scale-all', env: productEnv });
+    product = await spawnProduct({ role: 'all', label: 'scale-all', env });
     const startupMs = await waitReady(product, 120_000);
     log(`product ready in ${startupMs} ms with ${GRANTS} active grants (includes recover)`);
     const driver = new SlackDriver({ botUrl: `http://127.0.0.1:${product.port}/slack/events`, signingSecret: SIGNING_SECRET, fake: slack });

@@ -11,7 +11,8 @@ import { RequestStore } from '../../src/core/store.js';
 import type { AccessRequest } from '../../src/core/requests.js';
 import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeMessage, type FakeSlack } from '../../src/sim/slack/index.js';
-import { ACCESS_KEY, APPROVALS, configYaml, dumpRedis, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from '../helpers/harness.js';
+import { BOT_TOKEN, productEnv } from '../helpers/fixtures.js';
+import { APPROVALS, configYaml, dumpRedis, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from '../helpers/harness.js';
 import { killAllBots, spawnBot, type BotProcess } from '../helpers/process.js';
 
 const DB = 12;
@@ -36,22 +37,11 @@ beforeAll(async () => {
   await redis.flushdb();
   store = new RequestStore(redis);
   sim = await startAlibabaSim({ seed: simSeed(), updateMs: 300 });
-  fake = await startFakeSlack({ botToken: 'xoxb-test', users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
+  fake = await startFakeSlack({ botToken: BOT_TOKEN, users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
   configDir = mkdtempSync(join(tmpdir(), 'vpnbot-crash-'));
   const configPath = join(configDir, 'vpn-bot.yaml');
   writeFileSync(configPath, configYaml('provisioning:\n  lockDurationMs: 2000\n'));
-  env = {
-    LOG_LEVEL: 'warn',
-    REDIS_URL: redisUrl,
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.id,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.secret,
-    ALIBABA_CLOUD_VPC_ENDPOINT: sim.url,
-    ALIBABA_CLOUD_CAS_ENDPOINT: sim.url,
-    VPN_BOT_CONFIG: configPath,
-  };
+  env = { LOG_LEVEL: 'warn', ...productEnv({ redisUrl, slackUrl: fake.url, simUrl: sim.url, configPath }) };
 });
 
 beforeEach(async () => {

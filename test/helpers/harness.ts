@@ -1,56 +1,13 @@
 // Starts the real product (start() from src/main.ts) against the in-repo Alibaba Cloud simulator and fake
 // Slack, on its own Redis database, and gives tests a signed-request driver.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/load.js';
 import { start, type Running } from '../../src/main.js';
-import { startAlibabaSim, type AlibabaSim, type SimSeed } from '../../src/sim/alicloud/index.js';
+import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeSlack } from '../../src/sim/slack/index.js';
+import { BOT_TOKEN, configYaml, productEnv, SIGNING_SECRET, simSeed, USERS, writeConfigFile } from './fixtures.js';
 
-export const SIGNING_SECRET = 'test-signing-secret';
-export const ACCESS_KEY = { id: 'LTAItest', secret: 'test-access-key-secret-0123456789' };
-export const APPROVALS = 'C0APPROVALS';
-
-export const GATEWAYS = [
-  { name: 'hangzhou', regionId: 'cn-hangzhou', vpnGatewayId: 'vpn-bp1aaaaaaaaaaaaaaaaaaaa', sslVpnServerId: 'vss-bp1aaaaaaaaaaaaaaaaaaaa', ip: '203.0.113.10' },
-  { name: 'frankfurt', regionId: 'eu-central-1', vpnGatewayId: 'vpn-gw8bbbbbbbbbbbbbbbbbbbb', sslVpnServerId: 'vss-gw8bbbbbbbbbbbbbbbbbbbb', ip: '203.0.113.20' },
-];
-
-export function simSeed(): SimSeed {
-  return {
-    accessKeys: [{ id: ACCESS_KEY.id, secret: ACCESS_KEY.secret }],
-    gateways: GATEWAYS.map((g) => ({
-      vpnGatewayId: g.vpnGatewayId, regionId: g.regionId, name: g.name, internetIp: g.ip, sslMaxConnections: 50,
-      sslVpnServer: { sslVpnServerId: g.sslVpnServerId, clientIpPool: '10.99.0.0/24', localSubnet: '172.16.0.0/16', proto: 'UDP', port: 1194 },
-    })),
-    casCertificates: [{ identifier: 'a'.repeat(32), commonName: 'alice@example.com' }],
-  };
-}
-
-export const USERS = {
-  U0ALICE: { name: 'alice' },
-  U0BOB: { name: 'bob' },
-  U0CAROL: { name: 'carol' },
-  U0EVE: { name: 'eve' },
-  U0ADMIN: { name: 'admin' },
-};
-
-export function configYaml(extra = '', options: { adminsExtra?: readonly string[] } = {}): string {
-  return `
-slack:
-  approvalsChannel: ${APPROVALS}
-roles:
-  approvers: [U0BOB, S0APPROVERS]
-  admins: [${['U0ADMIN', ...(options.adminsExtra ?? [])].join(', ')}]
-gateways:
-${GATEWAYS.map((g) => `  - name: ${g.name}\n    regionId: ${g.regionId}\n    vpnGatewayId: ${g.vpnGatewayId}\n    sslVpnServerId: ${g.sslVpnServerId}`).join('\n')}
-access:
-  defaultDuration: 8h
-  maxDuration: 30d
-${extra}`;
-}
+export { ACCESS_KEY, APPROVALS, configYaml, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from './fixtures.js';
 
 export interface Harness {
   sim: AlibabaSim;
@@ -78,22 +35,12 @@ export async function startHarness(options: {
   redis.on('error', () => undefined); // an outage test kills its Redis on purpose
   if (!options.clusterNodes) await redis.flushdb();
   const sim = await startAlibabaSim({ seed: simSeed(), updateMs: options.updateMs ?? 300 });
-  const slack = await startFakeSlack({ botToken: 'xoxb-test', users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
-  const dir = mkdtempSync(join(tmpdir(), 'vpnbot-'));
-  const configPath = join(dir, 'vpn-bot.yaml');
-  writeFileSync(configPath, options.configText ?? configYaml('', options.adminsExtra ? { adminsExtra: options.adminsExtra } : {}));
+  const slack = await startFakeSlack({ botToken: BOT_TOKEN, users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
+  const configPath = writeConfigFile(options.configText ?? configYaml('', options.adminsExtra ? { adminsExtra: options.adminsExtra } : {}));
   const env: Record<string, string> = {
     PORT: '0',
     LOG_LEVEL: 'silent',
-    REDIS_URL: redisUrl,
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.url,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.id,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.secret,
-    ALIBABA_CLOUD_VPC_ENDPOINT: sim.url,
-    ALIBABA_CLOUD_CAS_ENDPOINT: sim.url,
-    VPN_BOT_CONFIG: configPath,
+    ...productEnv({ redisUrl, slackUrl: slack.url, simUrl: sim.url, configPath }),
     ...(options.clusterNodes ? { REDIS_CLUSTER_NODES: options.clusterNodes } : {}),
     ...options.env,
   };
