@@ -1,5 +1,6 @@
 // Lint rules: typescript-eslint's recommended set, plus the import boundaries the design depends on
-// (core knows neither Slack nor BullMQ, api knows neither Slack nor queues, product code never imports sim).
+// (core knows neither Slack nor BullMQ, api knows neither Slack nor queues, product code never imports sim,
+// and the simulators import nothing from the product, so a wrong product rule cannot hide in the sim).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -35,5 +36,9 @@ export default tseslint.config(
   {
     files: ['src/bot/**/*.ts', 'src/jobs/**/*.ts', 'src/config/**/*.ts'],
     rules: boundary(['**/sim/**'], 'Product code never imports the simulators; only src/main.ts does, in sandbox mode.'),
+  },
+  {
+    files: ['src/sim/**/*.ts'],
+    rules: boundary(['**/core/**', '**/api/**', '**/config/**', '**/bot/**', '**/jobs/**', '**/main*', '**/sandbox*'], 'The simulators encode the outside services\' documented rules themselves: no imports from the product.'),
   },
 );

@@ -245,17 +245,18 @@ describe('client certificates', () => {
   it('uses each operation’s own not-found code', async () => {
     await expectError(call('DescribeSslVpnClientCert', { SslVpnClientCertId: 'vsc-missing' }), 'InvalidInstanceId.NotFound', 400);
     await expectError(call('DeleteSslVpnClientCert', { SslVpnClientCertId: 'vsc-missing' }), 'InvalidSslVpnClientCertId.NotFound', 404);
-    await expectError(call('ModifySslVpnClientCert', { SslVpnClientCertId: 'vsc-missing', Name: 'x' }), 'InvalidSslVpnClientCertId.NotFound', 404);
-    await expectError(call('CreateSslVpnClientCert', { SslVpnServerId: 'vss-missing', Name: 'x' }), 'InvalidSslVpnServerId.NotFound', 404);
+    await expectError(call('ModifySslVpnClientCert', { SslVpnClientCertId: 'vsc-missing', Name: 'xy' }), 'InvalidSslVpnClientCertId.NotFound', 404);
+    await expectError(call('CreateSslVpnClientCert', { SslVpnServerId: 'vss-missing', Name: 'xy' }), 'InvalidSslVpnServerId.NotFound', 404);
     await expectError(call('ModifySslVpnServer', { SslVpnServerId: 'vss-missing', Name: 'x' }), 'InvalidSslVpnServerId.NotFound', 404);
     // A certificate is only found in its own region.
     const id = await createCert('alice');
     await expectError(call('DescribeSslVpnClientCert', { SslVpnClientCertId: id, RegionId: 'cn-shanghai' }), 'InvalidInstanceId.NotFound', 400);
   });
 
-  it('accepts the union of the documented name rules and rejects the rest with InvalidName', async () => {
+  it('certificate names: refused when either version of the CreateSslVpnClientCert page refuses them', async () => {
     sim.setUpdateMs(5);
-    const ok = ['a', 'x'.repeat(128), '证书-张三', 'has space', '9starts-with-digit', 'ftp://fine'];
+    // Current page: 1–100 characters, not http(s)://. Older page: 2–128, a letter first, then digits, letters, . _ -.
+    const ok = ['ab', 'Z9', 'alice-r1abc.def_g', `a${'x'.repeat(99)}`];
     for (const name of ok) {
       await sim.settle();
       const res = await call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: name }, { method: 'POST' });
@@ -264,10 +265,33 @@ describe('client certificates', () => {
       await call('DeleteSslVpnClientCert', { SslVpnClientCertId: res.SslVpnClientCertId });
     }
     await sim.settle();
-    for (const name of ['x'.repeat(129), 'http://evil', 'https://evil', 'HTTP://evil']) {
+    const refused = [
+      'a', // 1 character: older page wants 2
+      `a${'x'.repeat(100)}`, // 101: current page allows 100
+      'x'.repeat(129),
+      '9starts-with-digit',
+      '-starts-with-hyphen',
+      '证书-张三',
+      'has space',
+      'semi;colon',
+      'http://evil',
+      'https://evil',
+      'HTTP://evil',
+    ];
+    for (const name of refused) {
       await expectError(call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: name }), 'InvalidName', 400);
     }
     expect(sim.clientCerts()).toEqual([]);
+    expect(sim.gatewayStatus(GW1)).toBe('active');
+  });
+
+  it('SSL server names follow the ModifySslVpnServer page: 1–100 characters, not http(s)://', async () => {
+    for (const name of ['s', 'has space 服务器', 'x'.repeat(100)]) {
+      expect((await call('ModifySslVpnServer', { SslVpnServerId: SRV1, Name: name })).Name).toBe(name);
+    }
+    for (const name of ['x'.repeat(101), 'https://x', 'http://x']) {
+      await expectError(call('ModifySslVpnServer', { SslVpnServerId: SRV1, Name: name }), 'InvalidName', 400);
+    }
     expect(sim.gatewayStatus(GW1)).toBe('active');
   });
 
@@ -301,12 +325,12 @@ describe('client certificates', () => {
   });
 
   it('VpnGateway.FinancialLocked for changes on a locked gateway; reads still work', async () => {
-    const err = await expectError(call('CreateSslVpnClientCert', { RegionId: 'eu-central-1', SslVpnServerId: SRV_LOCKED, Name: 'x' }), 'VpnGateway.FinancialLocked', 400);
+    const err = await expectError(call('CreateSslVpnClientCert', { RegionId: 'eu-central-1', SslVpnServerId: SRV_LOCKED, Name: 'xy' }), 'VpnGateway.FinancialLocked', 400);
     expect(err.data.Message).toBe('The specified service is financial locked.');
     const gw = await call('DescribeVpnGateway', { RegionId: 'eu-central-1', VpnGatewayId: GW_LOCKED });
     expect(gw.BusinessStatus).toBe('FinancialLocked');
     sim.setGatewayStatus(GW_LOCKED, 'active', 'Normal');
-    await expect(createCert('x', { RegionId: 'eu-central-1' }, SRV_LOCKED)).resolves.toMatch(/^vsc-gw8/);
+    await expect(createCert('xy', { RegionId: 'eu-central-1' }, SRV_LOCKED)).resolves.toMatch(/^vsc-gw8/);
   });
 });
 
@@ -322,7 +346,7 @@ describe('gateway state machine', () => {
     expect(err.data.Message).toBe('The specified service is configuring.');
     await expectError(call('DeleteSslVpnClientCert', { SslVpnClientCertId: id }), 'VpnGateway.Configuring', 400);
     await expectError(call('ModifySslVpnServer', { SslVpnServerId: SRV1, Port: 1200 }), 'VpnGateway.Configuring', 400);
-    await expectError(call('ModifySslVpnClientCert', { SslVpnClientCertId: id, Name: 'x' }), 'VpnGateway.Configuring', 400);
+    await expectError(call('ModifySslVpnClientCert', { SslVpnClientCertId: id, Name: 'xy' }), 'VpnGateway.Configuring', 400);
     expect(sim.configuringRejections()).toBe(4);
     // Another gateway is independent.
     await expect(createCert('carol', {}, SRV2)).resolves.toMatch(/^vsc-/);
@@ -427,10 +451,10 @@ describe('gateway state machine', () => {
   it('a gateway made busy from outside rejects changes until it returns to active by itself', async () => {
     sim.setGatewayStatus(GW1, 'updating');
     expect((await call('DescribeVpnGateway', { VpnGatewayId: GW1 })).Status).toBe('updating');
-    await expectError(call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'x' }), 'VpnGateway.Configuring', 400);
+    await expectError(call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'xy' }), 'VpnGateway.Configuring', 400);
     await sim.settle();
     expect(sim.gatewayStatus(GW1)).toBe('active');
-    await expect(createCert('x')).resolves.toMatch(/^vsc-/);
+    await expect(createCert('xy')).resolves.toMatch(/^vsc-/);
     // Any status other than active also refuses changes.
     await sim.settle();
     sim.setGatewayStatus(GW1, 'init');
@@ -439,7 +463,7 @@ describe('gateway state machine', () => {
 
   it('settle() waits for pending changes and resolves at once when idle', async () => {
     await sim.settle();
-    await createCert('a');
+    await createCert('ab');
     expect(sim.gatewayStatus(GW1)).toBe('updating');
     await sim.settle();
     expect(sim.gatewayStatus(GW1)).toBe('active');
@@ -447,7 +471,7 @@ describe('gateway state machine', () => {
 
   it('reset() abandons pending changes: waiters resolve and the deletion never lands in the new state', async () => {
     sim.setUpdateMs(60_000);
-    await createCert('a');
+    await createCert('ab');
     let settled = false;
     const waiting = sim.settle().then(() => (settled = true));
     await new Promise((r) => setTimeout(r, 20));
@@ -505,21 +529,21 @@ describe('ClientToken idempotency', () => {
   });
 
   it('rejects a ClientToken longer than 64 characters', async () => {
-    await expectError(call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'a', ClientToken: 'x'.repeat(65) }), 'InvalidParameter', 400);
-    await expect(call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'a', ClientToken: 'x'.repeat(64) })).resolves.toHaveProperty('SslVpnClientCertId');
+    await expectError(call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'ab', ClientToken: 'x'.repeat(65) }), 'InvalidParameter', 400);
+    await expect(call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'ab', ClientToken: 'x'.repeat(64) })).resolves.toHaveProperty('SslVpnClientCertId');
   });
 });
 
 describe('fault injection', () => {
   it('error: any code/status surfaces as a pop-core error with code and RequestId; state untouched', async () => {
     sim.inject({ action: 'CreateSslVpnClientCert', code: 'Throttling.User' });
-    const err = await expectError(call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'a' }), 'Throttling.User', 400);
+    const err = await expectError(call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'ab' }), 'Throttling.User', 400);
     expect(err.data.Message).toBe('Request was denied due to user flow control.');
     expect(err.data.Recommend).toContain('q=Throttling.User');
     expect(sim.clientCerts()).toEqual([]);
     expect(sim.callsOf('CreateSslVpnClientCert').at(-1)).toMatchObject({ status: 400, code: 'Throttling.User' });
     // times defaults to 1
-    await expect(createCert('a')).resolves.toMatch(/^vsc-/);
+    await expect(createCert('ab')).resolves.toMatch(/^vsc-/);
   });
 
   it('error: times, wildcard action, default statuses and custom messages', async () => {
@@ -543,13 +567,13 @@ describe('fault injection', () => {
   it('html and empty bodies make pop-core throw SyntaxError and change nothing', async () => {
     sim.inject({ action: 'CreateSslVpnClientCert', mode: 'html' });
     // json-bigint throws a plain object named SyntaxError, not a SyntaxError instance.
-    const html: any = await call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'a' }).catch((e: unknown) => e);
+    const html: any = await call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'ab' }).catch((e: unknown) => e);
     expect(html.name).toBe('SyntaxError');
     expect(html.message).toBe("Unexpected '<'");
     expect(sim.callsOf('CreateSslVpnClientCert').at(-1)?.status).toBe(502);
 
     sim.inject({ action: 'CreateSslVpnClientCert', mode: 'empty' });
-    const empty: any = await call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'a' }).catch((e: unknown) => e);
+    const empty: any = await call('CreateSslVpnClientCert', { SslVpnServerId: SRV1, Name: 'ab' }).catch((e: unknown) => e);
     expect(empty.name).toBe('SyntaxError');
     expect(empty.message).toBe("Unexpected ''");
     expect(sim.clientCerts()).toEqual([]);

@@ -1,7 +1,7 @@
 // VPC 2016-04-28 SSL-VPN operations (§7). Handler order for mutations: parameter format, resource
 // lookup (operation-specific not-found code), semantic checks, FinancialLocked, Configuring, quota,
 // then apply. Asynchronous changes go through SimState.beginUpdate (§6.3, §9).
-import { overlaps, parseCidr, POOL_FORBIDDEN, SUBNET_FORBIDDEN } from './cidr.js';
+import { overlaps, parseCidr, POOL_FORBIDDEN, size, SUBNET_FORBIDDEN } from './cidr.js';
 import type { Cidr } from './cidr.js';
 import { Err } from './errors.js';
 import { opt, optBool, optInt, page, VPC_VERSION } from './ops.js';
@@ -13,17 +13,28 @@ const FORBIDDEN_PORTS = new Set([22, 2222, 22222, 9000, 9001, 9002, 7505, 80, 44
 const CIPHERS = new Set(['AES-128-CBC', 'AES-192-CBC', 'AES-256-CBC', 'none']);
 const THREE_YEARS_MS = 3 * 365 * 24 * 3600 * 1000;
 
-/**
- * Names (§12 item 2): the union of the two documented rule sets, i.e. 1–128 characters and not
- * starting with http:// or https://. Anything else is 400 InvalidName.
- */
-export function validName(name: string): boolean {
+const startsWithUrl = (name: string) => /^https?:\/\//i.test(name);
+
+/** SSL server names, ModifySslVpnServer page (seed 002): 1–100 characters, not starting with http:// or https://. */
+export function validServerName(name: string): boolean {
   const length = [...name].length;
-  return length >= 1 && length <= 128 && !/^https?:\/\//i.test(name);
+  return length >= 1 && length <= 100 && !startsWithUrl(name);
 }
 
-function checkName(name: string | undefined): void {
-  if (name !== undefined && !validName(name)) throw Err.invalidName();
+/**
+ * Certificate names: refused when EITHER version of the CreateSslVpnClientCert page refuses them, so a
+ * name the product sends works against both. Current page (seed 001): 1–100 characters, not starting
+ * with http:// or https://. Older page (seed 004): 2–128 characters, starts with a letter, digits,
+ * periods, underscores and hyphens. Together: a letter, then 1–99 of [A-Za-z0-9._-].
+ */
+export function validCertName(name: string): boolean {
+  const current = [...name].length <= 100 && !startsWithUrl(name);
+  const older = /^[A-Za-z][A-Za-z0-9._-]{1,127}$/.test(name);
+  return current && older;
+}
+
+function checkName(name: string | undefined, valid: (name: string) => boolean): void {
+  if (name !== undefined && !valid(name)) throw Err.invalidName();
 }
 
 /** Lookups are regional: a resource in another region is "not found", like the real API. */
@@ -179,7 +190,7 @@ function describeSslVpnServers({ params, state }: OpContext): Record<string, unk
 
 function createSslVpnClientCert({ params, state, now }: OpContext): Record<string, unknown> {
   const name = params.Name;
-  checkName(name === '' ? undefined : name);
+  checkName(name === '' ? undefined : name, validCertName);
   const found = serverIn(state, params.RegionId ?? '', params.SslVpnServerId ?? '');
   if (!found) throw Err.serverNotFound();
   assertGatewayAcceptsChanges(found.gw);
@@ -254,7 +265,7 @@ function modifySslVpnClientCert({ params, state }: OpContext): Record<string, un
   const name = params.Name;
   // Documented optional but "cannot be empty": the sim reports it like a missing mandatory parameter.
   if (name === undefined || name === '') throw Err.missing('Name');
-  checkName(name);
+  checkName(name, validCertName);
   const found = certIn(state, params.RegionId ?? '', params.SslVpnClientCertId ?? '');
   if (!found) throw Err.certNotFound();
   assertGatewayAcceptsChanges(found.gw);
@@ -273,7 +284,7 @@ function cidrParam(params: Record<string, string>, name: string): Cidr | undefin
 function modifySslVpnServer({ params, state }: OpContext): Record<string, unknown> {
   // 1. Format of each given parameter.
   const name = params.Name === '' ? undefined : params.Name;
-  checkName(name);
+  checkName(name, validServerName);
   const pool = cidrParam(params, 'ClientIpPool');
   if (pool && (pool.prefix < 16 || pool.prefix > 29)) throw Err.poolNetmask();
   if (pool && POOL_FORBIDDEN.some((f) => overlaps(pool, f))) throw Err.poolSubnet();
@@ -332,7 +343,7 @@ function modifySslVpnServer({ params, state }: OpContext): Record<string, unknow
   const nextSubnets = subnets ?? next.localSubnet.split(',').map((s) => parseCidr(s.trim()));
   if (nextPool && nextSubnets.some((s) => s && overlaps(nextPool, s))) throw Err.ipConflict();
   // The pool needs 4 addresses per allowed connection (§7.2).
-  if (pool && 2 ** (32 - pool.prefix) < 4 * gw.sslMaxConnections) {
+  if (pool && size(pool) < 4 * gw.sslMaxConnections) {
     throw Err.invalidParameter('ClientIpPool', `too small for ${gw.sslMaxConnections} connections (needs ${4 * gw.sslMaxConnections} addresses)`);
   }
 
