@@ -150,22 +150,23 @@ describe('signature v1', () => {
     expect(get.status).toBe(200);
     expect(get.body.VpnGatewayId).toBe(GW);
     expect(get.headers.get('content-type')).toBe('application/json;charset=utf-8');
-    const post = await raw(commonParams('CreateSslVpnClientCert', { RegionId: REGION, SslVpnServerId: SRV, Name: "cert a*b~!'()+/=é 证书" }));
+    // A server name takes any character (certificate names are restricted to [A-Za-z0-9._-]).
+    const post = await raw(commonParams('ModifySslVpnServer', { RegionId: REGION, SslVpnServerId: SRV, Name: "cert a*b~!'()+/=é 证书" }));
     expect(post.status).toBe(200);
     expect(post.body.Name).toBe("cert a*b~!'()+/=é 证书");
   });
 
   it('pop-core signatures verify for GET and POST, including non-ASCII values', async () => {
     const client = new RPCClient({ endpoint: sim.url, apiVersion: '2016-04-28', accessKeyId: KEY.id, accessKeySecret: KEY.secret });
-    const res: any = await client.request('CreateSslVpnClientCert', { RegionId: REGION, SslVpnServerId: SRV, Name: 'Zoë (ops) * ~ 张' }, { method: 'POST' });
+    const res: any = await client.request('ModifySslVpnServer', { RegionId: REGION, SslVpnServerId: SRV, Name: 'Zoë (ops) * ~ 张' }, { method: 'POST' });
     expect(res.Name).toBe('Zoë (ops) * ~ 张');
-    const got: any = await client.request('DescribeSslVpnClientCert', { RegionId: REGION, SslVpnClientCertId: res.SslVpnClientCertId });
-    expect(got.Name).toBe('Zoë (ops) * ~ 张');
+    const got: any = await client.request('DescribeSslVpnServers', { RegionId: REGION, SslVpnServerId: SRV });
+    expect(got.SslVpnServers.SslVpnServer[0].Name).toBe('Zoë (ops) * ~ 张');
     expect(sim.calls.map((c) => c.method)).toEqual(['POST', 'GET']);
   });
 
   it('a form body uses + for a space and is merged with the query string before verifying', async () => {
-    const params = commonParams('CreateSslVpnClientCert', { RegionId: REGION, SslVpnServerId: SRV, Name: 'a b' });
+    const params = commonParams('ModifySslVpnServer', { RegionId: REGION, SslVpnServerId: SRV, Name: 'a b' });
     const signature = testSign('POST', params, KEY.secret);
     const { Name: _name, RegionId: _region, ...rest } = params;
     const body = `${canonical(rest)}&Name=a+b&Signature=${enc(signature)}`;
