@@ -39,6 +39,6 @@ export default tseslint.config(
   },
   {
     files: ['src/sim/**/*.ts'],
-    rules: boundary(['**/core/**', '**/api/**', '**/config/**', '**/bot/**', '**/jobs/**', '**/main*', '**/sandbox*'], 'The simulators encode the outside services\' documented rules themselves: no imports from the product.'),
+    rules: boundary(['**/core/**', '**/api/**', '**/config/**', '**/bot/**', '**/jobs/**', '**/infra/**', '**/main*', '**/sandbox*'], 'The simulators encode the outside services\' documented rules themselves: no imports from the product.'),
   },
 );

@@ -6,7 +6,7 @@
 import RPCClient from '@alicloud/pop-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VpcClient } from '../../src/api/vpc.js';
-import { certificateName, isValidCertificateName, newRequestId } from '../../src/core/requests.js';
+import { certificateName, isValidCertificateName, newRequestId } from '../../src/core/ids.js';
 import { checkAgainstCurrent, parseServerChanges, splitPairs } from '../../src/core/server-changes.js';
 import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
 import { validCertName } from '../../src/sim/alicloud/vpc.js';
