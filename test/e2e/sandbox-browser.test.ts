@@ -84,8 +84,18 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
     expect(html + (await fetch(`${base}/sandbox/app.js`).then((r) => r.text()))).not.toMatch(/signing/i);
   });
 
-  it('request (modal) → approve → download the profile → End access, all on the page', async () => {
+  it('renders the bot\'s mrkdwn: code spans, placeholders like <reason…> as typed', async () => {
     await page.goto(`${base}/sandbox`);
+    await beAs('Riley (requester)');
+    await open('# general');
+    await type('/vpn help');
+    const help = messages().locator('article.msg.ephemeral').filter({ hasText: 'VPN access bot' });
+    await eventually(() => help.locator('code').first().textContent()).toMatch(/^\/vpn request \[gateway\] \[duration\] <reason…>$/);
+    expect(await help.textContent()).not.toMatch(/[\uE000-\uF8FF]/u);
+    expect(await help.locator('strong').count()).toBeGreaterThan(0);
+  });
+
+  it('request (modal) → approve → download the profile → End access, all on the page', async () => {
     await beAs('Riley (requester)');
     // Simulator control: a short update time, shown back by the simulator.
     await page.getByLabel('Update time (ms)').fill('300');
@@ -146,8 +156,13 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
     await beAs('Blake (second approver)');
     await open('# vpn-approvals');
     const request = card('Browser sandbox: look at logs');
-    await request.getByRole('button', { name: 'Deny' }).click();
     const modal = page.getByRole('dialog');
+    // Cancel, then Deny again: each click brings a fresh trigger_id from the fake Slack.
+    await request.getByRole('button', { name: 'Deny' }).click();
+    await eventually(() => modal.getByRole('heading').textContent()).toBe('Deny VPN request');
+    await modal.getByRole('button', { name: 'Cancel' }).click();
+    await eventually(() => modal.isVisible()).toBe(false);
+    await request.getByRole('button', { name: 'Deny' }).click();
     await eventually(() => modal.getByRole('heading').textContent()).toBe('Deny VPN request');
     await modal.getByRole('button', { name: 'Deny' }).click();
     await eventually(() => modal.getByRole('alert').first().textContent()).toMatch(/reason/i);

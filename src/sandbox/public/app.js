@@ -50,7 +50,9 @@ function mrkdwn(text) {
   s = s.replace(/(^|[^\w~])~([^~\n]+)~(?![\w~])/g, '$1<del>$2</del>');
   s = s.split('\n').map((line) => (line.startsWith('&gt; ') ? `<blockquote>${line.slice(5)}</blockquote>` : line)).join('\n');
   s = emoji(s.replace(/\n/g, '<br>'));
-  return s.replace(/\u{E000}(\d+)\u{E001}/gu, (_, i) => held[Number(i)]);
+  // Held pieces may hold others (a mention inside a code span): put them back until none is left.
+  const unhold = (html) => html.replace(/\u{E000}(\d+)\u{E001}/gu, (_, i) => unhold(held[Number(i)]));
+  return unhold(s);
 }
 
 // The shortcodes the bot's messages use; anything else stays as typed, like Slack with an unknown emoji.
