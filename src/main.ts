@@ -1,5 +1,6 @@
 // Entry point: read config, start the roles asked for (VPN_BOT_ROLE=bot|worker|all), and, with no
 // credentials, the simulators of sandbox mode.
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { WebClient } from '@slack/web-api';
 import { CasClient } from './api/cas.js';
@@ -10,7 +11,11 @@ import { SlackMessenger } from './bot/messenger.js';
 import { SlackServerChangeCards } from './bot/server-change-cards.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/load.js';
 import { AdminService } from './core/admin.js';
-import { AuditLog } from './core/audit.js';
+import { AuditLog, isAdminRelevant } from './core/audit.js';
+import { Leavers } from './core/leavers.js';
+import { SlackAuditWitness } from './bot/witness.js';
+import { leaverAlert } from './bot/views/endings.js';
+import { MaintenanceQueue, startMaintenanceWorker } from './jobs/maintenance.js';
 import { AccessService } from './core/service.js';
 import { RequestStore } from './core/store.js';
 import { ServerChangeStore } from './core/server-change-store.js';
@@ -55,7 +60,23 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   for (const warning of await redisDurabilityWarnings(redis)) logger.warn(`redis: ${warning}`);
 
   const store = new RequestStore(redis);
-  const audit = new AuditLog(redis);
+  let auditKey = env.VPN_BOT_AUDIT_KEY;
+  if (!auditKey && (config.slackSandbox || config.cloudSandbox)) {
+    auditKey = randomBytes(32).toString('hex');
+    logger.warn('sandbox: VPN_BOT_AUDIT_KEY is not set; generated a random audit key for this run (entries written under it will not verify after a restart)');
+  } else if (!auditKey) {
+    logger.warn('VPN_BOT_AUDIT_KEY is not set: the audit log is chained with plain SHA-256, so anyone who can write Redis can rewrite it undetected. Set a key of at least 32 characters (openssl rand -hex 32).');
+  }
+  // Each entry is also a JSON log line for a log pipeline, and admin-relevant ones are witnessed in Slack at once.
+  // Set once the Slack client exists; entries appended before that are witnessed by the next one.
+  const witnessRef: { current?: SlackAuditWitness } = {};
+  const audit: AuditLog = new AuditLog(redis, '{vpnbot}', {
+    ...(auditKey ? { key: auditKey } : {}),
+    onAppend: (entry) => {
+      logger.info({ audit: true, ...entry }, `audit ${entry.action}`);
+      if (isAdminRelevant(entry.action)) witnessRef.current?.witnessSoon();
+    },
+  });
   const gateways = new Map(file.gateways.map((g) => [g.name, g]));
   // Queues only add jobs: they share the fail-fast connection; workers get the patient one.
   const lanes = new Lanes(redis, [...gateways.keys()], 'vpnbot', file.access.expiryCoalesceWindow);
@@ -67,6 +88,10 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   });
   const directory = new SlackDirectory(slackClient);
   const messenger = new SlackMessenger(slackClient, file.slack.approvalsChannel);
+  let identity: { botId: string; botUserId: string } | undefined;
+  const witness = new SlackAuditWitness(slackClient, file.slack.auditChannel ?? file.slack.approvalsChannel, () => audit, logger, () => identity?.botUserId);
+  witnessRef.current = witness;
+  const maintenance = new MaintenanceQueue(redis);
   // `/vpn admin server set`: proposals in Redis, their cards in the approvals channel, applied on the lanes.
   const serverChanges = { proposals: new ServerChangeStore(redis), cards: new SlackServerChangeCards(slackClient, file.slack.approvalsChannel) };
   const policy = {
@@ -81,14 +106,18 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify, vpc, cas,
     people: directory, files: messenger, gateways: file.gateways,
     serverChanges: { ...serverChanges, lane: lanes },
-    lanes,
+    lanes, witnesses: witness,
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'admin command step failed'),
+  });
+  const leavers = new Leavers({
+    admin, store, audit, redis, accounts: directory, enabled: file.offboarding.onSlackDeactivation,
+    alerts: { leaverOffboarded: (summary, source) => messenger.notifyAdmins(leaverAlert(summary, source)) },
+    onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'offboarding a leaver: step failed'),
   });
 
   // Readiness re-checks Slack auth at most once a minute, with a client that does not retry.
   const authProbe = new WebClient(botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, timeout: 3000 });
   let slackAuth = { ok: false, at: 0 };
-  let identity: { botId: string; botUserId: string } | undefined;
   let authError = '';
   const checkSlackAuth = async () => {
     const ok = await authProbe.auth.test().then((r) => {
@@ -116,7 +145,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   };
   if (!(await checkSlackAuth()) && env.VPN_BOT_ROLE !== 'worker') {
     // Without a working token the bot can answer nobody; say so plainly and let the supervisor restart it.
-    await Promise.all([lanes.close(), notify.close()]);
+    await Promise.all([lanes.close(), notify.close(), maintenance.close()]);
     redis.disconnect();
     bullConnection.disconnect();
     await sandbox.close();
@@ -128,7 +157,18 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const onHandled = (kind: string, outcome: string) => metrics.slackRequests.inc({ kind, outcome });
 
   let workers: WorkerSet | undefined;
+  let maintenanceWorker: ReturnType<typeof startMaintenanceWorker> | undefined;
   if (runWorker) {
+    await maintenance.schedule({ 'audit-witness': file.audit.witnessEvery, 'leaver-sweep': file.offboarding.sweepEvery, reconcile: 0 });
+    maintenanceWorker = startMaintenanceWorker({
+      connection: bullConnection, logger,
+      handlers: {
+        'audit-witness': () => witness.witness(),
+        'leaver-sweep': () => leavers.sweep(),
+        reconcile: async () => undefined,
+        'profile-delete': async () => undefined,
+      },
+    });
     workers = await startWorkers({
       connection: bullConnection, redis, lanes, notify, store, audit, vpc, messenger, gateways, logger,
       waiter: new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)),
@@ -149,7 +189,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     const app = createSlackApp({
       botToken, ...(signingSecret ? { signingSecret } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(slackApiUrl ? { slackApiUrl } : {}),
-      port: env.PORT, logger, service, messenger, health, onHandled, admin, ...(identity ? { identity } : {}),
+      port: env.PORT, logger, service, messenger, health, onHandled, admin, leavers, ...(identity ? { identity } : {}),
       ...(sandbox.web ? { routes: sandbox.web.routes() } : {}),
       positionOf: async (requestId, gateway) => {
         const request = await store.get(requestId);
@@ -183,8 +223,8 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
       const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       sandbox.web?.close();
       await stopFront();
-      await bounded(workers?.close());
-      await bounded(Promise.all([lanes.close(), notify.close()]));
+      await bounded(Promise.all([workers?.close(), maintenanceWorker?.close()]));
+      await bounded(Promise.all([lanes.close(), notify.close(), maintenance.close()]));
       redis.disconnect();
       bullConnection.disconnect();
       await sandbox.close();

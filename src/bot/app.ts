@@ -11,6 +11,8 @@ import { registerApprovalActions } from './actions/approval.js';
 import { registerReminderActions } from './actions/reminder.js';
 import { registerServerChangeActions } from './actions/server-change.js';
 import { registerHome } from './home.js';
+import { registerUserChange } from './events.js';
+import type { Leavers } from '../core/leavers.js';
 
 export interface HealthChecks {
   /** Everything this process needs to do its work answers (Redis, Slack auth). */
@@ -40,6 +42,8 @@ export interface SlackAppOptions {
   admin?: AdminService;
   /** More HTTP routes beside the health routes (the sandbox's /sandbox page). */
   routes?: CustomRoute[];
+  /** Offboards users Slack reports deactivated (`user_change`). */
+  leavers?: Leavers;
 }
 
 export function healthRoutes(health: HealthChecks): CustomRoute[] {
@@ -118,6 +122,7 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerApprovalActions(app, { service: options.service, messenger: options.messenger, logger: options.logger, onHandled: options.onHandled });
   registerReminderActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
   if (options.admin) registerServerChangeActions(app, { admin: options.admin, logger: options.logger, onHandled: options.onHandled });
+  if (options.leavers) registerUserChange(app, { leavers: options.leavers, logger: options.logger, onHandled: options.onHandled });
   registerHome(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, admin: options.admin });
   return app;
 }

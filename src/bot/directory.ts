@@ -30,6 +30,11 @@ export class SlackDirectory implements PeopleDirectory {
     };
   }
 
+  /** Whether Slack reports the account deactivated (users.info `deleted`); read fresh. */
+  async isDeactivated(userId: string): Promise<boolean> {
+    return (await this.client.users.info({ user: userId })).user?.deleted === true;
+  }
+
   userHandle = async (userId: string): Promise<string> => {
     const hit = this.handles.get(userId);
     if (hit && hit.until > Date.now()) return hit.value;

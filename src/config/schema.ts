@@ -13,6 +13,8 @@ const durationOrOff = (what: string) =>
   z.string().refine((v) => /^0[mhdw]?$/.test(v) || parseDuration(v) !== undefined, { message: `${what}: expected <n>m|h|d|w, or 0m` })
     .transform((v) => parseDuration(v) ?? 0);
 
+const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a channel id, C… or G…');
+
 const slackUserOrGroup = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected a Slack user id (U…/W…) or user-group id (S…)');
 
 export const gatewaySchema = z.strictObject({
@@ -24,7 +26,9 @@ export const gatewaySchema = z.strictObject({
 
 export const fileConfigSchema = z.strictObject({
   slack: z.strictObject({
-    approvalsChannel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a channel id, C… or G…'),
+    approvalsChannel: channelId,
+    /** Where the audit log's head is witnessed; defaults to the approvals channel. */
+    auditChannel: channelId.optional(),
   }),
   roles: z.strictObject({
     approvers: z.array(slackUserOrGroup).min(1, 'name at least one approver'),
@@ -45,6 +49,16 @@ export const fileConfigSchema = z.strictObject({
     expiryCoalesceWindow: durationOrOff('access.expiryCoalesceWindow').default(15 * 60_000),
     /** How long before expiry the requester gets an "expiring soon" DM with Extend / I'm done; `0m` sends none. */
     expiryWarning: durationOrOff('access.expiryWarning').default(60 * 60_000),
+  }).prefault({}),
+  offboarding: z.strictObject({
+    /** A `user_change` event with `deleted: true` offboards the user like `/vpn admin offboard`. */
+    onSlackDeactivation: z.boolean().default(true),
+    /** How often every holder of an active grant is checked with users.info (events are missed while the bot is down); `0m` off. */
+    sweepEvery: durationOrOff('offboarding.sweepEvery').default(3_600_000),
+  }).prefault({}),
+  audit: z.strictObject({
+    /** How often the audit log's head is posted to slack.auditChannel (also at once on admin-relevant events); `0m` off. */
+    witnessEvery: durationOrOff('audit.witnessEvery').default(3_600_000),
   }).prefault({}),
   provisioning: z.strictObject({
     /** How long a job waits for the gateway to return to `active` before failing the request. */
@@ -80,6 +94,7 @@ export const envSchema = z.object({
   ALIBABA_CLOUD_VPC_ENDPOINT: optionalNonEmpty.refine((v) => v === undefined || /^https?:\/\//.test(v), 'expected an http(s) URL'),
   ALIBABA_CLOUD_CAS_ENDPOINT: optionalNonEmpty.refine((v) => v === undefined || /^https?:\/\//.test(v), 'expected an http(s) URL'),
   VPN_BOT_CONFIG: optionalNonEmpty,
+  VPN_BOT_AUDIT_KEY: optionalNonEmpty.refine((v) => v === undefined || v.length >= 32, 'expected at least 32 characters (e.g. openssl rand -hex 32)'),
   VPN_BOT_ROLE: z.enum(['bot', 'worker', 'all']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -5,7 +5,7 @@
 // Slack directory and DM file delivery.
 import { adviceFor, CloudError } from '../api/errors.js';
 import type { CasApi, CasCertificate, VpcApi } from '../api/types.js';
-import type { StoredAuditEntry } from './audit.js';
+import type { AuditCheck, AuditWitnesses, StoredAuditEntry } from './audit.js';
 import { parseDuration } from './duration.js';
 import { isAdmin, type AccessPolicy } from './policy.js';
 import type { FileDelivery, LaneStats, PeopleDirectory } from './ports.js';
@@ -36,6 +36,8 @@ export interface AdminDeps extends ServiceDeps {
   now?: () => number;
   /** `/vpn admin server set`: proposals, their approval cards and the lane; without it only `server show` and `reconcile` work. */
   serverChanges?: { proposals: ServerChangeStore; cards: ServerChangeCards; lane: ServerChangeLane };
+  /** The audit heads witnessed in Slack, for `/vpn admin audit verify`. */
+  witnesses?: AuditWitnesses;
 }
 
 // ------------------------------------------------------------------------------------ pure helpers
@@ -86,6 +88,9 @@ export interface AuditQuery {
 
 export const DEFAULT_AUDIT_SINCE = '7d';
 
+/** No audit entry predates this product; `since` before it is a typo (e.g. `9999w`), not a query. */
+export const AUDIT_EPOCH = Date.UTC(2000, 0, 1);
+
 /** `[@user] [since]` in either order; since is a duration (`7d`, `12h`) or a date (`2024-05-01`). */
 export function parseAuditArgs(words: readonly string[], now: number): { ok: true; value: AuditQuery } | { ok: false; error: string } {
   let userId: string | undefined;
@@ -100,9 +105,14 @@ export function parseAuditArgs(words: readonly string[], now: number): { ok: tru
   let sinceMs: number;
   if (/^\d{4}-\d{2}-\d{2}$/.test(label)) {
     sinceMs = Date.parse(`${label}T00:00:00Z`);
-    if (Number.isNaN(sinceMs)) return { ok: false, error: `\`${shown(label)}\` is not a valid date; write it as YYYY-MM-DD.` };
+    // Date.parse rolls 2024-02-31 over to March: only a date that prints back the same is real.
+    if (Number.isNaN(sinceMs) || new Date(sinceMs).toISOString().slice(0, 10) !== label) return { ok: false, error: `\`${shown(label)}\` is not a valid date; write it as YYYY-MM-DD, e.g. \`2024-05-01\`.` };
+    if (sinceMs > now) return { ok: false, error: `\`${shown(label)}\` is in the future, so there is nothing to show yet. Give a past date, or a duration like \`7d\`.` };
   } else {
     sinceMs = now - parseDuration(label)!;
+  }
+  if (sinceMs < AUDIT_EPOCH) {
+    return { ok: false, error: `\`${shown(label)}\` reaches back before ${new Date(AUDIT_EPOCH).toISOString().slice(0, 10)}, earlier than any audit entry can be. Use a shorter duration (at most \`${Math.floor((now - AUDIT_EPOCH) / 604_800_000)}w\`) or a date from ${new Date(AUDIT_EPOCH).toISOString().slice(0, 10)} on.` };
   }
   return { ok: true, value: { ...(userId ? { userId } : {}), sinceMs, sinceLabel: label } };
 }
@@ -186,6 +196,12 @@ export interface AuditReport {
   entries: StoredAuditEntry[];
   /** Where the CSV went, or why it did not. */
   csv: { ok: true; filename: string; fileId: string } | { ok: false; error: string };
+}
+
+export interface AuditVerifyReport {
+  check: AuditCheck;
+  /** Why the witnessed heads could not be read (the chain alone was checked). */
+  witnessError?: string;
 }
 
 export interface CasRevokeResult {
@@ -273,9 +289,21 @@ export class AdminService {
   async offboard(actorId: string, userId: string): Promise<Outcome<OffboardSummary>> {
     const auth = await this.authorize(actorId);
     if (!auth.ok) return auth;
+    return { ok: true, value: await this.offboardUser(actorId, userId, 'offboarding') };
+  }
+
+  /**
+   * Exactly what `/vpn admin offboard` does, for a user Slack reports as deactivated; audited with actor
+   * `slack`. No admin is involved, so there is no authorisation step.
+   */
+  offboardLeaver(userId: string, source: 'user_change event' | 'sweep'): Promise<OffboardSummary> {
+    return this.offboardUser('slack', userId, `Slack account deactivated (${source})`);
+  }
+
+  private async offboardUser(actorId: string, userId: string, why: string): Promise<OffboardSummary> {
     const { audit, cas, people } = this.deps;
     const open = (await this.deps.store.listByUser(userId, 500)).filter((r) => OPEN_STATUSES.includes(r.status));
-    const ended = await this.endRequests(actorId, open, 'offboarding');
+    const ended = await this.endRequests(actorId, open, why);
     const summary: OffboardSummary = { ...ended, userId, cas: [] };
 
     let person: { handle?: string; email?: string } | undefined;
@@ -304,7 +332,7 @@ export class AdminService {
         try {
           const { requestId } = await cas.createRevokeClientCertificate(certificate.identifier);
           summary.cas.push({ certificate, outcome: 'revoked', cloudRequestId: requestId });
-          await audit.append({ actor: actorId, action: 'admin.cas-cert.revoked', subject: userId, detail: `${certificate.identifier} CN=${certificate.commonName} (offboarding)`, cloudRequestId: requestId });
+          await audit.append({ actor: actorId, action: 'admin.cas-cert.revoked', subject: userId, detail: `${certificate.identifier} CN=${certificate.commonName} (${why})`, cloudRequestId: requestId });
         } catch (err) {
           if (!(err instanceof CloudError)) this.deps.onError?.('CreateRevokeClientCertificate', err);
           const line = cloudErrorLine(err);
@@ -319,9 +347,9 @@ export class AdminService {
     const casRevoked = summary.cas.filter((c) => c.outcome === 'revoked').length;
     await audit.append({
       actor: actorId, action: 'admin.offboard', subject: userId,
-      detail: `grants revoked ${ended.revoked.length}, requests cancelled ${ended.cancelled.length}, in flight ${ended.inFlight.length}, private-CA certificates revoked ${casRevoked}${summary.casLookupError ? `; ${summary.casLookupError}` : ''}`,
+      detail: `${why}: grants revoked ${ended.revoked.length}, requests cancelled ${ended.cancelled.length}, in flight ${ended.inFlight.length}, private-CA certificates revoked ${casRevoked}${summary.casLookupError ? `; ${summary.casLookupError}` : ''}`,
     });
-    return { ok: true, value: summary };
+    return summary;
   }
 
   /** Per gateway: state, SSL connections vs max, lane depth, active grants, failures in the last 24 h. */
@@ -401,6 +429,28 @@ export class AdminService {
       detail: `${oldestFirst.length} entries since ${query.sinceLabel}${csv.ok ? ` as ${filename}` : ' (CSV upload failed)'}`,
     });
     return { ok: true, value: { query, entries: [...oldestFirst].reverse(), csv } };
+  }
+
+  /** Checks the whole chain and the latest heads witnessed in Slack. */
+  async auditVerify(actorId: string): Promise<Outcome<AuditVerifyReport>> {
+    const auth = await this.authorize(actorId);
+    if (!auth.ok) return auth;
+    const report: Partial<AuditVerifyReport> = {};
+    let witnessed: Awaited<ReturnType<AuditWitnesses['recent']>> = [];
+    if (this.deps.witnesses) {
+      try {
+        witnessed = await this.deps.witnesses.recent(20);
+      } catch (err) {
+        this.deps.onError?.('reading witnessed audit heads', err);
+        report.witnessError = 'Slack did not answer';
+      }
+    }
+    const check = await this.deps.audit.check(witnessed);
+    await this.deps.audit.append({
+      actor: actorId, action: check.ok ? 'admin.audit.verified' : 'admin.audit.tampered',
+      detail: check.ok ? `intact: ${check.entries} entries, head #${check.head?.seq ?? 0}` : check.detail,
+    });
+    return { ok: true, value: { ...report, check } };
   }
 
   /** CAS CreateRevokeClientCertificate for one private-CA client certificate. */

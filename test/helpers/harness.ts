@@ -24,6 +24,8 @@ export async function startHarness(options: {
   db: number; updateMs?: number; env?: Record<string, string>; logDestination?: NodeJS.WritableStream; redisBase?: string;
   /** More admins besides U0ADMIN (e.g. a second admin to approve server changes). */
   adminsExtra?: readonly string[];
+  /** More YAML appended to the config file (top-level sections such as `offboarding:`). */
+  configExtra?: string;
   /** Run the product on a Redis Cluster (seed nodes host:port,…); the harness's own client then only talks to the first node. */
   clusterNodes?: string;
   /** The whole config file, instead of configYaml(). */
@@ -36,7 +38,7 @@ export async function startHarness(options: {
   if (!options.clusterNodes) await redis.flushdb();
   const sim = await startAlibabaSim({ seed: simSeed(), updateMs: options.updateMs ?? 300 });
   const slack = await startFakeSlack({ botToken: BOT_TOKEN, users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
-  const configPath = writeConfigFile(options.configText ?? configYaml('', options.adminsExtra ? { adminsExtra: options.adminsExtra } : {}));
+  const configPath = writeConfigFile(options.configText ?? configYaml(options.configExtra ?? '', options.adminsExtra ? { adminsExtra: options.adminsExtra } : {}));
   const env: Record<string, string> = {
     PORT: '0',
     LOG_LEVEL: 'silent',
@@ -49,7 +51,7 @@ export async function startHarness(options: {
   return {
     sim, slack, driver, redis, env, bot,
     async close() {
-      await bot.stop();
+      await this.bot.stop(); // the current instance (a test may have restarted it)
       await slack.close();
       await sim.close();
       if (!options.clusterNodes) await redis.flushdb();

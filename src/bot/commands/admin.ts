@@ -8,6 +8,7 @@ import { parseServerChanges, SERVER_SET_USAGE, splitPairs } from '../../core/ser
 import {
   ADMIN_HELP, auditReply, casRevokeReply, grantsList, LIST_CAP, offboardReply, proposalReply, reconcileReply, revokeReply, serverShowReply, statusReport, unknownSubcommand, WORKING,
 } from '../views/admin.js';
+import { auditVerifyReply } from '../views/audit.js';
 
 type Reply = { response_type: 'ephemeral'; text: string };
 
@@ -156,6 +157,15 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
       return;
 
     case 'audit': {
+      if (args[0]?.toLowerCase() === 'verify') {
+        if (args.length > 1) {
+          await ack(ephemeral('Usage: `/vpn admin audit verify` (it takes no arguments).'));
+          done('invalid');
+          return;
+        }
+        await later(() => admin.auditVerify(userId), auditVerifyReply);
+        return;
+      }
       const parsed = parseAuditArgs(args, Date.now());
       if (!parsed.ok) {
         await ack(ephemeral(parsed.error));

@@ -17,6 +17,7 @@ export const ADMIN_HELP = [
   '• `/vpn admin offboard @user`: revoke everything the person holds on every gateway, plus their private-CA client certificates',
   '• `/vpn admin status`: per gateway: state, SSL connections vs max, queue depth, active grants, failures in the last 24 h',
   '• `/vpn admin audit [@user] [since]`: recent audit entries (default since `7d`), newest first; the full CSV goes to your DM',
+  '• `/vpn admin audit verify`: check that the audit log is intact (its HMAC chain and the heads witnessed in Slack)',
   '• `/vpn admin cert revoke <identifier>`: revoke a private-CA client certificate (CAS) by its 32-character identifier',
   '• `/vpn admin server show [gateway]`: the gateway\'s SSL-VPN server settings',
   '• `/vpn admin server set [gateway] key=value…`: propose a server change (name, port, proto, cipher, clientIpPool, localSubnet, compress, mfa, idaasInstanceId, idaasRegionId); another admin approves it on a card',
@@ -96,7 +97,7 @@ export function statusReport(rows: readonly GatewayHealth[]): string {
 export function auditLine(e: StoredAuditEntry): string {
   const parts = [
     slackDate(e.at),
-    e.actor === 'system' ? 'system' : `<@${e.actor}>`,
+    e.actor === 'system' || e.actor === 'slack' ? e.actor : `<@${e.actor}>`,
     `\`${e.action}\``,
     e.subject && e.subject !== e.actor ? `→ <@${e.subject}>` : '',
     e.gateway ? `*${e.gateway}*` : '',

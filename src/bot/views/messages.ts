@@ -34,8 +34,17 @@ export function requesterNotice(request: AccessRequest, event: RequesterEvent): 
     case 'expired':
       return `:checkered_flag: Your VPN access to *${request.gateway}* (\`${request.id}\`) has expired and its certificate was removed; the profile no longer works. Ask again with \`/vpn request\` if you still need access.`;
     case 'revoked':
-      return `:lock: Your VPN access to *${request.gateway}* (\`${request.id}\`) was revoked${request.revokedBy && request.revokedBy !== request.requesterId ? ` by <@${request.revokedBy}>` : ''}; its certificate was removed and the profile no longer works.`;
+      return `:lock: Your VPN access to *${request.gateway}* (\`${request.id}\`) was revoked${revokedByText(request)}; its certificate was removed and the profile no longer works.`;
   }
+}
+
+/** Who ended a grant, as a phrase: a person, Slack (a deactivated account) or the bot itself. */
+export function revokedByText(request: AccessRequest): string {
+  const by = request.revokedBy;
+  if (!by || by === request.requesterId) return '';
+  if (by === 'slack') return ' because the Slack account was deactivated';
+  if (by === 'system') return ' by the bot';
+  return ` by <@${by}>`;
 }
 
 export function profileComment(request: AccessRequest): string {

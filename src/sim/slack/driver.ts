@@ -251,6 +251,16 @@ export class SlackDriver {
     return this.signedPost(JSON.stringify(envelope), 'application/json');
   }
 
+  /** Slack's `user_change` event for a user whose profile or status changed (`deleted: true` when deactivated). */
+  userChange(userId: string, change: { deleted: boolean; name?: string }): Promise<HttpAnswer> {
+    const name = change.name ?? userId.toLowerCase();
+    return this.event({
+      type: 'user_change',
+      user: { id: userId, team_id: this.teamId, name, deleted: change.deleted, real_name: name, is_bot: false, profile: { real_name: name, display_name: name } },
+      cache_ts: Math.floor(Date.now() / 1000),
+    });
+  }
+
   /** Posts `body` with exactly these headers (no signing added) — for negative tests. */
   raw(body: string, headers: Record<string, string>): Promise<HttpAnswer> {
     return this.post(body, headers);

@@ -1017,6 +1017,24 @@ class FakeSlackServer implements FakeSlack {
       return { ok: true, files: done.map((f) => this.fileObject(f)) };
     },
 
+    'files.delete': (args) => {
+      const id = req(args, 'file', 'file_not_found');
+      const f = this.fileList.find((x) => x.id === id);
+      if (!f) fail('file_not_found');
+      // Gone for everyone: the file and its place in the messages that shared it.
+      this.fileList = this.fileList.filter((x) => x !== f);
+      for (const m of this.messageList) if (m.files?.includes(id)) m.files = m.files.filter((x) => x !== id);
+      return { ok: true };
+    },
+
+    'conversations.history': (args) => {
+      const channel = this.resolveChannel(str(args, 'channel'));
+      const limit = Math.min(999, Math.max(1, Number(str(args, 'limit') ?? 100) || 100));
+      // Top-level messages only (thread replies are in conversations.replies), newest first.
+      const top = this.messageList.filter((m) => m.channel === channel && (!m.threadTs || m.threadTs === m.ts)).reverse();
+      return { ok: true, messages: top.slice(0, limit).map((m) => this.wireMessage(m)), has_more: top.length > limit, response_metadata: { next_cursor: '' } };
+    },
+
     'files.info': (args) => {
       const id = req(args, 'file', 'file_not_found');
       const f = this.fileList.find((x) => x.id === id);
