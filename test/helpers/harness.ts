@@ -48,16 +48,17 @@ export async function startHarness(options: {
   };
   const bot = await start(loadConfig(env), options.logDestination ? { logDestination: options.logDestination } : {});
   const driver = new SlackDriver({ botUrl: `http://127.0.0.1:${bot.port}/slack/events`, signingSecret: SIGNING_SECRET, fake: slack });
-  return {
+  const harness: Harness = {
     sim, slack, driver, redis, env, bot,
     async close() {
-      await this.bot.stop(); // the current instance (a test may have restarted it)
+      await harness.bot.stop(); // the current instance (a test may have restarted it)
       await slack.close();
       await sim.close();
       if (!options.clusterNodes) await redis.flushdb();
       redis.disconnect();
     },
   };
+  return harness;
 }
 
 /** Every string value stored in the database (strings, hashes, lists, sets, zsets, streams), for secret scans. */
