@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config/load.js';
-import { startAlibabaSim, type AlibabaSim } from './sim/alicloud/index.js';
+import { startAlibabaSim, UPDATE_JITTER, UPDATE_MS, type AlibabaSim } from './sim/alicloud/index.js';
 import { startFakeSlack, type FakeSlack } from './sim/slack/index.js';
 import { SandboxWeb, type SandboxPerson } from './sandbox/web.js';
 
@@ -50,6 +50,14 @@ function sandboxPeople(config: AppConfig, fake: FakeSlack): SandboxPerson[] {
   return people;
 }
 
+/** A numeric sandbox variable, or an error naming it and saying what is allowed. */
+function sandboxNumber(name: string, fallback: number, schema: typeof UPDATE_MS): number {
+  const raw = process.env[name]?.trim();
+  const parsed = schema.safeParse(raw ? Number(raw) : fallback);
+  if (!parsed.success) throw new Error(`${name}=${raw} is not allowed: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
 export async function startSandbox(config: AppConfig, logger: Logger): Promise<Sandbox> {
   const sandbox: Sandbox = { close: async () => {} };
   if (config.slackSandbox && config.env.PORT !== 0) logger.info(`sandbox: open ${sandboxUrl(config.env.HOST, config.env.PORT)} in a browser`);
@@ -58,7 +66,8 @@ export async function startSandbox(config: AppConfig, logger: Logger): Promise<S
     const accessKeySecret = randomBytes(16).toString('hex');
     const sim = await startAlibabaSim({
       port: Number(process.env.VPN_BOT_SANDBOX_CLOUD_PORT ?? 0),
-      updateMs: Number(process.env.VPN_BOT_SANDBOX_UPDATE_MS ?? 2000),
+      updateMs: sandboxNumber('VPN_BOT_SANDBOX_UPDATE_MS', 2000, UPDATE_MS),
+      updateJitter: sandboxNumber('VPN_BOT_SANDBOX_UPDATE_JITTER', 0, UPDATE_JITTER),
       seed: {
         accessKeys: [{ id: accessKeyId, secret: accessKeySecret }],
         gateways: config.file.gateways.map((g, i) => ({

@@ -59,3 +59,73 @@ describe('Alibaba simulator control API', () => {
     expect((await call('GET', 'state')).json).toMatchObject({ updateMs: 50, faults: [] });
   });
 });
+
+describe('gateway update time with jitter', () => {
+  const seed = (extra: object = {}) => ({
+    accessKeys: [KEY],
+    gateways: [{ vpnGatewayId: GW, regionId: 'cn-hangzhou', sslVpnServer: { sslVpnServerId: 'vss-bp1ctl0000000000000000a' } }],
+    ...extra,
+  });
+  const state = async (sim: AlibabaSim) => (await (await fetch(`${sim.url}/_sim/state`)).json()) as any;
+
+  /** Durations the sim picked for `n` updates, each bounded by the clock readings around its start. */
+  async function durations(sim: AlibabaSim, n: number): Promise<{ min: number; max: number }[]> {
+    const out: { min: number; max: number }[] = [];
+    for (let i = 0; i < n; i++) {
+      const before = Date.now();
+      sim.setGatewayStatus(GW, 'updating');
+      const after = Date.now();
+      const endsAt = (await state(sim)).gateways[0].updateEndsAt as number;
+      out.push({ min: endsAt - after, max: endsAt - before });
+    }
+    sim.setGatewayStatus(GW, 'active');
+    return out;
+  }
+
+  it('each update takes updateMs ± jitter, uniformly; without jitter exactly updateMs', async () => {
+    const sim = await startAlibabaSim({ seed: seed(), updateMs: 100_000, updateJitter: 0.3 });
+    try {
+      const jittered = await durations(sim, 40);
+      for (const d of jittered) {
+        expect(d.max).toBeGreaterThanOrEqual(70_000);
+        expect(d.min).toBeLessThanOrEqual(130_000);
+      }
+      // 40 uniform draws over 60 s: all within 20 s of each other has probability ~1e-17.
+      expect(Math.max(...jittered.map((d) => d.min)) - Math.min(...jittered.map((d) => d.max))).toBeGreaterThan(20_000);
+      sim.setUpdateJitter(0);
+      for (const d of await durations(sim, 5)) {
+        expect(d.min).toBeLessThanOrEqual(100_000);
+        expect(d.max).toBeGreaterThanOrEqual(100_000);
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('comes from the seed unless the start options say otherwise; the control API changes both; bad values are named', async () => {
+    const fromSeed = await startAlibabaSim({ seed: seed({ updateMs: 30_000, updateJitter: 0.3 }) });
+    const overridden = await startAlibabaSim({ seed: seed({ updateMs: 30_000, updateJitter: 0.3 }), updateMs: 500, updateJitter: 0 });
+    try {
+      expect(await state(fromSeed)).toMatchObject({ updateMs: 30_000, updateJitter: 0.3 });
+      expect(await state(overridden)).toMatchObject({ updateMs: 500, updateJitter: 0 });
+      const put = async (body: unknown) => {
+        const res = await fetch(`${fromSeed.url}/_sim/update-ms`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: res.status, json: (await res.json()) as any };
+      };
+      expect((await put({ updateJitter: 0.1 })).json).toMatchObject({ updateMs: 30_000, updateJitter: 0.1 });
+      expect((await put({ updateMs: 1000, updateJitter: 0.5 })).json).toMatchObject({ updateMs: 1000, updateJitter: 0.5 });
+      const bad = await put({ updateJitter: 1.5 });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error).toContain('updateJitter');
+      expect((await put({})).json.error).toContain('updateJitter');
+      expect(() => fromSeed.setUpdateJitter(-0.1)).toThrow(/updateJitter -0.1 is not allowed/);
+      expect(() => fromSeed.setUpdateMs(Number.NaN)).toThrow(/updateMs NaN is not allowed/);
+      expect(await state(fromSeed)).toMatchObject({ updateMs: 1000, updateJitter: 0.5 });
+      await expect(startAlibabaSim({ seed: seed(), updateJitter: 2 })).rejects.toThrow(/updateJitter 2 is not allowed/);
+      await expect(startAlibabaSim({ seed: seed({ updateJitter: 2 }) })).rejects.toThrow(/updateJitter/);
+    } finally {
+      await fromSeed.close();
+      await overridden.close();
+    }
+  });
+});

@@ -323,16 +323,36 @@ describe('seed parsing', () => {
     expect(() => parseSimSeed('{{{')).toThrow(/not YAML/);
   });
 
+  it('takes the update time and its jitter', () => {
+    expect(parseSimSeed('accessKeys: [{id: a, secret: b}]\ngateways: []\nupdateMs: 30000\nupdateJitter: 0.3')).toMatchObject({ updateMs: 30000, updateJitter: 0.3 });
+    expect(() => parseSimSeed('accessKeys: [{id: a, secret: b}]\ngateways: []\nupdateJitter: 1.3')).toThrow(/updateJitter/);
+    expect(() => parseSimSeed('accessKeys: [{id: a, secret: b}]\ngateways: []\nupdateMs: -5')).toThrow(/updateMs/);
+  });
+
   it('startAlibabaSim validates its seed too', async () => {
     await expect(startAlibabaSim({ seed: { accessKeys: [], gateways: [] } })).rejects.toThrow(/accessKeys/);
   });
 });
 
 describe('CLI', () => {
+  it('refuses a bad --update-jitter with a message naming it', async () => {
+    const here = fileURLToPath(new URL('.', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/alicloud/cli.ts', '--seed', 'src/sim/alicloud/example-seed.yaml', '--port', '0', '--update-jitter', 'lots'], {
+      cwd: `${here}../../`,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(stderr).toContain('updateJitter NaN is not allowed');
+    expect(stderr).toContain('--update-jitter');
+  });
+
   it('starts on the given port, serves pop-core, stops on SIGTERM', async () => {
     const here = fileURLToPath(new URL('.', import.meta.url));
     const root = `${here}../../`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/alicloud/cli.ts', '--seed', 'src/sim/alicloud/example-seed.yaml', '--port', '0', '--update-ms', '100'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/alicloud/cli.ts', '--seed', 'src/sim/alicloud/example-seed.yaml', '--port', '0', '--update-ms', '100', '--update-jitter', '0.3'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -354,6 +374,7 @@ describe('CLI', () => {
     const client = new RPCClient({ endpoint: url, apiVersion: '2016-04-28', accessKeyId: key.id, accessKeySecret: key.secret });
     const res: any = await client.request('DescribeVpnGateway', { RegionId: gw.regionId, VpnGatewayId: gw.vpnGatewayId }, { method: 'POST' });
     expect(res.Status).toBe('active');
+    expect(await (await fetch(`${url}/_sim/state`)).json()).toMatchObject({ updateMs: 100, updateJitter: 0.3 });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

@@ -3,13 +3,14 @@
 // `/?Action=…`), so they cannot be mistaken for the cloud API. Bodies are JSON, checked with zod.
 //
 //   GET    /_sim/state                    gateways (status, when a running update ends), update time, faults
-//   PUT    /_sim/update-ms                {"updateMs": 2000}
+//   PUT    /_sim/update-ms                {"updateMs": 30000, "updateJitter": 0.3}  (either or both)
 //   POST   /_sim/gateways/:id/status      {"status": "updating"}  (a change made outside the bot)
 //   POST   /_sim/faults                   a SimFault, e.g. {"action": "*", "code": "Throttling.User"}
 //   DELETE /_sim/faults                   clears every pending fault
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { FaultQueue } from './faults.js';
+import { UPDATE_JITTER, UPDATE_MS } from './seed.js';
 import type { SimState } from './state.js';
 
 export const CONTROL_PREFIX = '/_sim/';
@@ -23,7 +24,9 @@ const faultSchema = z.strictObject({
   message: z.string().max(500).optional(),
   delayMs: z.number().int().min(0).max(600_000).optional(),
 });
-const updateMsSchema = z.strictObject({ updateMs: z.number().int().min(0).max(3_600_000) });
+const updateMsSchema = z
+  .strictObject({ updateMs: UPDATE_MS.optional(), updateJitter: UPDATE_JITTER.optional() })
+  .refine((b) => b.updateMs !== undefined || b.updateJitter !== undefined, 'give updateMs, updateJitter or both');
 const statusSchema = z.strictObject({ status: z.string().regex(/^[a-z]{1,32}$/, 'a gateway status, e.g. updating or active') });
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
@@ -45,6 +48,7 @@ export class SimControl {
   snapshot(): Record<string, unknown> {
     return {
       updateMs: this.state.updateMs,
+      updateJitter: this.state.updateJitter,
       gateways: [...this.state.gateways.values()].map((g) => ({
         vpnGatewayId: g.id,
         name: g.name,
@@ -76,7 +80,8 @@ export class SimControl {
     if (method === 'PUT' && path === 'update-ms') {
       const parsed = updateMsSchema.safeParse(json);
       if (!parsed.success) return reply(res, 400, { ok: false, error: problem(parsed.error) });
-      this.state.updateMs = parsed.data.updateMs;
+      if (parsed.data.updateMs !== undefined) this.state.updateMs = parsed.data.updateMs;
+      if (parsed.data.updateJitter !== undefined) this.state.updateJitter = parsed.data.updateJitter;
       return reply(res, 200, { ok: true, ...this.snapshot() });
     }
     const statusPath = /^gateways\/([a-z0-9-]+)\/status$/.exec(path);

@@ -4,17 +4,30 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONTROL_PREFIX, SimControl } from './control.js';
 import { FaultQueue } from './faults.js';
-import { validateSimSeed } from './seed.js';
+import { UPDATE_JITTER, UPDATE_MS, validateSimSeed } from './seed.js';
 import { SimHttp } from './server.js';
 import { certStatus, SimState } from './state.js';
 import type { AlibabaSim, AlibabaSimOptions, SimCall, SimSeed } from './types.js';
 
 export type { AlibabaSim, AlibabaSimOptions, SimCall, SimClientCert, SimFault, SimSeed } from './types.js';
-export { parseSimSeed } from './seed.js';
+export { parseSimSeed, UPDATE_JITTER, UPDATE_MS } from './seed.js';
+
+/** A timing setting, or an Error naming it and saying what is allowed (NaN from a bad CLI/env value included). */
+function checked(name: string, value: number, schema: typeof UPDATE_MS): number {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new Error(`Alibaba sim: ${name} ${value} is not allowed: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return r.data;
+}
 
 export async function startAlibabaSim(options: AlibabaSimOptions): Promise<AlibabaSim> {
   let seed: SimSeed = validateSimSeed(options.seed);
-  const state = new SimState(seed, options.updateMs ?? 2000, options.clockSkewToleranceMs ?? 15 * 60 * 1000, options.casRatePerSecond ?? 10);
+  const state = new SimState(
+    seed,
+    checked('updateMs', options.updateMs ?? seed.updateMs ?? 2000, UPDATE_MS),
+    checked('updateJitter', options.updateJitter ?? seed.updateJitter ?? 0, UPDATE_JITTER),
+    options.clockSkewToleranceMs ?? 15 * 60 * 1000,
+    options.casRatePerSecond ?? 10,
+  );
   const faults = new FaultQueue();
   const calls: SimCall[] = [];
   const http = new SimHttp(state, faults, calls);
@@ -42,7 +55,10 @@ export async function startAlibabaSim(options: AlibabaSimOptions): Promise<Aliba
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
     setUpdateMs: (ms) => {
-      state.updateMs = ms;
+      state.updateMs = checked('updateMs', ms, UPDATE_MS);
+    },
+    setUpdateJitter: (fraction) => {
+      state.updateJitter = checked('updateJitter', fraction, UPDATE_JITTER);
     },
     gatewayStatus: (id) => state.gateway(id).status,
     setGatewayStatus: (id, status, businessStatus) => state.setGatewayStatus(id, status, businessStatus),

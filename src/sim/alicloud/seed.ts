@@ -4,6 +4,10 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { SimSeed } from './types.js';
 
+/** How long a gateway stays `updating` (ms), and the fraction by which each update may differ from it. */
+export const UPDATE_MS = z.number().int().min(0).max(3_600_000);
+export const UPDATE_JITTER = z.number().min(0).max(1);
+
 const serverSchema = z.strictObject({
   sslVpnServerId: z.string().min(1),
   name: z.string().optional(),
@@ -41,6 +45,8 @@ export const simSeedSchema = z
     gateways: z.array(gatewaySchema),
     casCertificates: z.array(casSchema).optional(),
     clientCertQuota: z.number().int().min(0).optional(),
+    updateMs: UPDATE_MS.optional(),
+    updateJitter: UPDATE_JITTER.optional(),
   })
   .superRefine((seed, ctx) => {
     // Ids are keys in the sim's maps: duplicates would silently shadow each other.

@@ -127,6 +127,8 @@ export class SimState {
   constructor(
     seed: SimSeed,
     public updateMs: number,
+    /** Fraction 0–1: each update takes updateMs × (1 ± up to this), uniformly. */
+    public updateJitter: number,
     public clockSkewToleranceMs: number,
     public casRatePerSecond: number,
   ) {
@@ -163,7 +165,7 @@ export class SimState {
         resourceGroupId: RESOURCE_GROUP_ID,
       };
       this.gateways.set(gw.id, gw);
-      // A seeded 'updating' gateway is mid-task: it returns to active after updateMs like any other.
+      // A seeded 'updating' gateway is mid-task: it returns to active after an update time like any other.
       if (g.status === 'updating') this.beginUpdate(gw);
       else if (g.status) gw.status = g.status;
       const s = g.sslVpnServer;
@@ -216,14 +218,24 @@ export class SimState {
 
   // --- gateway state machine -------------------------------------------------------------------
 
-  /** Puts the gateway into 'updating'; after updateMs the finaliser runs and it is 'active' again. */
+  /**
+   * How long the next update takes: updateMs ± updateJitter × updateMs, uniformly, so tests and
+   * benchmarks can model a real gateway whose update time varies (a real one is undocumented, §12 item 8).
+   */
+  nextUpdateDuration(): number {
+    const spread = this.updateJitter * (2 * Math.random() - 1);
+    return Math.max(0, Math.round(this.updateMs * (1 + spread)));
+  }
+
+  /** Puts the gateway into 'updating'; after the update time the finaliser runs and it is 'active' again. */
   beginUpdate(gw: GatewayRec, finalize?: () => void): void {
     gw.status = 'updating';
     if (gw.task) clearTimeout(gw.task.timer);
     const task = gw.task ?? { finalizers: [], timer: undefined as unknown as NodeJS.Timeout };
     if (finalize) task.finalizers.push(finalize);
-    task.timer = setTimeout(() => this.finishUpdate(gw), this.updateMs);
-    task.endsAt = Date.now() + this.updateMs; // shown by the control API (sandbox page)
+    const duration = this.nextUpdateDuration();
+    task.timer = setTimeout(() => this.finishUpdate(gw), duration);
+    task.endsAt = Date.now() + duration; // shown by the control API (sandbox page)
     gw.task = task;
   }
 

@@ -33,6 +33,10 @@ export interface SimSeed {
   }[];
   /** Max client certificates per account (default 50): beyond it CreateSslVpnClientCert gives Resource.QuotaFull. */
   clientCertQuota?: number;
+  /** How long a gateway stays 'updating' after an asynchronous change (ms); the start option wins. */
+  updateMs?: number;
+  /** 0–1: each update takes updateMs × (1 ± up to this), uniformly (e.g. 0.3 for 30 s ± 30 %); the start option wins. */
+  updateJitter?: number;
 }
 
 export interface SimFault {
@@ -73,8 +77,10 @@ export interface AlibabaSimOptions {
   seed: SimSeed;
   /** Default 0 (ephemeral); the sim always binds 127.0.0.1. */
   port?: number;
-  /** How long a gateway stays 'updating' after an asynchronous change (default 2000). */
+  /** How long a gateway stays 'updating' after an asynchronous change (default: the seed's, else 2000). */
   updateMs?: number;
+  /** 0–1: each update takes updateMs × (1 ± up to this), uniformly (default: the seed's, else 0). */
+  updateJitter?: number;
   /** Allowed distance between the request Timestamp and the sim's clock (default 15 min). */
   clockSkewToleranceMs?: number;
   /** CAS calls per second per AccessKeyId+Action before Throttling.User (default 10). */
@@ -98,8 +104,10 @@ export interface AlibabaSim {
   inject(fault: SimFault): void;
   clearFaults(): void;
   setUpdateMs(ms: number): void;
+  /** 0–1; see AlibabaSimOptions.updateJitter. Applies to updates that start afterwards. */
+  setUpdateJitter(fraction: number): void;
   gatewayStatus(vpnGatewayId: string): string;
-  /** Sets a gateway's status as if changed outside the bot; 'updating' ends by itself after updateMs. */
+  /** Sets a gateway's status as if changed outside the bot; 'updating' ends by itself after an update time. */
   setGatewayStatus(vpnGatewayId: string, status: string, businessStatus?: string): void;
   clientCerts(sslVpnServerId?: string): SimClientCert[];
   casCertificate(identifier: string): { identifier: string; status: string } | undefined;
