@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { WebClient } from '@slack/web-api';
 import { CasClient } from './api/cas.js';
+import { casCallLimiter } from './infra/call-limiter.js';
 import { VpcClient } from './api/vpc.js';
 import { createSlackApp, healthRoutes, type HealthChecks } from './bot/app.js';
 import { SlackDirectory } from './bot/directory.js';
@@ -100,8 +101,9 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   };
   const service = new AccessService({ store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify });
   const vpc = new VpcClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(vpcEndpoint ? { endpointOverride: vpcEndpoint } : {}) });
-  // Private-CA client certificates (admin offboarding and cert revoke); CAS 2020-06-30, paced to 10 calls/s.
-  const cas = new CasClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(casEndpoint ? { endpointOverride: casEndpoint } : {}) });
+  // Private-CA client certificates (admin offboarding and cert revoke); CAS 2020-06-30, at most 10 calls in any
+  // rolling second across all processes (the limiter lives in Redis).
+  const cas = new CasClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, limiter: casCallLimiter(redis), ...(casEndpoint ? { endpointOverride: casEndpoint } : {}) });
   const admin = new AdminService({
     store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify, vpc, cas,
     people: directory, files: messenger, gateways: file.gateways,

@@ -1,7 +1,9 @@
 // CasApi on pop-core: private-CA client certificates, CAS API version 2020-06-30 (not 2020-04-07, which
-// lacks these operations). CAS allows 10 calls/s per account, so calls are spaced client-side.
+// lacks these operations). CAS allows 10 calls/s per account, so every call first waits for the injected
+// limiter, which main.ts shares between all processes through Redis.
 import { collectPages, RpcCaller, casEndpoint, type CallObserver, type CloudCredentials } from './rpc.js';
-import type { CasApi, CasCertificate } from './types.js';
+import { CloudError } from './errors.js';
+import type { CallLimiter, CasApi, CasCertificate } from './types.js';
 
 const CAS_VERSION = '2020-06-30';
 const PAGE_SIZE = 50;
@@ -24,38 +26,32 @@ function toCertificate(raw: RawCasCert): CasCertificate {
   };
 }
 
-/** Spaces calls so one process never exceeds `perSecond`; Throttling errors still come back as transient. */
-class Pacer {
-  private next = 0;
-  constructor(private readonly perSecond: number) {}
-  async wait(): Promise<void> {
-    const now = Date.now();
-    const at = Math.max(now, this.next);
-    this.next = at + 1000 / this.perSecond;
-    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
-  }
-}
-
 export interface CasClientOptions {
   credentials: CloudCredentials;
   timeoutMs: number;
   regionId?: string;
   endpointOverride?: string;
-  ratePerSecond?: number;
+  /** Every call waits for it; the account's limit is per account, not per process. */
+  limiter: CallLimiter;
   observe?: CallObserver;
 }
 
 export class CasClient implements CasApi {
   private readonly caller: RpcCaller;
-  private readonly pacer: Pacer;
+  private readonly limiter: CallLimiter;
 
   constructor(options: CasClientOptions) {
     this.caller = new RpcCaller(casEndpoint(options.regionId, options.endpointOverride), CAS_VERSION, options.credentials, options.timeoutMs, options.observe);
-    this.pacer = new Pacer(options.ratePerSecond ?? 10);
+    this.limiter = options.limiter;
   }
 
   private async call<T>(action: string, params: Record<string, string | number | undefined>, mutating: boolean): Promise<T> {
-    await this.pacer.wait();
+    try {
+      await this.limiter.acquire();
+    } catch (err) {
+      // The shared limiter lives in Redis: without it no call is sent (it could break the account's limit).
+      throw new CloudError('transient', action, 'RateLimiterUnavailable', `the shared CAS rate limiter is unavailable (${(err as Error).message})`);
+    }
     return this.caller.call<T>(action, params, { mutating });
   }
 

@@ -89,6 +89,14 @@ export interface CasCertificate {
   subjectDn: string;
 }
 
+/**
+ * Admits calls to an API with an account-wide rate limit: `acquire()` resolves when one call may be sent.
+ * Injected, so the limit can be shared by every process (src/infra/call-limiter.ts keeps it in Redis).
+ */
+export interface CallLimiter {
+  acquire(): Promise<void>;
+}
+
 export interface CasApi {
   createRevokeClientCertificate(identifier: string): Promise<Called>;
   /** Every page; optionally filtered by identifier. */

@@ -106,7 +106,9 @@ describe('VpcClient', () => {
 
 describe('CasClient', () => {
   it('revokes, lists and deletes private-CA client certificates on version 2020-06-30', async () => {
-    const cas = new CasClient({ credentials, timeoutMs: 2000, endpointOverride: sim.url, ratePerSecond: 50 });
+    // The wire format only: pacing is tested with the shared limiter in test/e2e/cas-rate-limit.test.ts.
+    let admitted = 0;
+    const cas = new CasClient({ credentials, timeoutMs: 2000, endpointOverride: sim.url, limiter: { acquire: async () => { admitted++; } } });
     const id = 'a'.repeat(32);
     expect((await cas.listClientCertificates()).map((c) => c.identifier)).toContain(id);
     const deleteFirst = await caught(cas.deleteClientCertificate(id));
@@ -115,6 +117,7 @@ describe('CasClient', () => {
     expect((await cas.describeClientCertificate(id)).status).toBe('REVOKE');
     await cas.deleteClientCertificate(id);
     expect((await caught(cas.describeClientCertificate(id))).kind).toBe('not-found');
+    expect(admitted).toBe(sim.calls.filter((c) => c.version === '2020-06-30').length);
     expect(sim.callsOf('CreateRevokeClientCertificate')[0]?.version).toBe('2020-06-30');
   });
 });

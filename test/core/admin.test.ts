@@ -4,6 +4,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CasClient } from '../../src/api/cas.js';
+import { SharedCallLimiter } from '../../src/infra/call-limiter.js';
 import { CloudError } from '../../src/api/errors.js';
 import { VpcClient } from '../../src/api/vpc.js';
 import {
@@ -120,7 +121,7 @@ function service(over: Partial<AdminDeps> = {}): { admin: AdminService; audit: A
     provisioning: unused('provisioning'), notifications: unused('notifications'),
     lanes: { depth: async () => ({ queued: 1, scheduled: 2 }) },
     vpc: new VpcClient({ credentials, timeoutMs: 5000, endpointOverride: sim.url }),
-    cas: new CasClient({ credentials, timeoutMs: 5000, endpointOverride: sim.url, ratePerSecond: 50 }),
+    cas: new CasClient({ credentials, timeoutMs: 5000, endpointOverride: sim.url, limiter: new SharedCallLimiter(redis, { key: `${prefix}:ratelimit:cas`, perRollingSecond: 100 }) }),
     people: { profile: async (id) => (id === 'U0ALICE' ? { handle: 'alice', email: 'alice@example.com' } : {}) },
     files: { sendFile: async (userId, filename, content) => { files.push({ userId, filename, content }); return { fileId: `F${files.length}` }; } },
     gateways: [GW, { ...GW, name: 'ghost', vpnGatewayId: 'vpn-bp1doesnotexist00000000', sslVpnServerId: 'vss-bp1doesnotexist00000000' }],
