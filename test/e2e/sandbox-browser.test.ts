@@ -4,13 +4,15 @@
 // App Home; then a second request denied through the deny modal; simulator controls on the way.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { start, type Running } from '../../src/main.js';
+import { freePort } from '../helpers/process.js';
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => Boolean(p && existsSync(p)));
 if (!CHROMIUM) console.warn('sandbox-browser.test.ts SKIPPED: chromium not found (apt-get install chromium, or set CHROMIUM_PATH)');
@@ -28,13 +30,16 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
   let page: Page;
   let profileDir: string;
   let base: string;
+  let logs = '';
 
   beforeAll(async () => {
     const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${DB}`;
     redis = new Redis(redisUrl);
     await redis.flushdb();
     // No Slack or cloud credentials: sandbox mode, as `npm start` on a fresh clone.
-    bot = await start(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: redisUrl }));
+    const logDestination = new PassThrough();
+    logDestination.on('data', (chunk: Buffer) => { logs += chunk.toString('utf8'); });
+    bot = await start(loadConfig({ PORT: String(await freePort()), LOG_LEVEL: 'info', REDIS_URL: redisUrl }), { logDestination });
     base = `http://127.0.0.1:${bot.port}`;
     profileDir = mkdtempSync(join(tmpdir(), 'vpnbot-chromium-'));
     // A fresh user-data-dir per run (playwright passes it as --user-data-dir).
@@ -67,7 +72,14 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
   const messages = () => page.getByRole('region', { name: 'Messages' });
   const card = (reason: string) => messages().locator('article.msg').filter({ hasText: reason });
 
-  it('serves the page only where it was asked to, and keeps the signing secret off it', async () => {
+  it('logs the page\'s URL first, listens on loopback only, and keeps the signing secret off it', async () => {
+    const first = JSON.parse(logs.split('\n')[0] as string) as { msg: string };
+    expect(first.msg).toBe(`sandbox: open ${base}/sandbox in a browser`);
+    // The secret is random per start (32 bytes, hex) and appears in no log line.
+    expect(logs).not.toMatch(/[0-9a-f]{64}/);
+    expect(logs).not.toMatch(/signingSecret|sandbox-signing-secret/);
+    const lan = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (lan) await expect(fetch(`http://${lan.address}:${bot.port}/sandbox`)).rejects.toThrow();
     const html = await fetch(`${base}/sandbox`).then((r) => r.text());
     expect(html).toContain('vpn-access-bot sandbox');
     // A page of another site cannot make the sandbox act (no JSON without a CORS preflight nobody answers).
