@@ -24,6 +24,7 @@ import { producerConnection, redisDurabilityWarnings, workerConnection } from '.
 import { GatewayWaiter, RedisUpdateTimeMemory } from './jobs/gateway-wait.js';
 import { Lanes } from './jobs/lanes.js';
 import { NotifyQueue } from './jobs/notify.js';
+import { FollowUpQueue, startFollowUpWorker } from './jobs/follow-ups.js';
 import { startWorkers, type WorkerSet } from './jobs/workers.js';
 import { createLogger, redactText } from './infra/logger.js';
 import { Metrics } from './infra/metrics.js';
@@ -98,8 +99,10 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const policy = {
     gateways: [...gateways.keys()], defaultDurationMs: file.access.defaultDuration, maxDurationMs: file.access.maxDuration,
     approvers: file.roles.approvers, admins: file.roles.admins,
+    ...gatePolicy(file),
   };
-  const service = new AccessService({ store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify });
+  const followUps = new FollowUpQueue(redis, 'vpnbot');
+  const service = new AccessService({ store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify, followUps, messenger });
   const vpc = new VpcClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(vpcEndpoint ? { endpointOverride: vpcEndpoint } : {}) });
   // Private-CA client certificates (admin offboarding and cert revoke); CAS 2020-06-30, at most 10 calls in any
   // rolling second across all processes (the limiter lives in Redis).
@@ -147,7 +150,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   };
   if (!(await checkSlackAuth()) && env.VPN_BOT_ROLE !== 'worker') {
     // Without a working token the bot can answer nobody; say so plainly and let the supervisor restart it.
-    await Promise.all([lanes.close(), notify.close(), maintenance.close()]);
+    await Promise.all([lanes.close(), notify.close(), maintenance.close(), followUps.close()]);
     redis.disconnect();
     bullConnection.disconnect();
     await sandbox.close();
@@ -160,7 +163,11 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
 
   let workers: WorkerSet | undefined;
   let maintenanceWorker: ReturnType<typeof startMaintenanceWorker> | undefined;
+  let followUpWorker: ReturnType<typeof startFollowUpWorker> | undefined;
   if (runWorker) {
+    followUpWorker = startFollowUpWorker({ connection: bullConnection, run: (kind, id) => service.runFollowUp(kind, id), logger });
+    // In the background, like the provisioning recovery: lost follow-up jobs are scheduled again.
+    void service.recoverFollowUps().catch((err: Error) => logger.error({ err: err.message }, 'follow-up recovery failed; it runs again at the next start'));
     await maintenance.schedule({ 'audit-witness': file.audit.witnessEvery, 'leaver-sweep': file.offboarding.sweepEvery, reconcile: 0 });
     maintenanceWorker = startMaintenanceWorker({
       connection: bullConnection, logger,
@@ -225,12 +232,27 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
       const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       sandbox.web?.close();
       await stopFront();
-      await bounded(Promise.all([workers?.close(), maintenanceWorker?.close()]));
-      await bounded(Promise.all([lanes.close(), notify.close(), maintenance.close()]));
+      await bounded(Promise.all([workers?.close(), maintenanceWorker?.close(), followUpWorker?.close()]));
+      await bounded(Promise.all([lanes.close(), notify.close(), maintenance.close(), followUps.close()]));
       redis.disconnect();
       bullConnection.disconnect();
       await sandbox.close();
     },
+  };
+}
+
+/** The approval gate's part of the policy: per-gateway approvers, N-of-M, extensions, TTLs, break-glass. */
+function gatePolicy(file: AppConfig['file']) {
+  return {
+    gatewayApprovers: Object.fromEntries(file.gateways.filter((g) => g.approvers).map((g) => [g.name, g.approvers!])),
+    gatewayApprovalsRequired: Object.fromEntries(file.gateways.filter((g) => g.approvalsRequired).map((g) => [g.name, g.approvalsRequired!])),
+    approvalsRequired: file.approvals.required,
+    selfExtensionMs: file.access.selfExtension,
+    breakGlass: file.roles.breakGlass,
+    breakGlassDurationMs: file.access.breakGlassDuration,
+    pendingTtlMs: file.access.pendingTtl,
+    approverReminderMs: file.access.approverReminder,
+    breakGlassReviewWithinMs: file.access.breakGlassReviewWithin,
   };
 }
 

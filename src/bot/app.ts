@@ -9,6 +9,7 @@ import type { Messenger } from '../core/ports.js';
 import { registerVpnCommand } from './commands/vpn.js';
 import { registerApprovalActions } from './actions/approval.js';
 import { registerReminderActions } from './actions/reminder.js';
+import { registerBreakGlassActions } from './actions/breakglass.js';
 import { registerServerChangeActions } from './actions/server-change.js';
 import { registerHome } from './home.js';
 import { registerUserChange } from './events.js';
@@ -121,6 +122,7 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerVpnCommand(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, ...(options.admin ? { admin: options.admin } : {}) });
   registerApprovalActions(app, { service: options.service, messenger: options.messenger, logger: options.logger, onHandled: options.onHandled });
   registerReminderActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
+  registerBreakGlassActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
   if (options.admin) registerServerChangeActions(app, { admin: options.admin, logger: options.logger, onHandled: options.onHandled });
   if (options.leavers) registerUserChange(app, { leavers: options.leavers, logger: options.logger, onHandled: options.onHandled });
   registerHome(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, admin: options.admin });

@@ -4,7 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { FileDelivery, Messenger, RequesterEvent } from '../core/ports.js';
 import type { AccessRequest, SlackMessageRef } from '../core/requests.js';
 import { approvalCard } from './views/approval-card.js';
-import { expiringSoon, profileComment, requesterNotice } from './views/messages.js';
+import { approverReminder, breakGlassReviewReminder, expiringSoon, profileComment, requesterNotice } from './views/messages.js';
 
 export class SlackMessenger implements Messenger, FileDelivery {
   private readonly dms = new Map<string, string>();
@@ -80,6 +80,22 @@ export class SlackMessenger implements Messenger, FileDelivery {
 
   async notifyAdmins(text: string): Promise<void> {
     await this.client.chat.postMessage({ channel: this.approvalsChannel, text });
+  }
+
+  async remindApprovers(request: AccessRequest, approvers: readonly string[]): Promise<void> {
+    if (!request.card) return;
+    await this.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text: approverReminder(request, approvers) });
+  }
+
+  async alertBreakGlass(request: AccessRequest, admins: readonly string[]): Promise<void> {
+    // The same blocks as the channel's alert card, so each admin can act from the DM.
+    for (const admin of admins) await this.client.chat.postMessage({ channel: await this.dmChannel(admin), ...approvalCard(request) });
+  }
+
+  async remindBreakGlassReview(request: AccessRequest, admins: readonly string[]): Promise<void> {
+    const text = breakGlassReviewReminder(request, admins);
+    if (request.card) await this.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, reply_broadcast: true, text });
+    else await this.client.chat.postMessage({ channel: this.approvalsChannel, text });
   }
 
   private async dmChannel(userId: string): Promise<string> {

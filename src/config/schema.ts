@@ -22,6 +22,10 @@ export const gatewaySchema = z.strictObject({
   regionId: z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, 'expected an Alibaba Cloud region id, e.g. cn-hangzhou'),
   vpnGatewayId: z.string().regex(/^vpn-[a-z0-9]+$/, 'expected a VPN gateway id, vpn-…'),
   sslVpnServerId: z.string().regex(/^vss-[a-z0-9]+$/, 'expected an SSL-VPN server id, vss-…'),
+  /** Replaces roles.approvers for this gateway. */
+  approvers: z.array(slackUserOrGroup).min(1, 'name at least one approver, or leave the key out to use roles.approvers').optional(),
+  /** Replaces approvals.required for this gateway. */
+  approvalsRequired: z.number().int().min(1).max(10).optional(),
 });
 
 export const fileConfigSchema = z.strictObject({
@@ -33,7 +37,13 @@ export const fileConfigSchema = z.strictObject({
   roles: z.strictObject({
     approvers: z.array(slackUserOrGroup).min(1, 'name at least one approver'),
     admins: z.array(slackUserOrGroup).default([]),
+    /** Who may use `/vpn breakglass` (access without approval, reviewed afterwards). */
+    breakGlass: z.array(slackUserOrGroup).default([]),
   }),
+  approvals: z.strictObject({
+    /** How many distinct eligible approvers must approve a request (or an extension). */
+    required: z.number().int().min(1).max(10).default(1),
+  }).prefault({}),
   gateways: z.array(gatewaySchema).min(1, 'configure at least one gateway')
     .refine((gws) => new Set(gws.map((g) => g.name)).size === gws.length, 'gateway names must be unique')
     .refine((gws) => new Set(gws.map((g) => g.vpnGatewayId)).size === gws.length, 'each vpnGatewayId may appear once'),
@@ -49,6 +59,16 @@ export const fileConfigSchema = z.strictObject({
     expiryCoalesceWindow: durationOrOff('access.expiryCoalesceWindow').default(15 * 60_000),
     /** How long before expiry the requester gets an "expiring soon" DM with Extend / I'm done; `0m` sends none. */
     expiryWarning: durationOrOff('access.expiryWarning').default(60 * 60_000),
+    /** Total time a holder may add to one grant without approval, over all its extensions. */
+    selfExtension: durationOrOff('access.selfExtension').default(0),
+    /** An undecided request expires after this. */
+    pendingTtl: duration('access.pendingTtl').default(24 * 3_600_000),
+    /** When a pending request's thread mentions its eligible approvers, once; `0m` never. */
+    approverReminder: durationOrOff('access.approverReminder').default(2 * 3_600_000),
+    /** Length of a break-glass grant. */
+    breakGlassDuration: duration('access.breakGlassDuration').default(3_600_000),
+    /** Admins are reminded once when a break-glass use is not acknowledged within this. */
+    breakGlassReviewWithin: duration('access.breakGlassReviewWithin').default(24 * 3_600_000),
   }).prefault({}),
   offboarding: z.strictObject({
     /** A `user_change` event with `deleted: true` offboards the user like `/vpn admin offboard`. */
@@ -72,6 +92,20 @@ export const fileConfigSchema = z.strictObject({
   if (cfg.access.defaultDuration > cfg.access.maxDuration) {
     ctx.addIssue({ code: 'custom', path: ['access', 'defaultDuration'], message: 'must not exceed access.maxDuration' });
   }
+  if (cfg.access.breakGlassDuration > cfg.access.maxDuration) {
+    ctx.addIssue({ code: 'custom', path: ['access', 'breakGlassDuration'], message: 'must not exceed access.maxDuration' });
+  }
+  // N distinct approvers must be possible: with users listed directly (no groups, whose size is only known
+  // at click time), fewer users than required could never approve anything.
+  cfg.gateways.forEach((gw, i) => {
+    const approvers = gw.approvers ?? cfg.roles.approvers;
+    const required = gw.approvalsRequired ?? cfg.approvals.required;
+    const users = approvers.filter((id) => !id.startsWith('S')).length;
+    if (users === approvers.length && users < required) {
+      const where = gw.approvalsRequired ? ['gateways', i, 'approvalsRequired'] : gw.approvers ? ['gateways', i, 'approvers'] : ['approvals', 'required'];
+      ctx.addIssue({ code: 'custom', path: where, message: `gateway ${gw.name} needs ${required} approvals but has only ${users} approver${users === 1 ? '' : 's'} (${gw.approvers ? 'gateways[].approvers' : 'roles.approvers'}); list more approvers or lower the number` });
+    }
+  });
 });
 
 const optionalNonEmpty = z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));

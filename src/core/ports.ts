@@ -3,7 +3,7 @@
 import type { AccessRequest, SlackMessageRef } from './requests.js';
 
 /** Things the requester is told about by DM. */
-export type RequesterEvent = 'approved' | 'denied' | 'failed' | 'cancelled' | 'expired' | 'revoked';
+export type RequesterEvent = 'approved' | 'denied' | 'failed' | 'cancelled' | 'expired' | 'revoked' | 'lapsed';
 
 export interface Messenger {
   postApprovalCard(request: AccessRequest): Promise<SlackMessageRef>;
@@ -22,6 +22,19 @@ export interface Messenger {
   remindExpiring(request: AccessRequest): Promise<void>;
   /** A message for admins in the approvals channel. */
   notifyAdmins(text: string): Promise<void>;
+  /** Once per pending request: a reply in its card's thread mentioning who can still decide it. */
+  remindApprovers(request: AccessRequest, approvers: readonly string[]): Promise<void>;
+  /** A break-glass use: a DM with Acknowledge / Revoke now to each admin (the card is the channel's alert). */
+  alertBreakGlass(request: AccessRequest, admins: readonly string[]): Promise<void>;
+  /** A break-glass use still unacknowledged: one reminder to the admins in the card's thread. */
+  remindBreakGlassReview(request: AccessRequest, admins: readonly string[]): Promise<void>;
+}
+
+/** Follow-ups run later as durable delayed jobs (once per request and kind), surviving restarts. */
+export type FollowUpKind = 'pending-ttl' | 'approver-reminder' | 'breakglass-alert' | 'breakglass-review';
+
+export interface FollowUps {
+  schedule(kind: FollowUpKind, requestId: string, at: number): Promise<void>;
 }
 
 export interface ProvisioningQueue {

@@ -10,10 +10,15 @@ export type RequestStatus =
   | 'cancelled'
   | 'failed'
   | 'expired'
-  | 'revoked';
+  | 'revoked'
+  | 'lapsed'        // pending past access.pendingTtl without a decision
+  | 'applied';      // an extension request, approved and applied to its grant
+
+/** access: a request for a grant; extension: more time on an active grant; breakglass: access without approval. */
+export type RequestKind = 'access' | 'extension' | 'breakglass';
 
 export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = {
-  pending: ['approved', 'denied', 'cancelled'],
+  pending: ['approved', 'denied', 'cancelled', 'lapsed', 'applied'],
   approved: ['provisioning', 'failed', 'cancelled'],
   provisioning: ['active', 'failed'],
   active: ['expired', 'revoked'],
@@ -22,6 +27,8 @@ export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[
   failed: [],
   expired: [],
   revoked: [],
+  lapsed: [],
+  applied: [],
 };
 
 /** Statuses in which a request still holds or is about to hold a certificate. */
@@ -61,6 +68,28 @@ export interface AccessRequest {
   /** Who cancelled the request before it was provisioned (the requester, or an admin). */
   cancelledBy?: string;
   failure?: string;
+  /** Undefined means 'access'. */
+  kind?: RequestKind;
+  /** Distinct approvers so far (N-of-M); the request is approved at the Nth. */
+  approvals?: string[];
+  /** extension: the grant it extends (its durationMs is the time to add). */
+  grantId?: string;
+  /** grant: time added by extensions, in all and without approval (`access.selfExtension`). */
+  extendedMs?: number;
+  selfExtendedMs?: number;
+  /** grant: its extension request waiting for approvers, and those already applied (idempotence). */
+  pendingExtensionId?: string;
+  appliedExtensions?: string[];
+  /** Approvals needed when last counted (shown on the card as "1 of 2 approvals"). */
+  approvalsRequired?: number;
+  /** extension: its grant's expiry and approved total (original + extensions) when asked, then once applied. */
+  grantEndsAt?: number;
+  grantTotalMs?: number;
+  /** lapsed: how long it waited (access.pendingTtl). */
+  lapsedAfterMs?: number;
+  /** breakglass: the admin who reviewed it. */
+  acknowledgedBy?: string;
+  acknowledgedAt?: number;
   /** Bumped on every write; the compare-and-set token. */
   version: number;
 }

@@ -2,8 +2,8 @@
 // It stores state (compare-and-set), audits, and hands work to the queues through ports.
 import type { AuditLog } from './audit.js';
 import { formatDuration } from './duration.js';
-import { alreadyDecided, isApprover, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
-import type { Notifications, ProvisioningQueue } from './ports.js';
+import { alreadyDecided, approvalsRequiredFor, approversFor, isAdmin, isApprover, mayBreakGlass, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
+import type { FollowUpKind, FollowUps, Messenger, Notifications, ProvisioningQueue } from './ports.js';
 import { newRequestId } from './ids.js';
 import { OPEN_STATUSES, type AccessRequest } from './requests.js';
 import type { RequestStore } from './store.js';
@@ -17,7 +17,22 @@ export interface ServiceDeps {
   members: GroupMembers;
   provisioning: ProvisioningQueue;
   notifications: Notifications;
+  /** Pending TTL, approver reminders and break-glass reviews; without it none are scheduled. */
+  followUps?: FollowUps;
+  /** For the follow-ups' own messages (run from their durable jobs, retried there). */
+  messenger?: Messenger;
 }
+
+/** What an approval click did (N-of-M: most clicks only count). */
+export type ApproveOutcome =
+  | { kind: 'counted'; request: AccessRequest; count: number; required: number }
+  | { kind: 'approved'; request: AccessRequest; position: number }
+  | { kind: 'extended'; request: AccessRequest; grant: AccessRequest };
+
+/** What `/vpn extend` did. */
+export type ExtendOutcome =
+  | { kind: 'extended'; grant: AccessRequest }
+  | { kind: 'pending'; extension: AccessRequest; grant: AccessRequest; existing: boolean };
 
 export class AccessService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -33,30 +48,115 @@ export class AccessService {
     const now = Date.now();
     const request = await store.create({
       id: newRequestId(now), requesterId, gateway: parsed.gateway, durationMs: parsed.durationMs, reason: parsed.reason,
-      status: 'pending', createdAt: now, updatedAt: now,
+      status: 'pending', createdAt: now, updatedAt: now, approvalsRequired: approvalsRequiredFor(this.deps.policy, parsed.gateway),
     });
     await Promise.all([
       audit.append({ actor: requesterId, action: 'request.created', requestId: request.id, subject: requesterId, gateway: request.gateway, detail: parsed.reason }),
       notifications.syncCard(request),
+      this.schedulePendingFollowUps(request),
     ]);
     return { ok: true, value: request };
   }
 
-  async approve(requestId: string, approverId: string): Promise<Outcome<{ request: AccessRequest; position: number }>> {
-    const { store, audit, notifications, provisioning } = this.deps;
+  /** The pending TTL and the approver reminder of a pending request (idempotent: one job per kind). */
+  async schedulePendingFollowUps(request: AccessRequest): Promise<void> {
+    const { followUps, policy } = this.deps;
+    if (!followUps) return;
+    const ttl = policy.pendingTtlMs ?? 24 * 3_600_000;
+    await followUps.schedule('pending-ttl', request.id, request.createdAt + ttl);
+    const remind = policy.approverReminderMs ?? 0;
+    if (remind > 0 && remind < ttl) await followUps.schedule('approver-reminder', request.id, request.createdAt + remind);
+  }
+
+  /**
+   * One approval click. N-of-M: the request is approved at the Nth distinct eligible approver (eligibility
+   * checked at this click; the requester never counts, nobody counts twice); before that the click is counted.
+   */
+  async approve(requestId: string, approverId: string): Promise<Outcome<ApproveOutcome>> {
+    const { store, audit, notifications, provisioning, policy } = this.deps;
     const current = await store.get(requestId);
     if (!current) return { ok: false, message: 'That request no longer exists.' };
-    const allowed = await mayDecide(this.deps.policy, current, approverId, this.deps.members);
+    const allowed = await mayDecide(policy, current, approverId, this.deps.members);
     if (!allowed.ok) return { ok: false, message: allowed.reason };
-    const moved = await store.transition(requestId, 'approved', { approverId, decidedAt: Date.now() }, ['pending']);
+    const required = approvalsRequiredFor(policy, current.gateway);
+    const now = Date.now();
+    const moved = await store.mutate(requestId, (r) => {
+      if (r.status !== 'pending' || (r.approvals ?? []).includes(approverId)) return null;
+      const approvals = [...(r.approvals ?? []), approverId];
+      if (approvals.length < required) return { patch: { approvals, approvalsRequired: required } };
+      // An extension stays pending until it is applied to its grant (finishExtension).
+      if (r.kind === 'extension') return { patch: { approvals, approvalsRequired: required, approverId, decidedAt: now } };
+      return { status: 'approved', patch: { approvals, approvalsRequired: required, approverId, decidedAt: now } };
+    });
     // Lost the race: another approver decided first, or the requester cancelled meanwhile.
-    if (!moved.ok) return { ok: false, message: moved.reason === 'not-found' ? 'That request no longer exists.' : alreadyDecided(moved.request) };
+    if (!moved.ok) {
+      if (moved.reason === 'not-found') return { ok: false, message: 'That request no longer exists.' };
+      const r = moved.request;
+      if (r.status === 'pending' && (r.approvals ?? []).includes(approverId)) {
+        return { ok: false, message: `You already approved this request; it needs ${required} approvals from different approvers (${(r.approvals ?? []).length} so far).` };
+      }
+      return { ok: false, message: alreadyDecided(r) };
+    }
     const request = moved.request;
-    await audit.append({ actor: approverId, action: 'request.approved', requestId, subject: request.requesterId, gateway: request.gateway });
+    const count = (request.approvals ?? []).length;
+    if (count < required) {
+      await audit.append({ actor: approverId, action: 'request.approval-counted', requestId, subject: request.requesterId, gateway: request.gateway, detail: `${count} of ${required}` });
+      await notifications.syncCard(request);
+      return { ok: true, value: { kind: 'counted', request, count, required } };
+    }
+    await audit.append({ actor: approverId, action: request.kind === 'extension' ? 'extension.approved' : 'request.approved', requestId, subject: request.requesterId, gateway: request.gateway, ...(required > 1 ? { detail: `approved by ${(request.approvals ?? []).join(', ')}` } : {}) });
+    if (request.kind === 'extension') {
+      const finished = await this.finishExtension(request);
+      if (!finished.ok) return finished;
+      return { ok: true, value: { kind: 'extended', request: finished.value.extension, grant: finished.value.grant } };
+    }
     const { position } = await provisioning.enqueueProvision(request);
     await notifications.syncCard(request);
     await notifications.tellRequester(request, 'approved');
-    return { ok: true, value: { request, position } };
+    return { ok: true, value: { kind: 'approved', request, position } };
+  }
+
+  /**
+   * Applies an approved extension to its grant, once (the grant records the extension's id), within
+   * `access.maxDuration` from delivery; then closes the extension. Safe to run again after a crash.
+   */
+  async finishExtension(extension: AccessRequest): Promise<Outcome<{ extension: AccessRequest; grant: AccessRequest }>> {
+    const { store, notifications, provisioning, policy } = this.deps;
+    const grantId = extension.grantId ?? '';
+    const before = await store.get(grantId);
+    let added = 0;
+    const moved = await store.mutate(grantId, (g) => {
+      if (g.status !== 'active' || !g.expiresAt || (g.appliedExtensions ?? []).includes(extension.id)) return null;
+      const limit = (g.deliveredAt ?? g.createdAt) + policy.maxDurationMs;
+      const expiresAt = Math.max(g.expiresAt, Math.min(Math.max(Date.now(), g.expiresAt) + extension.durationMs, limit));
+      added = expiresAt - g.expiresAt;
+      return { patch: {
+        expiresAt, extendedMs: (g.extendedMs ?? 0) + added, appliedExtensions: [...(g.appliedExtensions ?? []), extension.id],
+        ...(g.pendingExtensionId === extension.id ? { pendingExtensionId: undefined } : {}),
+      } };
+    });
+    let grant = moved.ok ? moved.request : moved.reason === 'not-found' ? undefined : moved.request;
+    const applied = Boolean(grant?.appliedExtensions?.includes(extension.id));
+    if (!applied || !grant) {
+      // The grant ended meanwhile: nothing to extend.
+      const closed = await store.transition(extension.id, 'cancelled', { cancelledBy: 'system', failure: 'the access ended before the extension was approved' }, ['pending']);
+      if (closed.ok) {
+        await notifications.syncCard(closed.request);
+        await notifications.tellRequester(closed.request, 'cancelled');
+      }
+      return { ok: false, message: 'The access ended before the extension was approved; nothing was extended.' };
+    }
+    if (moved.ok && added > 0 && !(await provisioning.rescheduleExpiry(grant))) {
+      // The removal already started: put the old expiry back so the record tells the truth.
+      const previous = before?.expiresAt;
+      const undone = await store.mutate(grantId, (g) => (g.status === 'active' && g.expiresAt === grant!.expiresAt ? { patch: { expiresAt: previous, extendedMs: (g.extendedMs ?? 0) - added } } : null));
+      if (undone.ok) grant = undone.request;
+    }
+    const closed = await store.transition(extension.id, 'applied', { ...(grant.expiresAt ? { grantEndsAt: grant.expiresAt } : {}), grantTotalMs: grant.durationMs + (grant.extendedMs ?? 0) }, ['pending']);
+    const ext = closed.ok ? closed.request : ((await store.get(extension.id)) ?? extension);
+    await Promise.all([notifications.syncCard(ext), notifications.syncCard(grant), notifications.scheduleReminder(grant)]);
+    if (closed.ok) await notifications.tellRequester(ext, 'approved');
+    return { ok: true, value: { extension: ext, grant } };
   }
 
   /** Checks a deny click before the reason modal opens. */
@@ -73,9 +173,34 @@ export class AccessService {
     if (!check.ok) return check;
     const moved = await store.transition(requestId, 'denied', { approverId, decidedAt: Date.now(), denyReason: reason }, ['pending']);
     if (!moved.ok) return { ok: false, message: 'This request was decided meanwhile.' };
-    await audit.append({ actor: approverId, action: 'request.denied', requestId, subject: moved.request.requesterId, gateway: moved.request.gateway, detail: reason });
+    await audit.append({ actor: approverId, action: moved.request.kind === 'extension' ? 'extension.denied' : 'request.denied', requestId, subject: moved.request.requesterId, gateway: moved.request.gateway, detail: reason });
+    await this.releaseExtension(moved.request);
     await notifications.syncCard(moved.request);
     await notifications.tellRequester(moved.request, 'denied');
+    return { ok: true, value: moved.request };
+  }
+
+  /** A closed extension request no longer blocks a new one on its grant. */
+  private async releaseExtension(extension: AccessRequest): Promise<void> {
+    if (extension.kind !== 'extension' || !extension.grantId) return;
+    const grant = await this.deps.store.mutate(extension.grantId, (g) => (g.pendingExtensionId === extension.id ? { patch: { pendingExtensionId: undefined } } : null));
+    if (grant.ok) await this.deps.notifications.syncCard(grant.request);
+  }
+
+  /**
+   * `/vpn cancel [request id]`: the caller's own pending request (or extension request) is cancelled; the
+   * card says who cancelled it. Without an id, the one pending request (several: name one).
+   */
+  async cancelOwn(userId: string, requestId?: string): Promise<Outcome<AccessRequest>> {
+    const { store, audit, notifications } = this.deps;
+    const pending = (await this.openRequests(userId)).filter((r) => r.status === 'pending' && (!requestId || r.id === requestId));
+    if (pending.length === 0) return { ok: false, message: requestId ? `You have no pending request \`${requestId}\`; see \`/vpn status\`.` : 'You have no pending request to cancel; see `/vpn status`.' };
+    if (pending.length > 1) return { ok: false, message: `You have several pending requests; name one: ${pending.map((r) => `\`/vpn cancel ${r.id}\``).join(', ')}.` };
+    const moved = await store.transition(pending[0]!.id, 'cancelled', { cancelledBy: userId }, ['pending']);
+    if (!moved.ok) return { ok: false, message: moved.reason === 'not-found' ? 'That request no longer exists.' : alreadyDecided(moved.request) };
+    await audit.append({ actor: userId, action: moved.request.kind === 'extension' ? 'extension.cancelled' : 'request.cancelled', requestId: moved.request.id, subject: userId, gateway: moved.request.gateway });
+    await this.releaseExtension(moved.request);
+    await notifications.syncCard(moved.request);
     return { ok: true, value: moved.request };
   }
 
@@ -99,6 +224,7 @@ export class AccessService {
         const moved = await store.transition(request.id, 'cancelled', { cancelledBy: userId }, ['pending']);
         if (!moved.ok) continue;
         await audit.append({ actor: userId, action: 'request.cancelled', requestId: request.id, subject: userId, gateway: request.gateway });
+        await this.releaseExtension(moved.request);
         await notifications.syncCard(moved.request);
         cancelled.push(moved.request);
       } else {
@@ -110,35 +236,185 @@ export class AccessService {
 
   /**
    * Makes the caller's active grant last longer: by `durationMs` (default: the grant's own duration) from
-   * its current expiry, never beyond `access.maxDuration` after delivery. No new approval is needed
-   * within that limit; the extension is audited and shown on the approval card.
+   * its current expiry, never beyond `access.maxDuration` after delivery. Within `access.selfExtension`
+   * (summed over the grant's extensions; never for break-glass) it applies at once; beyond, an extension
+   * request goes to the approvers (one at a time per grant) and the expiry moves only when approved.
    */
-  async extend(userId: string, filter: { requestId?: string; gateway?: string }, durationMs?: number): Promise<Outcome<AccessRequest>> {
+  async extend(userId: string, filter: { requestId?: string; gateway?: string }, durationMs?: number): Promise<Outcome<ExtendOutcome>> {
     const { store, audit, notifications, provisioning, policy } = this.deps;
     const active = (await this.openRequests(userId)).filter((r) => r.status === 'active' && (!filter.requestId || r.id === filter.requestId) && (!filter.gateway || r.gateway === filter.gateway));
     if (active.length === 0) return { ok: false, message: 'You have no active VPN access to extend. Ask with `/vpn request`.' };
     if (active.length > 1) return { ok: false, message: `You have access to several gateways; name one: ${active.map((r) => `\`/vpn extend ${r.gateway}\``).join(', ')}.` };
     const grant = active[0]!;
+    const pendingExtension = grant.pendingExtensionId ? await store.get(grant.pendingExtensionId) : undefined;
+    if (pendingExtension?.status === 'pending') return { ok: true, value: { kind: 'pending', extension: pendingExtension, grant, existing: true } };
     const limit = (grant.deliveredAt ?? grant.createdAt) + policy.maxDurationMs;
+    const add = durationMs ?? grant.durationMs;
+    const wanted = Math.min(Math.max(Date.now(), grant.expiresAt ?? 0) + add, limit);
+    if (!grant.expiresAt || wanted <= grant.expiresAt) return { ok: false, message: `Your access already runs to the maximum of ${formatDuration(policy.maxDurationMs)}; ask again with \`/vpn request\` when it ends.` };
+    const selfAllowance = grant.kind === 'breakglass' ? 0 : (policy.selfExtensionMs ?? 0);
+    if ((grant.selfExtendedMs ?? 0) + (wanted - grant.expiresAt) > selfAllowance) return this.requestExtension(userId, grant, add);
+
+    let added = 0;
     const moved = await store.mutate(grant.id, (current) => {
       if (current.status !== 'active' || !current.expiresAt) return null;
-      const wanted = Math.max(Date.now(), current.expiresAt) + (durationMs ?? current.durationMs);
-      const expiresAt = Math.min(wanted, limit);
-      return expiresAt > current.expiresAt ? { patch: { expiresAt } } : null;
+      const expiresAt = Math.min(Math.max(Date.now(), current.expiresAt) + add, limit);
+      added = expiresAt - current.expiresAt;
+      // Checked again on the current record: a concurrent extend must not exceed the allowance either.
+      if (added <= 0 || (current.selfExtendedMs ?? 0) + added > selfAllowance) return null;
+      return { patch: { expiresAt, selfExtendedMs: (current.selfExtendedMs ?? 0) + added, extendedMs: (current.extendedMs ?? 0) + added } };
     });
     if (!moved.ok) {
-      if (moved.reason === 'not-allowed' && moved.request.status === 'active') return { ok: false, message: `Your access already runs to the maximum of ${formatDuration(policy.maxDurationMs)}; ask again with \`/vpn request\` when it ends.` };
+      if (moved.reason === 'not-allowed' && moved.request.status === 'active') return this.extend(userId, { requestId: grant.id }, durationMs);
       return { ok: false, message: 'Your access ended meanwhile; ask again with `/vpn request`.' };
     }
     if (!(await provisioning.rescheduleExpiry(moved.request))) {
       // The removal already started: put the old expiry back so the record tells the truth.
       const previous = grant.expiresAt;
-      await store.mutate(grant.id, (current) => (current.status === 'active' && current.expiresAt === moved.request.expiresAt ? { patch: { expiresAt: previous } } : null));
+      await store.mutate(grant.id, (current) => (current.status === 'active' && current.expiresAt === moved.request.expiresAt
+        ? { patch: { expiresAt: previous, selfExtendedMs: (current.selfExtendedMs ?? 0) - added, extendedMs: (current.extendedMs ?? 0) - added } } : null));
       return { ok: false, message: 'Your access is being removed right now; ask again with `/vpn request`.' };
     }
-    await audit.append({ actor: userId, action: 'grant.extended', requestId: grant.id, subject: userId, gateway: grant.gateway, detail: new Date(moved.request.expiresAt!).toISOString() });
+    await audit.append({ actor: userId, action: 'grant.extended', requestId: grant.id, subject: userId, gateway: grant.gateway, detail: `self-service +${formatDuration(added)} to ${new Date(moved.request.expiresAt!).toISOString()}` });
     await Promise.all([notifications.syncCard(moved.request), notifications.scheduleReminder(moved.request)]);
+    return { ok: true, value: { kind: 'extended', grant: moved.request } };
+  }
+
+  /** Beyond the self-service allowance: an extension request, approved like a request (one per grant at a time). */
+  private async requestExtension(userId: string, grant: AccessRequest, add: number): Promise<Outcome<ExtendOutcome>> {
+    const { store, audit, notifications } = this.deps;
+    const now = Date.now();
+    const id = newRequestId(now);
+    // Claim the grant's extension slot first (compare-and-set): two concurrent extends make one request.
+    const claimed = await store.mutate(grant.id, (g) => (g.status === 'active' && (!g.pendingExtensionId || g.pendingExtensionId === grant.pendingExtensionId) ? { patch: { pendingExtensionId: id } } : null));
+    if (!claimed.ok) {
+      const otherId = claimed.reason === 'not-allowed' ? claimed.request.pendingExtensionId : undefined;
+      const other = otherId ? await store.get(otherId) : undefined;
+      if (other?.status === 'pending') return { ok: true, value: { kind: 'pending', extension: other, grant, existing: true } };
+      return { ok: false, message: 'Your access ended meanwhile; ask again with `/vpn request`.' };
+    }
+    const extension = await store.create({
+      id, kind: 'extension', grantId: grant.id, requesterId: userId, gateway: grant.gateway, durationMs: add, reason: grant.reason,
+      status: 'pending', createdAt: now, updatedAt: now, approvalsRequired: approvalsRequiredFor(this.deps.policy, grant.gateway),
+      ...(grant.expiresAt ? { grantEndsAt: grant.expiresAt } : {}), grantTotalMs: grant.durationMs + (grant.extendedMs ?? 0),
+    });
+    await Promise.all([
+      audit.append({ actor: userId, action: 'extension.requested', requestId: id, subject: userId, gateway: grant.gateway, detail: `${grant.id} +${formatDuration(add)}` }),
+      notifications.syncCard(extension),
+      notifications.syncCard(claimed.request),
+      this.schedulePendingFollowUps(extension),
+    ]);
+    return { ok: true, value: { kind: 'pending', extension, grant: claimed.request, existing: false } };
+  }
+
+  /**
+   * `/vpn breakglass [gateway] <reason>`: access without approval for `access.breakGlassDuration`, to the
+   * front of the gateway's lane; the approvals channel and every admin are alerted, and it is audited.
+   * Anyone not in `roles.breakGlass` is refused, and that is audited too.
+   */
+  async breakGlass(userId: string, gateway: string, reason: string): Promise<Outcome<{ request: AccessRequest; position: number }>> {
+    const { store, audit, notifications, provisioning, policy, followUps } = this.deps;
+    if (!(await mayBreakGlass(policy, userId, this.deps.members))) {
+      await audit.append({ actor: userId, action: 'breakglass.refused', subject: userId, gateway, detail: reason });
+      return { ok: false, message: 'Only people listed in `roles.breakGlass` can use break-glass access. Ask for access with `/vpn request`; this attempt was recorded.' };
+    }
+    const open = (await store.listByUser(userId, 20)).find((r) => r.gateway === gateway && (r.status === 'approved' || r.status === 'provisioning' || r.status === 'active'));
+    if (open) return { ok: false, message: `You already have ${open.status === 'active' ? 'access' : `a ${open.status} request`} for *${gateway}* (\`${open.id}\`); see \`/vpn status\`.` };
+    const now = Date.now();
+    const request = await store.create({
+      id: newRequestId(now), kind: 'breakglass', requesterId: userId, gateway, durationMs: policy.breakGlassDurationMs ?? 3_600_000, reason,
+      status: 'approved', createdAt: now, updatedAt: now, decidedAt: now,
+    });
+    await audit.append({ actor: userId, action: 'breakglass.used', requestId: request.id, subject: userId, gateway, detail: reason });
+    const { position } = await provisioning.enqueueProvision(request);
+    await Promise.all([
+      notifications.syncCard(request),
+      followUps?.schedule('breakglass-alert', request.id, now),
+      followUps?.schedule('breakglass-review', request.id, now + (policy.breakGlassReviewWithinMs ?? 24 * 3_600_000)),
+    ]);
+    return { ok: true, value: { request, position } };
+  }
+
+  /** Acknowledge on a break-glass alert: admins only; records who reviewed it. */
+  async acknowledgeBreakGlass(requestId: string, adminId: string): Promise<Outcome<AccessRequest>> {
+    const { store, audit, notifications, policy } = this.deps;
+    if (!(await isAdmin(policy, adminId, this.deps.members))) return { ok: false, message: 'Only admins (`roles.admins`) can acknowledge a break-glass use.' };
+    const moved = await store.mutate(requestId, (r) => (r.kind === 'breakglass' && !r.acknowledgedBy ? { patch: { acknowledgedBy: adminId, acknowledgedAt: Date.now() } } : null));
+    if (!moved.ok) {
+      if (moved.reason === 'not-found' || moved.request.kind !== 'breakglass') return { ok: false, message: 'That break-glass use no longer exists.' };
+      return { ok: false, message: `This break-glass use was already acknowledged${moved.request.acknowledgedBy === adminId ? ' by you' : ''}.` };
+    }
+    await audit.append({ actor: adminId, action: 'breakglass.acknowledged', requestId, subject: moved.request.requesterId, gateway: moved.request.gateway });
+    await notifications.syncCard(moved.request);
     return { ok: true, value: moved.request };
+  }
+
+  /** Revoke now on a break-glass alert: admins only; the certificate goes at once. */
+  async revokeBreakGlass(requestId: string, adminId: string): Promise<Outcome<AccessRequest>> {
+    const { store, audit, provisioning, policy } = this.deps;
+    if (!(await isAdmin(policy, adminId, this.deps.members))) return { ok: false, message: 'Only admins (`roles.admins`) can revoke a break-glass grant from here.' };
+    const request = await store.get(requestId);
+    if (!request || request.kind !== 'breakglass') return { ok: false, message: 'That break-glass use no longer exists.' };
+    if (request.status === 'approved' || request.status === 'provisioning') return { ok: false, message: 'Its certificate is being set up right now; click Revoke now again in a minute.' };
+    if (request.status !== 'active') return { ok: false, message: `This access already ended (${request.status}).` };
+    await provisioning.enqueueRevoke(request, adminId);
+    await audit.append({ actor: adminId, action: 'grant.revoke-requested', requestId, subject: request.requesterId, gateway: request.gateway, detail: 'break-glass' });
+    return { ok: true, value: request };
+  }
+
+  /** A follow-up job came due (see FollowUps). Idempotent: each checks the request's current state. */
+  async runFollowUp(kind: FollowUpKind, requestId: string): Promise<void> {
+    const { store, audit, notifications, messenger, policy } = this.deps;
+    const request = await store.get(requestId);
+    if (!request) return;
+    if (kind === 'pending-ttl') {
+      const moved = await store.transition(requestId, 'lapsed', { lapsedAfterMs: policy.pendingTtlMs ?? 24 * 3_600_000 }, ['pending']);
+      if (!moved.ok) return;
+      await audit.append({ actor: 'system', action: moved.request.kind === 'extension' ? 'extension.lapsed' : 'request.lapsed', requestId, subject: moved.request.requesterId, gateway: moved.request.gateway, detail: formatDuration(policy.pendingTtlMs ?? 24 * 3_600_000) });
+      await this.releaseExtension(moved.request);
+      await notifications.syncCard(moved.request);
+      await notifications.tellRequester(moved.request, 'lapsed');
+      return;
+    }
+    if (kind === 'approver-reminder') {
+      if (request.status !== 'pending' || !messenger) return;
+      // Everyone who could still decide it: the gateway's approvers, less the requester and who approved.
+      const skip = new Set([request.requesterId, ...(request.approvals ?? [])]);
+      await messenger.remindApprovers(request, approversFor(policy, request.gateway).filter((id) => !skip.has(id)));
+      return;
+    }
+    if (request.kind !== 'breakglass' || !messenger) return;
+    if (kind === 'breakglass-alert') await messenger.alertBreakGlass(request, await this.adminUsers());
+    else if (!request.acknowledgedBy) await messenger.remindBreakGlassReview(request, policy.admins);
+  }
+
+  /** Admins as user ids (groups expanded), for DMs. */
+  private async adminUsers(): Promise<string[]> {
+    const users = new Set<string>();
+    for (const id of this.deps.policy.admins) {
+      if (id.startsWith('S')) for (const member of await this.deps.members(id)) users.add(member);
+      else users.add(id);
+    }
+    return [...users];
+  }
+
+  /**
+   * At start: pending requests get their follow-ups back (a lost job must not leave one pending forever),
+   * unacknowledged break-glass grants their review, and an extension approved by all but not yet applied
+   * (a crash between the two writes) is applied.
+   */
+  async recoverFollowUps(): Promise<void> {
+    const { store, followUps, policy } = this.deps;
+    for (const request of await store.listByStatus('pending')) {
+      if (request.kind === 'extension' && (request.approvals ?? []).length >= approvalsRequiredFor(policy, request.gateway)) await this.finishExtension(request);
+      else await this.schedulePendingFollowUps(request);
+    }
+    if (!followUps) return;
+    for (const status of ['approved', 'provisioning', 'active'] as const) {
+      for (const request of await store.listByStatus(status)) {
+        if (request.kind === 'breakglass' && !request.acknowledgedBy) await followUps.schedule('breakglass-review', request.id, request.createdAt + (policy.breakGlassReviewWithinMs ?? 24 * 3_600_000));
+      }
+    }
   }
 
   /**
@@ -147,8 +423,9 @@ export class AccessService {
    */
   async pendingFor(approverId: string): Promise<AccessRequest[] | undefined> {
     if (!(await isApprover(this.deps.policy, approverId, this.deps.members))) return undefined;
-    return (await this.deps.store.listByStatus('pending'))
-      .filter((r) => r.status === 'pending' && r.requesterId !== approverId)
+    const pending = (await this.deps.store.listByStatus('pending')).filter((r) => r.status === 'pending' && r.requesterId !== approverId && !(r.approvals ?? []).includes(approverId));
+    const eligible = await Promise.all(pending.map(async (r) => (await mayDecide(this.deps.policy, r, approverId, this.deps.members)).ok));
+    return pending.filter((_, i) => eligible[i])
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 

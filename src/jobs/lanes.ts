@@ -53,6 +53,10 @@ export function removalTime(expiresAt: number, coalesceWindowMs: number): number
   return Math.ceil(expiresAt / coalesceWindowMs) * coalesceWindowMs;
 }
 
+/** Provisioning is prioritised so break-glass can go first; jobs without a priority (revocations, expiries) still run before both. */
+export const BREAKGLASS_PRIORITY = 1;
+export const PROVISION_PRIORITY = 10;
+
 /** Every lane job (provisioning, expiry, revocation, server change); each kind may raise `attempts`. */
 export const LANE_JOB_OPTIONS = {
   attempts: 6,
@@ -86,7 +90,14 @@ export class Lanes implements ProvisioningQueue, ServerChangeLane {
 
   async enqueueProvision(request: AccessRequest): Promise<{ position: number }> {
     const queue = this.queue(request.gateway);
-    await queue.add('provision', { requestId: request.id, step: 'start' }, { ...LANE_JOB_OPTIONS, jobId: laneJobId.provision(request.id) });
+    // BullMQ priority: break-glass goes ahead of every queued provisioning (lower runs first).
+    await queue.add('provision', { requestId: request.id, step: 'start' }, { ...LANE_JOB_OPTIONS, jobId: laneJobId.provision(request.id), priority: request.kind === 'breakglass' ? BREAKGLASS_PRIORITY : PROVISION_PRIORITY });
+    if (request.kind === 'breakglass') {
+      // Ahead of it: what runs now, unprioritised work (revocations, due expiries) and earlier break-glass.
+      const [counts, prioritized] = await Promise.all([queue.getJobCounts('active', 'waiting'), queue.getPrioritized(0, 1000)]);
+      const before = prioritized.findIndex((j) => j.id === laneJobId.provision(request.id));
+      return { position: (counts.active ?? 0) + (counts.waiting ?? 0) + Math.max(0, before) + 1 };
+    }
     // Everything running or waiting on the lane, this job included (it was just added, last in line).
     const counts = await queue.getJobCounts('active', 'waiting', 'prioritized');
     return { position: Math.max(1, (counts.active ?? 0) + (counts.waiting ?? 0) + (counts.prioritized ?? 0)) };
@@ -138,10 +149,10 @@ export class Lanes implements ProvisioningQueue, ServerChangeLane {
     const state = await job.getState();
     if (state === 'active') return 0;
     if (state !== 'waiting' && state !== 'prioritized') return undefined;
-    const waiting = await queue.getWaiting(0, 1000);
-    // getWaiting lists the next job to run first.
-    const index = waiting.findIndex((j) => j.id === job.id);
-    const active = await queue.getActiveCount();
+    // Unprioritised waiting jobs run first, then prioritised ones in priority order; both lists start with the next to run.
+    const [waiting, prioritized, active] = await Promise.all([queue.getWaiting(0, 1000), queue.getPrioritized(0, 1000), queue.getActiveCount()]);
+    const order = [...waiting, ...prioritized];
+    const index = order.findIndex((j) => j.id === job.id);
     return index < 0 ? undefined : index + 1 + active;
   }
 

@@ -40,3 +40,27 @@ describe('unknown config keys', () => {
     expect(cfg.provisioning.lockDurationMs).toBe(30_000);
   });
 });
+
+describe('approvals that can never be given', () => {
+  it('a gateway with fewer directly listed approvers than required is refused at start', () => {
+    const base = configYaml().replace('approvers: [U0BOB, S0APPROVERS]', 'approvers: [U0BOB, U0CAROL]');
+    const found = problems(`${base}approvals:\n  required: 3\n`);
+    expect(found.filter((p) => p.includes('approvals.required: gateway'))).toHaveLength(2);
+    expect(found[0]).toContain('needs 3 approvals but has only 2 approvers');
+    const perGateway = problems(base.replace('    sslVpnServerId: vss-gw8', '    approvers: [U0FRA]\n    approvalsRequired: 2\n    sslVpnServerId: vss-gw8'));
+    expect(perGateway).toEqual(['vpn-bot.yaml: gateways.1.approvalsRequired: gateway frankfurt needs 2 approvals but has only 1 approver (gateways[].approvers); list more approvers or lower the number']);
+    // With a user group the number of members is only known at click time: accepted.
+    expect(parseFileConfig(`${configYaml()}approvals:\n  required: 3\n`, 'vpn-bot.yaml').approvals.required).toBe(3);
+  });
+
+  it('new keys have their defaults', () => {
+    const cfg = parseFileConfig(configYaml(), 'vpn-bot.yaml');
+    expect(cfg.approvals.required).toBe(1);
+    expect(cfg.roles.breakGlass).toEqual([]);
+    expect(cfg.access.selfExtension).toBe(0);
+    expect(cfg.access.pendingTtl).toBe(86_400_000);
+    expect(cfg.access.approverReminder).toBe(2 * 3_600_000);
+    expect(cfg.access.breakGlassDuration).toBe(3_600_000);
+    expect(cfg.access.breakGlassReviewWithin).toBe(86_400_000);
+  });
+});

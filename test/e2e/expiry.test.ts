@@ -3,13 +3,14 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { removalTime } from '../../src/jobs/lanes.js';
 import { RequestStore } from '../../src/core/store.js';
-import { APPROVALS, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+import { APPROVALS, configYaml, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
 let lane: Queue;
 
 beforeAll(async () => {
-  h = await startHarness({ db: 9, updateMs: 150 });
+  // These tests extend without approvers: a self-service allowance as large as the maximum (test/gate covers approval).
+  h = await startHarness({ db: 9, updateMs: 150, configText: configYaml('  selfExtension: 30d\n') });
   lane = new Queue('lane-hangzhou', { connection: h.redis, prefix: 'vpnbot:{lane-hangzhou}' });
 });
 afterAll(async () => {

@@ -16,6 +16,8 @@ export interface Harness {
   redis: Redis;
   env: Record<string, string>;
   bot: Running;
+  /** Stops the bot and starts it again on the same config, Redis and fakes (a deploy or a crash); `whileDown` runs in between. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,12 @@ export async function startHarness(options: {
   const driver = new SlackDriver({ botUrl: `http://127.0.0.1:${bot.port}/slack/events`, signingSecret: SIGNING_SECRET, fake: slack });
   const harness: Harness = {
     sim, slack, driver, redis, env, bot,
+    async restart(whileDown) {
+      await harness.bot.stop();
+      await whileDown?.();
+      harness.bot = await start(loadConfig(env), options.logDestination ? { logDestination: options.logDestination } : {});
+      harness.driver = new SlackDriver({ botUrl: `http://127.0.0.1:${harness.bot.port}/slack/events`, signingSecret: SIGNING_SECRET, fake: slack });
+    },
     async close() {
       await harness.bot.stop(); // the current instance (a test may have restarted it)
       await slack.close();

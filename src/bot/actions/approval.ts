@@ -9,7 +9,7 @@ import type { Messenger } from '../../core/ports.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../views/approval-card.js';
 import { DENY_MODAL, denyModal, REQUEST_MODAL } from '../views/modals.js';
 import { parseRequestText } from '../../core/policy.js';
-import { requestConfirmation } from '../views/messages.js';
+import { approvalCountedNote, extensionAppliedNote, requestConfirmation } from '../views/messages.js';
 
 export interface ApprovalDeps {
   service: AccessService;
@@ -54,9 +54,11 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
         return;
       }
       deps.onHandled?.('approve', 'ok');
-      const { request, position } = outcome.value;
-      const where = position <= 1 ? 'next in line' : `position ${position}`;
-      await deps.messenger.postProgress(request, `:large_green_circle: Approved by <@${click.data.user.id}>. Queued on *${request.gateway}* (${where}).`).catch((err: Error) =>
+      const result = outcome.value;
+      const note = result.kind === 'counted' ? approvalCountedNote(result.request, click.data.user.id, result.count, result.required)
+        : result.kind === 'extended' ? extensionAppliedNote(result.grant, click.data.user.id)
+          : `:large_green_circle: Approved by <@${click.data.user.id}>. Queued on *${result.request.gateway}* (${result.position <= 1 ? 'next in line' : `position ${result.position}`}).`;
+      await deps.messenger.postProgress(result.request, note).catch((err: Error) =>
         deps.logger.warn({ err: err.message }, 'progress post failed'));
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, requestId }, 'approve failed');

@@ -4,7 +4,7 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
-import { DONE_ACTION, EXTEND_ACTION, extendedNotice } from '../views/messages.js';
+import { DONE_ACTION, EXTEND_ACTION, extendReply } from '../views/messages.js';
 
 export function registerReminderActions(app: App, deps: { service: AccessService; logger: Logger; onHandled?: (kind: string, outcome: string) => void }): void {
   // A click in the reminder DM has a response_url; one in the App Home view has none, so DM instead.
@@ -24,7 +24,7 @@ export function registerReminderActions(app: App, deps: { service: AccessService
       return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Try `/vpn extend` in a minute.' };
     });
     deps.onHandled?.('extend', outcome.ok ? 'ok' : 'refused');
-    await reply(args, outcome.ok ? extendedNotice(outcome.value) : outcome.message);
+    await reply(args, outcome.ok ? extendReply(outcome.value) : outcome.message);
   });
 
   app.action<BlockButtonAction>(DONE_ACTION, async (args) => {

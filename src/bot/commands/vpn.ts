@@ -1,13 +1,14 @@
 // `/vpn …`: parse, authorise, call one service, reply. Replies are ephemeral (the ack body).
 import type { App, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { durationError, EXTEND_USAGE, parseRequestText } from '../../core/policy.js';
+import { durationError, EXTEND_USAGE, parseBreakGlassText, parseRequestText } from '../../core/policy.js';
+import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
 import type { Logger } from 'pino';
 import { requestModal } from '../views/modals.js';
 import { handleAdminCommand } from './admin.js';
 import type { AdminService } from '../../core/admin.js';
-import { extendedNotice, HELP_TEXT, requestConfirmation, statusLine } from '../views/messages.js';
+import { breakGlassConfirmation, cancelledNotice, extendReply, HELP_TEXT, requestConfirmation, statusLine } from '../views/messages.js';
 import { isDurationAttempt, parseDuration } from '../../core/duration.js';
 
 export interface CommandDeps {
@@ -90,8 +91,30 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
             }
           }
           const outcome = await deps.service.extend(userId, gateway ? { gateway } : {}, durationMs);
-          await ack(ephemeral(outcome.ok ? extendedNotice(outcome.value) : outcome.message));
+          await ack(ephemeral(outcome.ok ? extendReply(outcome.value) : outcome.message));
           deps.onHandled?.('extend', outcome.ok ? 'ok' : 'refused');
+          return;
+        }
+        case 'cancel': {
+          if (rest.length > 1 || (rest[0] && !isRequestId(rest[0]))) {
+            await ack(ephemeral('Usage: `/vpn cancel [request id]`, e.g. `/vpn cancel r1a2b3c4d5`; `/vpn status` lists your requests.'));
+            return;
+          }
+          const outcome = await deps.service.cancelOwn(userId, rest[0]);
+          await ack(ephemeral(outcome.ok ? cancelledNotice(outcome.value) : outcome.message));
+          deps.onHandled?.('cancel', outcome.ok ? 'ok' : 'refused');
+          return;
+        }
+        case 'breakglass': {
+          const parsed = parseBreakGlassText(deps.service.policy, restText);
+          if (!parsed.ok) {
+            await ack(ephemeral(parsed.error));
+            deps.onHandled?.('breakglass', 'invalid');
+            return;
+          }
+          const outcome = await deps.service.breakGlass(userId, parsed.value.gateway, parsed.value.reason);
+          await ack(ephemeral(outcome.ok ? breakGlassConfirmation(outcome.value.request, outcome.value.position) : outcome.message));
+          deps.onHandled?.('breakglass', outcome.ok ? 'ok' : 'refused');
           return;
         }
         case 'revoke':
@@ -123,7 +146,7 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
       }
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, sub }, '/vpn failed');
-      const known = ['request', 'status', 'list', 'extend', 'revoke', 'done', 'help', 'admin'];
+      const known = ['request', 'status', 'list', 'extend', 'cancel', 'breakglass', 'revoke', 'done', 'help', 'admin'];
       deps.onHandled?.(known.includes(sub.toLowerCase() || 'request') ? sub.toLowerCase() || 'request' : 'unknown', 'error');
       // The ack may already have gone out; a second ack throws, so only try when it has not.
       try {

@@ -3,8 +3,9 @@ import { formatDuration } from '../../core/duration.js';
 import { REQUEST_USAGE } from '../../core/policy.js';
 import type { RequesterEvent } from '../../core/ports.js';
 import type { AccessRequest } from '../../core/requests.js';
+import type { ExtendOutcome } from '../../core/service.js';
 import type { KnownBlock } from '@slack/types';
-import { slackDate } from './approval-card.js';
+import { approvedTotal, slackDate } from './approval-card.js';
 import { SLACK_LIMITS, withUserText } from './text.js';
 
 export const HELP_TEXT = [
@@ -12,8 +13,10 @@ export const HELP_TEXT = [
   `• ${REQUEST_USAGE}: ask for access (no arguments opens a form)`,
   '• `/vpn status`: where your requests stand (queue position included)',
   '• `/vpn list`: your active VPN access and when it expires',
-  '• `/vpn extend [gateway] [duration]`: make your active access last longer (within the maximum)',
+  '• `/vpn extend [gateway] [duration]`: make your active access last longer (beyond the self-service allowance, approvers decide)',
+  '• `/vpn cancel [request-id]`: cancel your pending request (or extension request)',
   '• `/vpn revoke [request-id]`: end your access now (done, or lost laptop); cancels pending requests',
+  '• `/vpn breakglass [gateway] <reason>`: emergency access without approval (only for `roles.breakGlass`; admins are alerted)',
   '• `/vpn help`: this message',
 ].join('\n');
 
@@ -21,8 +24,28 @@ export function requestConfirmation(request: AccessRequest): string {
   return `:inbox_tray: Request \`${request.id}\` for *${request.gateway}* (${formatDuration(request.durationMs)}) sent to the approvers. I'll DM you when it is decided.`;
 }
 
-export function requesterNotice(request: AccessRequest, event: RequesterEvent): string {
+function extensionNotice(request: AccessRequest, event: RequesterEvent): string | undefined {
+  const what = `Your request \`${request.id}\` to extend \`${request.grantId}\` on *${request.gateway}* by ${formatDuration(request.durationMs)}`;
   switch (event) {
+    case 'approved':
+      return `:hourglass: ${what} was approved by ${request.approvals?.map((id) => `<@${id}>`).join(', ') ?? 'the approvers'}. Your access now ends ${slackDate(request.grantEndsAt)}${request.grantTotalMs ? ` (approved total ${formatDuration(request.grantTotalMs)})` : ''}.`;
+    case 'denied':
+      return withUserText(`:no_entry: ${what} was denied by <@${request.approverId}>; your access still ends ${slackDate(request.grantEndsAt)}.\n>`, request.denyReason ?? 'no reason given', SLACK_LIMITS.message);
+    case 'cancelled':
+      return `:heavy_minus_sign: ${what} was cancelled: ${request.cancelledBy === 'system' ? 'the access ended before it was approved' : 'withdrawn'}.`;
+    case 'lapsed':
+      return `:hourglass: ${what} expired after ${formatDuration(request.lapsedAfterMs ?? 0)} without a decision; your access still ends ${slackDate(request.grantEndsAt)}. Ask again with \`/vpn extend\`.`;
+    default:
+      return undefined;
+  }
+}
+
+export function requesterNotice(request: AccessRequest, event: RequesterEvent): string {
+  const extension = request.kind === 'extension' ? extensionNotice(request, event) : undefined;
+  if (extension) return extension;
+  switch (event) {
+    case 'lapsed':
+      return `:hourglass: Your VPN request \`${request.id}\` for *${request.gateway}* expired after ${formatDuration(request.lapsedAfterMs ?? 0)} without a decision. Ask again with \`/vpn request\` if you still need access.`;
     case 'approved':
       return `:large_green_circle: Your VPN request \`${request.id}\` for *${request.gateway}* was approved by <@${request.approverId}>. I'm creating your certificate now; your profile will arrive here shortly.`;
     case 'denied':
@@ -74,11 +97,60 @@ export function expiringSoon(request: AccessRequest): { text: string; blocks: Kn
 }
 
 export function extendedNotice(request: AccessRequest): string {
-  return `:hourglass: Your VPN access to *${request.gateway}* (\`${request.id}\`) now lasts until ${slackDate(request.expiresAt)}.`;
+  return `:hourglass: Your VPN access to *${request.gateway}* (\`${request.id}\`) now lasts until ${slackDate(request.expiresAt)}, ${approvedTotal(request)}.`;
+}
+
+/** The answer to `/vpn extend` or the Extend button. */
+export function extendReply(outcome: ExtendOutcome): string {
+  return outcome.kind === 'extended' ? extendedNotice(outcome.grant) : extensionPendingNotice(outcome.extension, outcome.grant, outcome.existing);
+}
+
+/** `/vpn extend` beyond the self-service allowance: the extension request, new or already waiting. */
+export function extensionPendingNotice(extension: AccessRequest, grant: AccessRequest, existing: boolean): string {
+  const head = existing ? `:hourglass_flowing_sand: You already asked to extend \`${grant.id}\`: request \`${extension.id}\` (+${formatDuration(extension.durationMs)}) is waiting for the approvers.`
+    : `:inbox_tray: Extension request \`${extension.id}\` (+${formatDuration(extension.durationMs)} on \`${grant.id}\`) sent to the approvers.`;
+  return `${head} Until it is approved your access ends ${slackDate(grant.expiresAt)}. \`/vpn cancel ${extension.id}\` withdraws it.`;
+}
+
+/** One approval of several (N-of-M), in the card's thread. */
+export function approvalCountedNote(request: AccessRequest, approverId: string, count: number, required: number): string {
+  return `:ballot_box_with_check: Approval ${count} of ${required} by <@${approverId}>; ${required - count} more needed.`;
+}
+
+/** The Nth approval of an extension, in the card's thread. */
+export function extensionAppliedNote(grant: AccessRequest, approverId: string): string {
+  return `:hourglass: Extension approved by <@${approverId}>; access now ends ${slackDate(grant.expiresAt)}, ${approvedTotal(grant)}.`;
+}
+
+export function cancelledNotice(request: AccessRequest): string {
+  return `:heavy_minus_sign: Cancelled your pending ${request.kind === 'extension' ? 'extension request' : 'request'} \`${request.id}\` for *${request.gateway}*.`;
+}
+
+/** Mentions for a user or user-group id. */
+export function mention(id: string): string {
+  return id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`;
+}
+
+/** The one reminder in a pending request's thread. */
+export function approverReminder(request: AccessRequest, approvers: readonly string[]): string {
+  const who = approvers.length ? approvers.map(mention).join(' ') : 'approvers';
+  return `:bell: ${who}: this ${request.kind === 'extension' ? 'extension request' : 'request'} is still waiting for a decision (asked ${slackDate(request.createdAt)}).`;
+}
+
+export function breakGlassConfirmation(request: AccessRequest, position: number): string {
+  return `:rotating_light: Break-glass access to *${request.gateway}* for ${formatDuration(request.durationMs)} (\`${request.id}\`): no approval needed, ${position <= 1 ? 'next in line' : `position ${position} in the queue`}. Your profile will arrive in a DM. The admins have been alerted and this use is audited with your reason.`;
+}
+
+/** The admins' reminder when a break-glass use was not acknowledged in time. */
+export function breakGlassReviewReminder(request: AccessRequest, admins: readonly string[]): string {
+  return `:rotating_light: ${admins.map(mention).join(' ') || 'Admins'}: break-glass use \`${request.id}\` by <@${request.requesterId}> on *${request.gateway}* (${slackDate(request.createdAt)}) has not been acknowledged yet. Please review it: Acknowledge or Revoke now on the card.`;
 }
 
 export function statusLine(request: AccessRequest, position: number | undefined): string {
   const where = request.status === 'approved' && position !== undefined ? (position === 0 ? ' (being provisioned now)' : ` (position ${position} on the gateway)`) : '';
-  const expiry = request.status === 'active' ? `, expires ${slackDate(request.expiresAt)}` : '';
-  return `• \`${request.id}\` *${request.gateway}* ${formatDuration(request.durationMs)}: ${request.status}${where}${expiry}`;
+  const expiry = request.status === 'active' ? `, expires ${slackDate(request.expiresAt)}, ${approvedTotal(request)}` : '';
+  const count = request.status === 'pending' && (request.approvalsRequired ?? 1) > 1 ? ` (${request.approvals?.length ?? 0} of ${request.approvalsRequired} approvals)` : '';
+  const kind = request.kind === 'extension' ? ` extension of \`${request.grantId}\` by` : request.kind === 'breakglass' ? ' break-glass' : '';
+  const extending = request.pendingExtensionId ? `; extension \`${request.pendingExtensionId}\` waiting for approval` : '';
+  return `• \`${request.id}\` *${request.gateway}*${kind} ${formatDuration(request.status === 'active' ? request.durationMs + (request.extendedMs ?? 0) : request.durationMs)}: ${request.status}${count}${where}${expiry}${extending}`;
 }
