@@ -158,6 +158,9 @@ describe('extensions are approved like requests', () => {
     expect((await record(extensionId)).status).toBe('applied');
     const listed = await h.driver.command({ userId: 'U0IKE', text: 'list' });
     expect(String(listed.json?.text)).toMatch(/approved total 673h \(1h \+ 4w extended\)/);
+    await h.driver.event({ type: 'app_home_opened', user: 'U0IKE', channel: h.slack.dmChannelFor('U0IKE'), tab: 'home' });
+    await h.slack.waitFor('home shows the approved total', () => h.slack.views('U0IKE').find((v) => JSON.stringify(v.view.blocks ?? []).includes('approved total 673h (1h + 4w extended)')));
+    await h.slack.waitFor('grant card shows the approved total', () => (cardJson(before.card!.ts).includes('approved total 673h') ? true : undefined));
     await h.slack.waitFor('extension card updated', () => (JSON.stringify(cardOf(card.ts)?.blocks ?? []).includes('access now ends') && !JSON.stringify(cardOf(card.ts)?.blocks ?? []).includes('vpn_approve') ? true : undefined));
     // Total length from delivery never exceeds access.maxDuration: 30d more is cut to the maximum.
     const second = await h.driver.command({ userId: 'U0IKE', text: 'extend 30d' });

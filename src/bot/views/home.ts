@@ -5,7 +5,7 @@ import type { GatewayHealth } from '../../core/admin.js';
 import { formatDuration } from '../../core/duration.js';
 import type { AccessRequest } from '../../core/requests.js';
 import { statusReport } from './admin.js';
-import { APPROVE_ACTION, DENY_ACTION, slackDate } from './approval-card.js';
+import { APPROVE_ACTION, approvedTotal, DENY_ACTION, slackDate } from './approval-card.js';
 import { fitText } from './text.js';
 import { DONE_ACTION } from './messages.js';
 
@@ -38,7 +38,7 @@ function mineText(request: AccessRequest, position: number | undefined): string 
   const head = `*${request.gateway}* · ${formatDuration(request.durationMs)} · \`${request.id}\``;
   switch (request.status) {
     case 'pending':
-      return `:large_yellow_circle: ${head}\nWaiting for an approver. _${short(request.reason, 150)}_`;
+      return `:large_yellow_circle: ${head}\n${request.kind === 'extension' ? `Extension of \`${request.grantId}\` waiting for approval` : 'Waiting for an approver'}${(request.approvalsRequired ?? 1) > 1 ? ` (${request.approvals?.length ?? 0} of ${request.approvalsRequired} approvals)` : ''}. _${short(request.reason, 150)}_`;
     case 'approved': {
       const where = position === undefined ? 'queued' : position <= 1 ? 'next in line' : `position ${position} in the queue`;
       return `:large_green_circle: ${head}\nApproved by <@${request.approverId}>; ${where}. Your profile will arrive in a DM.`;
@@ -46,7 +46,7 @@ function mineText(request: AccessRequest, position: number | undefined): string 
     case 'provisioning':
       return `:gear: ${head}\nApproved by <@${request.approverId}>; your certificate is being set up now.`;
     case 'active':
-      return `:white_check_mark: ${head}\nActive until ${slackDate(request.expiresAt)}.`;
+      return `:white_check_mark: ${head}\nActive until ${slackDate(request.expiresAt)}, ${approvedTotal(request)}${request.pendingExtensionId ? `; extension \`${request.pendingExtensionId}\` waiting for approval` : ''}.`;
     default:
       return `${head}\n${request.status}`;
   }
