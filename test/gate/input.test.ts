@@ -67,6 +67,13 @@ describe('duration typos', () => {
 });
 
 describe('user text in Slack', () => {
+  it('words echoed back in replies cannot mention anyone', async () => {
+    for (const text of ['<!channel>', 'extend <!here>', 'admin <@U0ALICE>']) {
+      const answer = String((await h.driver.command({ userId: 'U0EVE', text })).json?.text);
+      expect(answer, text).not.toMatch(/<[!@]/);
+    }
+  });
+
   it('is escaped and cut to the field limits on the card and in the DM', async () => {
     h.slack.addUser('U0LONG', { name: 'long' });
     const reason = `<!channel> ${'&'.repeat(488)}`;

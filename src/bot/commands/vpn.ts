@@ -6,6 +6,7 @@ import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
 import type { Logger } from 'pino';
 import { requestModal } from '../views/modals.js';
+import { codeSpan } from '../views/text.js';
 import { handleAdminCommand } from './admin.js';
 import type { AdminService } from '../../core/admin.js';
 import { breakGlassConfirmation, cancelledNotice, extendReply, HELP_TEXT, requestConfirmation, statusLine } from '../views/messages.js';
@@ -86,7 +87,7 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
               await ack(ephemeral(durationError(word, EXTEND_USAGE)));
               return;
             } else {
-              await ack(ephemeral(`\`${word.slice(0, 40).replace(/[`<>&]/g, '')}\` is neither a gateway nor a duration. Usage: ${EXTEND_USAGE}`));
+              await ack(ephemeral(`${codeSpan(word)} is neither a gateway nor a duration. Usage: ${EXTEND_USAGE}`));
               return;
             }
           }
@@ -142,7 +143,7 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
           else await handleAdminCommand({ userId, words: rest, ack, respond: args.respond }, { admin: deps.admin, logger: deps.logger, ...(deps.onHandled ? { onHandled: deps.onHandled } : {}) });
           return;
         default:
-          await ack(ephemeral(`I don't know \`/vpn ${sub}\`.\n${HELP_TEXT}`));
+          await ack(ephemeral(`I don't know ${codeSpan(`/vpn ${sub}`)}.\n${HELP_TEXT}`));
       }
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, sub }, '/vpn failed');

@@ -5,6 +5,7 @@ import type { ServerChangeProposal } from '../../core/server-change-store.js';
 import type { StoredAuditEntry } from '../../core/audit.js';
 import type { AccessRequest } from '../../core/requests.js';
 import { escapeMrkdwn, slackDate } from './approval-card.js';
+import { codeSpan } from './text.js';
 import { changeLines, DISRUPTION_WARNING } from './server-change.js';
 
 export const LIST_CAP = 50;
@@ -28,7 +29,7 @@ export const ADMIN_HELP = [
 export const WORKING = ':hourglass_flowing_sand: Working on it…';
 
 export function unknownSubcommand(sub: string): string {
-  return `I don't know \`/vpn admin ${sub.replace(/[`<>&]/g, '').slice(0, 40)}\`.\n${ADMIN_HELP}`;
+  return `I don't know ${codeSpan(`/vpn admin ${sub}`, 51)}.\n${ADMIN_HELP}`;
 }
 
 const certOf = (g: AccessRequest) => (g.certId ? `\`${g.certId}\`` : '_no certificate id_');

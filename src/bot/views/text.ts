@@ -25,3 +25,8 @@ export function fitText(text: string, limit: number): string {
 export function withUserText(prefix: string, userText: string, limit: number): string {
   return `${prefix}${fitText(userText, Math.max(1, limit - prefix.length))}`;
 }
+
+/** A word the user typed, echoed back in a code span: no mrkdwn specials, no backticks, at most `max` characters. */
+export function codeSpan(text: string, max = 40): string {
+  return `\`${text.replace(/[`<>&]/g, '').slice(0, max)}\``;
+}
