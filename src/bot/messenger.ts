@@ -16,6 +16,14 @@ export class SlackMessenger implements Messenger, FileDelivery {
     return { channel: result.channel ?? this.approvalsChannel, ts: result.ts! };
   }
 
+  async findApprovalCard(request: AccessRequest): Promise<SlackMessageRef | undefined> {
+    const oldest = Math.floor(request.createdAt / 1000) - 60;
+    const history = await this.client.conversations.history({ channel: this.approvalsChannel, oldest: String(oldest), limit: 200 });
+    const marker = `\`${request.id}\``;
+    const found = (history.messages ?? []).find((m) => Number(m.ts) >= oldest && m.bot_id && JSON.stringify(m.blocks ?? []).includes(marker));
+    return found?.ts ? { channel: this.approvalsChannel, ts: found.ts } : undefined;
+  }
+
   async updateApprovalCard(request: AccessRequest): Promise<void> {
     if (!request.card) return;
     await this.client.chat.update({ channel: request.card.channel, ts: request.card.ts, ...approvalCard(request) });

@@ -7,6 +7,8 @@ export type RequesterEvent = 'approved' | 'denied' | 'failed' | 'cancelled' | 'e
 
 export interface Messenger {
   postApprovalCard(request: AccessRequest): Promise<SlackMessageRef>;
+  /** The request's card if it was already posted (recent channel history), for a retry after a crash. */
+  findApprovalCard(request: AccessRequest): Promise<SlackMessageRef | undefined>;
   updateApprovalCard(request: AccessRequest): Promise<void>;
   /** A progress line in the approval card's thread. */
   postProgress(request: AccessRequest, text: string): Promise<void>;

@@ -63,8 +63,21 @@ export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: 
       if ((await redis.set(lock, job.id ?? '1', 'PX', 15_000, 'NX')) !== 'OK') throw new Error('card busy; retrying');
       try {
         const fresh = (await store.get(request.id)) ?? request;
-        if (fresh.card) await messenger.updateApprovalCard(fresh);
-        else await store.update(fresh.id, { card: await messenger.postApprovalCard(fresh) });
+        if (fresh.card) {
+          await messenger.updateApprovalCard(fresh);
+        } else {
+          // A crash between posting and recording the card would post it twice: an earlier attempt leaves a
+          // mark, and a retry after one first looks for the card it may have posted.
+          const mark = `${store.prefix}:cardposting:${fresh.id}`;
+          const earlier = (await redis.exists(mark)) ? await messenger.findApprovalCard(fresh) : undefined;
+          if (earlier) {
+            const adopted = await store.update(fresh.id, { card: earlier });
+            if (adopted.ok) await messenger.updateApprovalCard(adopted.request);
+          } else {
+            await redis.set(mark, '1', 'EX', 86_400);
+            await store.update(fresh.id, { card: await messenger.postApprovalCard(fresh) });
+          }
+        }
       } finally {
         await redis.del(lock);
       }

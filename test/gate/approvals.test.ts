@@ -261,6 +261,19 @@ describe('pending requests end', () => {
     await h.slack.waitFor('late click refused', () => h.slack.ephemerals('U0CAROL').find((e) => e.text.includes('expired without a decision')));
   });
 
+  it('a crash after the card was posted but before it was recorded does not post a second card', async () => {
+    h.slack.addUser('U0NIA', { name: 'nia' });
+    const { requestId, cardTs } = await submit('U0NIA', 'request hangzhou 1h crash window');
+    await vi.waitFor(async () => expect((await record(requestId)).card?.ts).toBe(cardTs), { timeout: 5000, interval: 20 });
+    // While down, the record loses its card reference, as if the process died right after chat.postMessage.
+    await h.restart(async () => {
+      const moved = await store().update(requestId, { card: undefined });
+      expect(moved.ok && moved.request.card).toBe(undefined);
+    });
+    await vi.waitFor(async () => expect((await record(requestId)).card?.ts).toBe(cardTs), { timeout: 10_000, interval: 50 });
+    expect(h.slack.messages(APPROVALS).filter((m) => !m.threadTs && JSON.stringify(m.blocks ?? []).includes(`\`${requestId}\``))).toHaveLength(1);
+  });
+
   it('/vpn cancel cancels the caller\'s own pending request; the card says who', async () => {
     h.slack.addUser('U0LEE', { name: 'lee' });
     const { requestId, cardTs } = await submit('U0LEE', 'request hangzhou 1h changed my mind');
