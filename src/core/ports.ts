@@ -33,7 +33,7 @@ export interface Messenger {
 }
 
 /** Follow-ups run later as durable delayed jobs (once per request and kind), surviving restarts. */
-export type FollowUpKind = 'pending-ttl' | 'approver-reminder' | 'breakglass-alert' | 'breakglass-review';
+export type FollowUpKind = 'pending-ttl' | 'approver-reminder' | 'breakglass-alert' | 'breakglass-review' | 'breakglass-revoke';
 
 export interface FollowUps {
   schedule(kind: FollowUpKind, requestId: string, at: number): Promise<void>;

@@ -87,6 +87,8 @@ export interface AccessRequest {
   grantTotalMs?: number;
   /** lapsed: how long it waited (access.pendingTtl). */
   lapsedAfterMs?: number;
+  /** breakglass: the admin who clicked Revoke now before the profile was delivered (revoked once active). */
+  revokeRequestedBy?: string;
   /** breakglass: the admin who reviewed it. */
   acknowledgedBy?: string;
   acknowledgedAt?: number;

@@ -349,17 +349,35 @@ export class AccessService {
     return { ok: true, value: moved.request };
   }
 
-  /** Revoke now on a break-glass alert: admins only; the certificate goes at once. */
+  /**
+   * Revoke now on a break-glass alert: admins only; the certificate goes at once. Still queued: the request
+   * is cancelled. Being set up: it is revoked as soon as it is active (a durable follow-up, retried until then).
+   */
   async revokeBreakGlass(requestId: string, adminId: string): Promise<Outcome<AccessRequest>> {
-    const { store, audit, provisioning, policy } = this.deps;
+    const { store, audit, provisioning, policy, notifications, followUps } = this.deps;
     if (!(await isAdmin(policy, adminId, this.deps.members))) return { ok: false, message: 'Only admins (`roles.admins`) can revoke a break-glass grant from here.' };
     const request = await store.get(requestId);
     if (!request || request.kind !== 'breakglass') return { ok: false, message: 'That break-glass use no longer exists.' };
-    if (request.status === 'approved' || request.status === 'provisioning') return { ok: false, message: 'Its certificate is being set up right now; click Revoke now again in a minute.' };
-    if (request.status !== 'active') return { ok: false, message: `This access already ended (${request.status}).` };
-    await provisioning.enqueueRevoke(request, adminId);
-    await audit.append({ actor: adminId, action: 'grant.revoke-requested', requestId, subject: request.requesterId, gateway: request.gateway, detail: 'break-glass' });
-    return { ok: true, value: request };
+    if (request.status === 'approved') {
+      const cancelled = await store.transition(requestId, 'cancelled', { cancelledBy: adminId }, ['approved']);
+      if (cancelled.ok) {
+        await audit.append({ actor: adminId, action: 'request.cancelled', requestId, subject: request.requesterId, gateway: request.gateway, detail: 'break-glass revoked before provisioning' });
+        await notifications.syncCard(cancelled.request);
+        await notifications.tellRequester(cancelled.request, 'cancelled');
+        return { ok: true, value: cancelled.request };
+      }
+    }
+    const current = (await store.get(requestId)) ?? request;
+    if (current.status === 'approved' || current.status === 'provisioning') {
+      await store.mutate(requestId, (r) => (r.revokeRequestedBy ? null : { patch: { revokeRequestedBy: adminId } }));
+      await followUps?.schedule('breakglass-revoke', requestId, Date.now());
+      await audit.append({ actor: adminId, action: 'grant.revoke-requested', requestId, subject: current.requesterId, gateway: current.gateway, detail: 'break-glass, once delivered' });
+      return { ok: true, value: current };
+    }
+    if (current.status !== 'active') return { ok: false, message: `This access already ended (${current.status}).` };
+    await provisioning.enqueueRevoke(current, adminId);
+    await audit.append({ actor: adminId, action: 'grant.revoke-requested', requestId, subject: current.requesterId, gateway: current.gateway, detail: 'break-glass' });
+    return { ok: true, value: current };
   }
 
   /** A follow-up job came due (see FollowUps). Idempotent: each checks the request's current state. */
@@ -381,6 +399,11 @@ export class AccessService {
       // Everyone who could still decide it: the gateway's approvers, less the requester and who approved.
       const skip = new Set([request.requesterId, ...(request.approvals ?? [])]);
       await messenger.remindApprovers(request, approversFor(policy, request.gateway).filter((id) => !skip.has(id)));
+      return;
+    }
+    if (kind === 'breakglass-revoke') {
+      if (request.status === 'approved' || request.status === 'provisioning') throw new Error('break-glass grant not delivered yet; revoking it once active');
+      if (request.status === 'active') await this.deps.provisioning.enqueueRevoke(request, request.revokeRequestedBy ?? 'system');
       return;
     }
     if (request.kind !== 'breakglass' || !messenger) return;
@@ -413,6 +436,7 @@ export class AccessService {
     for (const status of ['approved', 'provisioning', 'active'] as const) {
       for (const request of await store.listByStatus(status)) {
         if (request.kind === 'breakglass' && !request.acknowledgedBy) await followUps.schedule('breakglass-review', request.id, request.createdAt + (policy.breakGlassReviewWithinMs ?? 24 * 3_600_000));
+        if (request.kind === 'breakglass' && request.revokeRequestedBy) await followUps.schedule('breakglass-revoke', request.id, Date.now());
       }
     }
   }

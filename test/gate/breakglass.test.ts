@@ -10,11 +10,13 @@ let lane: Queue;
 let followUps: Queue;
 
 beforeAll(async () => {
-  const config = configYaml('  breakGlassDuration: 2h\n  breakGlassReviewWithin: 4h\n').replace('  admins: [U0ADMIN]', '  admins: [U0ADMIN, S0ADMINS]\n  breakGlass: [U0BG, U0BG2]');
+  const config = configYaml('  breakGlassDuration: 2h\n  breakGlassReviewWithin: 4h\n').replace('  admins: [U0ADMIN]', '  admins: [U0ADMIN, S0ADMINS]\n  breakGlass: [U0BG, U0BG2, U0BG3, U0BG4]');
   h = await startHarness({ db: 27, updateMs: 100, configText: config });
   h.slack.addUser('U0BG', { name: 'oncall' });
   h.slack.addUser('U0BG2', { name: 'oncall2' });
   h.slack.addUser('U0ADMIN2', { name: 'admin2' });
+  h.slack.addUser('U0BG3', { name: 'oncall3' });
+  h.slack.addUser('U0BG4', { name: 'oncall4' });
   h.slack.setUsergroup('S0ADMINS', ['U0ADMIN2']);
   lane = new Queue('lane-frankfurt', { connection: h.redis, prefix: 'vpnbot:{lane-frankfurt}' });
   followUps = new Queue('follow-ups', { connection: h.redis, prefix: 'vpnbot:{follow-ups}' });
@@ -123,4 +125,31 @@ describe('break-glass', () => {
     const certId = (await record(requestId)).certId;
     expect(h.sim.clientCerts(GATEWAYS[0]!.sslVpnServerId).map((c) => c.sslVpnClientCertId)).not.toContain(certId);
   });
+
+  it('Revoke now before delivery: a queued use is cancelled; one being set up is revoked once active', async () => {
+    await lane.pause();
+    let queuedId = '';
+    let settingUpId = '';
+    try {
+      const first = await h.driver.command({ userId: 'U0BG3', text: 'breakglass frankfurt queued then revoked' });
+      queuedId = requestIdFrom(String(first.json?.text))!;
+      const second = await h.driver.command({ userId: 'U0BG4', text: 'breakglass frankfurt revoked while set up' });
+      settingUpId = requestIdFrom(String(second.json?.text))!;
+      // As if its job had started: provisioning, not yet delivered.
+      expect((await new RequestStore(h.redis).transition(settingUpId, 'provisioning', {}, ['approved'])).ok).toBe(true);
+      for (const id of [queuedId, settingUpId]) {
+        const card = await h.slack.waitFor('alert card', () => h.slack.messages(APPROVALS).find((m) => !m.threadTs && JSON.stringify(m.blocks ?? []).includes(`\`${id}\``)));
+        await h.driver.blockAction({ userId: 'U0ADMIN', actionId: 'vpn_breakglass_revoke', value: id, channelId: APPROVALS, messageTs: card.ts });
+      }
+      await vi.waitFor(async () => expect((await record(queuedId)).status).toBe('cancelled'), { timeout: 5000, interval: 20 });
+      await vi.waitFor(async () => expect((await record(settingUpId)).revokeRequestedBy).toBe('U0ADMIN'), { timeout: 5000, interval: 20 });
+    } finally {
+      await lane.resume();
+    }
+    await vi.waitFor(async () => expect((await record(settingUpId)).status).toBe('revoked'), { timeout: 40_000, interval: 100 });
+    expect((await record(queuedId)).status).toBe('cancelled');
+    expect(h.sim.clientCerts(GATEWAYS[1]!.sslVpnServerId).some((c) => c.name.startsWith('oncall3-') || c.name.startsWith('oncall4-'))).toBe(false);
+    const dm = await h.slack.waitFor('cancelled DM', () => h.slack.messages(h.slack.dmChannelFor('U0BG3')).find((m) => m.text.includes('cancelled')));
+    expect(dm.text).toContain('<@U0ADMIN>');
+  }, 60_000);
 });

@@ -24,5 +24,5 @@ export function registerBreakGlassActions(app: App, deps: { service: AccessServi
       await reply(args, outcome.ok ? done : outcome.message ?? 'Refused.');
     });
   handle(ACKNOWLEDGE_ACTION, (id, user) => deps.service.acknowledgeBreakGlass(id, user), ':eyes: Acknowledged; your review is recorded.');
-  handle(REVOKE_NOW_ACTION, (id, user) => deps.service.revokeBreakGlass(id, user), ':lock: Revoking it now; the certificate is being removed.');
+  handle(REVOKE_NOW_ACTION, (id, user) => deps.service.revokeBreakGlass(id, user), ':lock: Revoking it now: a queued request is cancelled, a certificate is removed as soon as it exists.');
 }
