@@ -3,6 +3,7 @@
 // injection and the CAS operations.
 /* eslint-disable @typescript-eslint/no-explicit-any -- pop-core returns untyped JSON; tests poke at it freely */
 import RPCClient from '@alicloud/pop-core';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAlibabaSim } from '../../src/sim/alicloud/index.js';
 import type { AlibabaSim, SimSeed } from '../../src/sim/alicloud/index.js';
@@ -210,6 +211,34 @@ describe('client certificates', () => {
     ]);
   });
 
+  it('certificates are real X.509: the server’s own CA signs an RSA client certificate (PKCS#1 key, clientAuth) valid until EndTime', async () => {
+    const id = await createCert('alice', {}, SRV2);
+    const res = await call('DescribeSslVpnClientCert', { SslVpnClientCertId: id });
+    const ca = new X509Certificate(res.CaCert);
+    const cert = new X509Certificate(res.ClientCert);
+    const key = createPrivateKey(res.ClientKey);
+    expect(ca.ca).toBe(true);
+    expect(cert.ca).toBe(false);
+    expect(cert.checkIssued(ca)).toBe(true);
+    expect(cert.verify(ca.publicKey)).toBe(true);
+    expect(cert.checkPrivateKey(key)).toBe(true);
+    expect(key.asymmetricKeyType).toBe('rsa');
+    expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']); // extended key usage: clientAuth only
+    expect(cert.subject).toBe(`CN=${id}`);
+    expect(Math.abs(new Date(cert.validTo).getTime() - res.EndTime)).toBeLessThan(1000);
+    expect(new Date(cert.validFrom).getTime()).toBeLessThanOrEqual(res.CreateTime);
+    // The same material on every read.
+    const again = await call('DescribeSslVpnClientCert', { SslVpnClientCertId: id });
+    expect([again.CaCert, again.ClientCert, again.ClientKey]).toEqual([res.CaCert, res.ClientCert, res.ClientKey]);
+    // Another server has another CA, which did not issue this certificate; two certificates never share a serial.
+    await sim.settle();
+    const other = await call('DescribeSslVpnClientCert', { SslVpnClientCertId: await createCert('bob', {}, SRV1) });
+    expect(other.CaCert).not.toBe(res.CaCert);
+    expect(cert.checkIssued(new X509Certificate(other.CaCert))).toBe(false);
+    expect(new X509Certificate(other.ClientCert).serialNumber).not.toBe(cert.serialNumber);
+  });
+
   it('the UDP, uncompressed server gives proto udp and a commented comp-lzo', async () => {
     const id = await createCert('bob');
     const res = await call('DescribeSslVpnClientCert', { SslVpnClientCertId: id });
@@ -336,6 +365,9 @@ describe('client certificates', () => {
 
 describe('gateway state machine', () => {
   it('create puts the gateway into updating for updateMs; other changes meanwhile get VpnGateway.Configuring', async () => {
+    // Long enough for the calls below (the first describe signs the certificate) to happen while updating.
+    const updateMs = 1500;
+    sim.setUpdateMs(updateMs);
     const started = Date.now();
     const id = await createCert('alice');
     expect((await call('DescribeVpnGateway', { VpnGatewayId: GW1 })).Status).toBe('updating');
@@ -352,7 +384,7 @@ describe('gateway state machine', () => {
     await expect(createCert('carol', {}, SRV2)).resolves.toMatch(/^vsc-/);
 
     await waitForGateway(GW1, 'active');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(UPDATE_MS - 5);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(updateMs - 5);
     expect(sim.clientCerts(SRV1).map((c) => c.name)).toEqual(['alice']);
     await expect(createCert('bob')).resolves.toMatch(/^vsc-/);
   });

@@ -25,8 +25,11 @@ export interface Operation {
   regional: boolean;
   /** CAS operations are limited per AccessKeyId+Action (§4). */
   rateLimited: boolean;
-  /** Returns the success body without RequestId; throws SimError. */
-  handle(ctx: OpContext): Record<string, unknown>;
+  /**
+   * Returns the success body without RequestId; throws SimError. State is read and changed synchronously;
+   * a handler may return a promise only for work after that (signing certificates), never for changes.
+   */
+  handle(ctx: OpContext): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 export function optBool(params: Record<string, string>, name: string): boolean | undefined {

@@ -45,6 +45,14 @@ interface Answer {
   code?: string;
 }
 
+/** An answer now, or once an operation's asynchronous part (certificate signing) is done. */
+type Pending = Answer | Promise<Answer>;
+
+function whenReady(answer: Pending, then: (answer: Answer) => void): void {
+  if (answer instanceof Promise) void answer.then(then);
+  else then(answer);
+}
+
 function newRequestId(): string {
   return randomUUID().toUpperCase();
 }
@@ -131,13 +139,13 @@ export class SimHttp {
     };
     this.calls.push(call);
 
-    const handle = (): Answer => (parseError ? this.errorAnswer(parseError, params, host) : this.process(method, params, host));
+    const handle = (): Pending => (parseError ? this.errorAnswer(parseError, params, host) : this.process(method, params, host));
     const fault = this.faults.take(call.action);
-    if (!fault) return this.send(res, call, handle());
+    if (!fault) return whenReady(handle(), (answer) => this.send(res, call, answer));
     this.applyFault(fault, res, call, params, host, handle);
   }
 
-  private applyFault(fault: ResolvedFault, res: ServerResponse, call: SimCall, params: Record<string, string>, host: string, handle: () => Answer): void {
+  private applyFault(fault: ResolvedFault, res: ServerResponse, call: SimCall, params: Record<string, string>, host: string, handle: () => Pending): void {
     switch (fault.mode) {
       case 'error':
         return this.send(res, call, this.errorAnswer(faultError(fault.code ?? 'InternalError', fault.status, fault.message), params, host));
@@ -154,27 +162,26 @@ export class SimHttp {
       case 'delay':
         // Handled (and applied) after the delay even if the client has given up, like a slow backend.
         this.state.beginPendingWork();
-        this.later(fault.delayMs ?? 0, res, true, () => {
-          const answer = handle();
-          this.state.endPendingWork();
-          this.send(res, call, answer);
+        this.later(fault.delayMs ?? 0, res, true, () =>
+          whenReady(handle(), (answer) => {
+            this.state.endPendingWork();
+            this.send(res, call, answer);
+          }),
+        );
+        return;
+      case 'apply-then-delay':
+        return whenReady(handle(), (answer) => {
+          call.status = answer.status;
+          if (answer.code) call.code = answer.code;
+          this.later(fault.delayMs ?? 0, res, false, () => this.send(res, call, answer));
         });
-        return;
-      case 'apply-then-delay': {
-        const answer = handle();
-        call.status = answer.status;
-        if (answer.code) call.code = answer.code;
-        this.later(fault.delayMs ?? 0, res, false, () => this.send(res, call, answer));
-        return;
-      }
-      case 'drop': {
+      case 'drop':
         // The change is applied, then the connection dies: the client cannot know it happened.
-        const answer = handle();
-        call.status = 0;
-        if (answer.code) call.code = answer.code;
-        res.socket?.destroy();
-        return;
-      }
+        return whenReady(handle(), (answer) => {
+          call.status = 0;
+          if (answer.code) call.code = answer.code;
+          res.socket?.destroy();
+        });
     }
   }
 
@@ -208,15 +215,20 @@ export class SimHttp {
     };
   }
 
-  private process(method: string, params: Record<string, string>, host: string): Answer {
+  private process(method: string, params: Record<string, string>, host: string): Pending {
     let op: Operation | undefined;
-    try {
-      op = this.authenticate(method, params);
-      return { status: 200, body: { RequestId: newRequestId(), ...this.dispatch(op, params) } };
-    } catch (err) {
+    const success = (body: Record<string, unknown>): Answer => ({ status: 200, body: { RequestId: newRequestId(), ...body } });
+    const failure = (err: unknown): Answer => {
       if (err instanceof SimError) return this.errorAnswer(err, params, host, op);
       // A bug in the sim: answer like the real service's InternalError rather than hanging the client.
       return this.errorAnswer(new SimError('InternalError', 500, `Simulator failure: ${(err as Error).message}`), params, host, op);
+    };
+    try {
+      op = this.authenticate(method, params);
+      const body = this.dispatch(op, params);
+      return body instanceof Promise ? body.then(success, failure) : success(body);
+    } catch (err) {
+      return failure(err);
     }
   }
 
@@ -255,7 +267,7 @@ export class SimHttp {
     return op;
   }
 
-  private dispatch(op: Operation, params: Record<string, string>): Record<string, unknown> {
+  private dispatch(op: Operation, params: Record<string, string>): Record<string, unknown> | Promise<Record<string, unknown>> {
     const now = Date.now();
     const keyId = params.AccessKeyId ?? '';
     if (op.rateLimited && !this.state.admitRate(keyId, op.action, now)) throw Err.throttlingUser();
@@ -283,6 +295,10 @@ export class SimHttp {
       }
     }
     const body = op.handle({ params, state: this.state, now });
+    if (body instanceof Promise) {
+      if (tokenKey) throw new Error(`${op.action} is idempotent but answers asynchronously`);
+      return body;
+    }
     // Only successes are remembered: a retry after an error (e.g. Configuring) is processed anew.
     if (tokenKey) this.state.tokenStore(tokenKey, fingerprint, body);
     return body;

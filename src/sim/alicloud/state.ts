@@ -2,6 +2,7 @@
 // bookkeeping the gateway layer needs (nonces, ClientTokens, rate windows). All mutation of resources
 // goes through here; the gateway state machine (§6, §9) is beginUpdate/finishUpdate.
 import { randomBytes } from 'node:crypto';
+import { createCa, issueClientCert, warmKeys, type Ca, type Issued } from './pki.js';
 import type { SimSeed } from './types.js';
 
 export interface GatewayRec {
@@ -17,7 +18,7 @@ export interface GatewayRec {
   vSwitchId: string;
   resourceGroupId: string;
   /** The running async task, if any: what to finalise when the gateway returns to active. */
-  task?: { finalizers: (() => void)[]; timer: NodeJS.Timeout; endsAt?: number };
+  task?: { finalizers: (() => void)[]; timer: NodeJS.Timeout; endsAt?: number; reload: boolean };
 }
 
 export interface ServerRec {
@@ -37,8 +38,10 @@ export interface ServerRec {
   idaasRegionId?: string;
   idaasApplicationId?: string;
   dnsServers?: string;
-  /** One CA per server: every certificate it issues carries the same CaCert. */
-  caCert: string;
+  /** One CA per server, made on first use: every certificate it issues carries the same CaCert. */
+  ca?: Promise<Ca>;
+  /** Certificates deleted from this server: its CRL. */
+  revoked: { serial: string; at: number }[];
 }
 
 export interface CertRec {
@@ -47,8 +50,10 @@ export interface CertRec {
   name: string;
   createTime: number;
   endTime: number;
-  clientCert: string;
-  clientKey: string;
+  /** Serial number (hex) of the X.509 certificate, fixed at creation. */
+  serial: string;
+  /** The certificate and key, issued on first use by the server's CA. */
+  issued?: Promise<Issued>;
   /** Deleted, waiting for the gateway task to finish (still visible until then). */
   deleting: boolean;
 }
@@ -183,7 +188,7 @@ export class SimState {
           connections: s.connections ?? 0,
           createTime: now - 30 * DAY_MS,
           enableMultiFactorAuth: false,
-          caCert: fakePem('CERTIFICATE', 900),
+          revoked: [],
         });
       }
     });
@@ -227,12 +232,17 @@ export class SimState {
     return Math.max(0, Math.round(this.updateMs * (1 + spread)));
   }
 
-  /** Puts the gateway into 'updating'; after the update time the finaliser runs and it is 'active' again. */
-  beginUpdate(gw: GatewayRec, finalize?: () => void): void {
+  /**
+   * Puts the gateway into 'updating'; after the update time the finaliser runs and it is 'active' again.
+   * `reload`: the change makes the gateway reload its configuration/CRL when it ends (a delete or a
+   * server change), which restarts its VPN service and so disconnects every client (seed 000).
+   */
+  beginUpdate(gw: GatewayRec, finalize?: () => void, reload = false): void {
     gw.status = 'updating';
     if (gw.task) clearTimeout(gw.task.timer);
-    const task = gw.task ?? { finalizers: [], timer: undefined as unknown as NodeJS.Timeout };
+    const task = gw.task ?? { finalizers: [], timer: undefined as unknown as NodeJS.Timeout, reload: false };
     if (finalize) task.finalizers.push(finalize);
+    task.reload ||= reload;
     const duration = this.nextUpdateDuration();
     task.timer = setTimeout(() => this.finishUpdate(gw), duration);
     task.endsAt = Date.now() + duration; // shown by the control API (sandbox page)
@@ -247,7 +257,28 @@ export class SimState {
       for (const f of task.finalizers) f();
     }
     gw.status = nextStatus;
+    if (task?.reload) this.onReload?.(gw);
     this.checkSettled();
+  }
+
+  /** Called when a gateway leaves 'updating' after a change that reloads it (the OpenVPN servers listen). */
+  onReload?: (gw: GatewayRec) => void;
+
+  // --- certificates ----------------------------------------------------------------------------
+
+  caOf(server: ServerRec): Promise<Ca> {
+    if (!server.ca) {
+      warmKeys(); // the client key pair is made while the CA's is
+      server.ca = createCa(server.id);
+      server.ca.catch(() => undefined); // a failure is reported to whoever awaits it, never as unhandled
+    }
+    return server.ca;
+  }
+
+  /** The certificate and key, issued by the server's CA on first use and kept. */
+  issuedOf(cert: CertRec, server: ServerRec): Promise<Issued> {
+    cert.issued ??= this.caOf(server).then((ca) => issueClientCert(ca, { commonName: cert.id, serial: cert.serial, createTime: cert.createTime, endTime: cert.endTime }));
+    return cert.issued;
   }
 
   setGatewayStatus(id: string, status: string, businessStatus?: string): void {

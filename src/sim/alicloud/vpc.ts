@@ -6,7 +6,8 @@ import type { Cidr } from './cidr.js';
 import { Err } from './errors.js';
 import { opt, optBool, optInt, page, VPC_VERSION } from './ops.js';
 import type { OpContext, Operation } from './ops.js';
-import { certStatus, fakePem, newId } from './state.js';
+import { newSerial } from './pki.js';
+import { certStatus, newId } from './state.js';
 import type { CertRec, GatewayRec, ServerRec, SimState } from './state.js';
 
 const FORBIDDEN_PORTS = new Set([22, 2222, 22222, 9000, 9001, 9002, 7505, 80, 443, 53, 68, 123, 4510, 4560, 500, 4500]);
@@ -121,7 +122,7 @@ function pageParams(params: Record<string, string>): { pageNumber: number; pageS
   };
 }
 
-const vpcOp = (action: string, required: string[], idempotent: boolean, handle: (ctx: OpContext) => Record<string, unknown>): Operation => ({
+const vpcOp = (action: string, required: string[], idempotent: boolean, handle: Operation['handle']): Operation => ({
   action,
   version: VPC_VERSION,
   product: 'Vpc',
@@ -203,27 +204,24 @@ function createSslVpnClientCert({ params, state, now }: OpContext): Record<strin
     name: name || id,
     createTime: now,
     endTime: now + THREE_YEARS_MS,
-    clientCert: fakePem('CERTIFICATE', 900),
-    clientKey: fakePem('RSA PRIVATE KEY', 1190),
+    serial: newSerial(),
     deleting: false,
   };
-  // Visible (Status normal) at once; the gateway is busy until the task ends.
+  // Visible (Status normal) at once; the gateway is busy until the task ends. The X.509 material is
+  // signed on the first DescribeSslVpnClientCert.
   state.certs.set(id, cert);
   state.beginUpdate(found.gw);
   return { SslVpnClientCertId: id, Name: cert.name };
 }
 
-function describeSslVpnClientCert({ params, state, now }: OpContext): Record<string, unknown> {
+async function describeSslVpnClientCert({ params, state, now }: OpContext): Promise<Record<string, unknown>> {
   const found = certIn(state, params.RegionId ?? '', params.SslVpnClientCertId ?? '');
   if (!found) throw Err.instanceNotFound();
   const { cert, server, gw } = found;
-  return {
-    ...certSummary(cert, gw, now),
-    CaCert: server.caCert,
-    ClientCert: cert.clientCert,
-    ClientKey: cert.clientKey,
-    ClientConfig: clientConfig(cert, server, gw),
-  };
+  // Everything from state is read now; only the (first-time) signing is awaited.
+  const summary = { ...certSummary(cert, gw, now), ClientConfig: clientConfig(cert, server, gw) };
+  const [ca, issued] = await Promise.all([state.caOf(server), state.issuedOf(cert, server)]);
+  return { ...summary, CaCert: ca.pem, ClientCert: issued.certPem, ClientKey: issued.keyPem };
 }
 
 function describeSslVpnClientCerts({ params, state, now }: OpContext): Record<string, unknown> {
@@ -257,7 +255,11 @@ function deleteSslVpnClientCert({ params, state }: OpContext): Record<string, un
   const { cert } = found;
   // Still described while the gateway is updating; gone when it is active again (§7.9).
   cert.deleting = true;
-  state.beginUpdate(found.gw, () => state.certs.delete(cert.id));
+  // On the CRL once the gateway has applied the delete (and restarted its VPN service).
+  state.beginUpdate(found.gw, () => {
+    state.certs.delete(cert.id);
+    found.server.revoked.push({ serial: cert.serial, at: Date.now() });
+  }, true);
   return {};
 }
 
@@ -354,7 +356,9 @@ function modifySslVpnServer({ params, state }: OpContext): Record<string, unknow
   if (changed.length === 0) {
     server.name = next.name; // name-only (or nothing): synchronous
   } else {
-    state.beginUpdate(gw, () => Object.assign(server, next));
+    // Settings only: the CA and CRL may have been made meanwhile and stay.
+    const { ca: _ca, revoked: _revoked, ...settings } = next;
+    state.beginUpdate(gw, () => Object.assign(server, settings), true);
   }
   return serverJson(next, gw);
 }
