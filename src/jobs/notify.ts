@@ -52,7 +52,7 @@ export class NotifyQueue implements Notifications {
   close() { return this.queue.close(); }
 }
 
-export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: RedisClient; prefix?: string; store: RequestStore; messenger: Messenger; logger: Logger }): Worker<NotifyJobData> {
+export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: RedisClient; prefix?: string; store: RequestStore; messenger: Messenger; logger: Logger; lockDurationMs?: number }): Worker<NotifyJobData> {
   const { store, messenger, redis } = deps;
   const worker = new Worker<NotifyJobData>(NOTIFY_QUEUE, async (job) => {
     const request = await store.get(job.data.requestId);
@@ -89,7 +89,11 @@ export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: 
       return;
     }
     await messenger.notifyRequester(request, job.data.event);
-  }, { connection: deps.connection, prefix: notifyPrefix(deps.prefix ?? 'vpnbot'), concurrency: 8 });
+  }, {
+    connection: deps.connection, prefix: notifyPrefix(deps.prefix ?? 'vpnbot'), concurrency: 8,
+    // Like the lanes: a notification held by a crashed worker resumes within ~1.5 lock durations.
+    lockDuration: deps.lockDurationMs ?? 30_000, stalledInterval: Math.round((deps.lockDurationMs ?? 30_000) / 2),
+  });
   worker.on('failed', (job, err) => deps.logger.warn({ jobId: job?.id, err: err.message }, 'notification failed; will retry'));
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'notify worker error'));
   return worker;

@@ -74,7 +74,7 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
     worker.on('error', (err) => deps.logger.error({ err: err.message, gateway }, 'lane worker error'));
     workers.push(worker);
   }
-  workers.push(startNotifyWorker({ connection: deps.connection, redis: deps.redis, prefix, store: deps.store, messenger: deps.messenger, logger: deps.logger }));
+  workers.push(startNotifyWorker({ connection: deps.connection, redis: deps.redis, prefix, store: deps.store, messenger: deps.messenger, logger: deps.logger, ...(deps.lockDurationMs ? { lockDurationMs: deps.lockDurationMs } : {}) }));
   // In the background: with many grants it takes seconds, and the Slack side must answer meanwhile.
   void (async () => {
     await recover(deps.store, deps.lanes, deps.notify, deps.logger);

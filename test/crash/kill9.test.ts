@@ -260,6 +260,27 @@ describe('kill -9 during provisioning, then a fresh process', () => {
     await expectDeliveredOnce(requestId);
     expect(sim.callsOf('CreateSslVpnClientCert')).toHaveLength(1);
   }, TEST_TIMEOUT);
+  // Product bug found under load: the card was posted but the process died before recording it; the
+  // resumed notify job posted a second card for the same request.
+  it('5b. after Slack posted the approval card but before it was recorded: one card', async () => {
+    const first = await startBot('first');
+    // The fake records the post, waits, then posts the card even though the caller is gone.
+    fake.inject('chat.postMessage', { delayMs: 1500 });
+    const answer = await first.driver.command({ userId: 'U0ALICE', text: 'request hangzhou 1d kill after the card post' });
+    const requestId = /`(r[a-z0-9]+)`/.exec(String(answer.json?.text ?? ''))?.[1];
+    expect(requestId, `no request id in ${answer.body}`).toBeTruthy();
+    await fake.waitFor('card post sent', () => fake.callsOf('chat.postMessage').length >= 1, 15_000);
+    await first.proc.kill9();
+    const card = await fake.waitFor('card posted by Slack', () => cardFor(requestId!), 5000);
+    expect((await statusOf(requestId!))?.card).toBeUndefined();
+
+    const second = await startBot('second');
+    const recorded = await until('a card recorded by the resumed job', async () => (await statusOf(requestId!))?.card);
+    expect(recorded.ts).toBe(card.ts);
+    expect(cardsFor(requestId!)).toHaveLength(1);
+    await approve(second, requestId!, card);
+    await expectDeliveredOnce(requestId!);
+  }, TEST_TIMEOUT);
 });
 
 describe('two worker processes on one Redis', () => {
