@@ -202,7 +202,10 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
     await eventually(() => pending.textContent()).toContain('none pending');
 
     await page.getByLabel('Update time (ms)').fill('3000');
+    await page.getByLabel('Update jitter (0–1)').fill('0.2');
     await page.getByRole('button', { name: 'Set', exact: true }).click();
+    const simState = async () => ((await fetch(`${base}/sandbox/api/state?user=U0REQUESTER`).then((r) => r.json())) as { cloud: { updateMs: number; updateJitter: number } }).cloud;
+    await eventually(simState).toMatchObject({ updateMs: 3000, updateJitter: 0.2 });
     const frankfurt = page.locator('tr[data-gateway="frankfurt"]');
     await frankfurt.getByRole('button', { name: 'Configuring from outside' }).click();
     await eventually(() => frankfurt.getByLabel('frankfurt state').textContent()).toBe('updating');

@@ -366,6 +366,8 @@ function renderCloud() {
   }
   const updateMs = $('update-ms');
   if (document.activeElement !== updateMs) updateMs.value = String(cloud.updateMs);
+  const jitter = $('update-jitter');
+  if (document.activeElement !== jitter && cloud.updateJitter !== undefined) jitter.value = String(cloud.updateJitter);
   region('gateways', cloud.gateways, () => {
     $('gateways').replaceChildren(...cloud.gateways.map((g) => {
       const tr = document.createElement('tr');
@@ -514,7 +516,8 @@ async function boot() {
   });
   $('update-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    void cloudCall('PUT', 'cloud/update-ms', { updateMs: Number($('update-ms').value) });
+    const jitter = $('update-jitter').value;
+    void cloudCall('PUT', 'cloud/update-ms', { updateMs: Number($('update-ms').value), ...(jitter === '' ? {} : { updateJitter: Number(jitter) }) });
   });
   const faults = {
     throttling: (action) => ({ action, code: 'Throttling.User' }),
