@@ -5,7 +5,8 @@ const $ = (id) => document.getElementById(id);
 
 const ui = {
   me: localStorage.getItem('sandbox.person') || '',
-  channel: 'C0GENERAL',
+  channel: 'C0GENERAL', // or 'dm': the app's DM with whoever you are
+  channelId: null, // the conversation shown, resolved
   tab: 'messages',
   thread: null, // { channel, ts }
   state: null,
@@ -233,9 +234,9 @@ function renderSidebar() {
       const li = document.createElement('li');
       const b = document.createElement('button');
       b.textContent = label;
-      b.setAttribute('aria-current', String(c.id === ui.channel));
+      b.setAttribute('aria-current', String(c.id === ui.channel || (c.kind === 'dm' && ui.channel === 'dm')));
       b.addEventListener('click', () => {
-        ui.channel = c.id;
+        ui.channel = c.kind === 'dm' ? 'dm' : c.id;
         ui.thread = null;
         if (c.kind === 'dm') openHome();
         render();
@@ -249,8 +250,9 @@ function renderSidebar() {
 }
 
 function renderConversation() {
-  const channel = ui.state.channels.find((c) => c.id === ui.channel) ?? ui.state.channels[0];
-  ui.channel = channel.id;
+  const channel = ui.state.channels.find((c) => (ui.channel === 'dm' ? c.kind === 'dm' : c.id === ui.channel)) ?? ui.state.channels[0];
+  if (ui.channel !== 'dm' || channel.kind !== 'dm') ui.channel = channel.id;
+  ui.channelId = channel.id;
   const isDm = channel.kind === 'dm';
   $('conv-title').textContent = isDm ? channel.name : `#${channel.name}`;
   $('tabs').hidden = !isDm;
@@ -434,8 +436,13 @@ function openHome() {
 
 function connect() {
   ui.stream?.close();
+  // Nothing of the previous person stays clickable while the new person's state is on its way.
+  ui.state = null;
   ui.rendered = {};
   ui.modalId = null;
+  for (const id of ['channels', 'apps', 'messages', 'home', 'thread-body', 'gateways']) $(id).replaceChildren();
+  $('modal').hidden = true;
+  if (ui.channel === 'dm' && ui.tab === 'home') void post('api/home', { user: ui.me });
   ui.stream = new EventSource(`/sandbox/api/events?user=${encodeURIComponent(ui.me)}`);
   ui.stream.onmessage = (event) => {
     ui.state = JSON.parse(event.data);
@@ -453,7 +460,6 @@ async function boot() {
     ui.me = e.target.value;
     localStorage.setItem('sandbox.person', ui.me);
     ui.thread = null;
-    if (ui.channel.startsWith('D')) ui.channel = 'C0GENERAL';
     connect();
   });
   $('composer').addEventListener('submit', async (e) => {
@@ -462,7 +468,8 @@ async function boot() {
     const text = input.value.trim();
     if (!text) return;
     input.value = '';
-    const answer = await post('api/command', { user: ui.me, channel: ui.channel, text });
+    if (!ui.channelId) return;
+    const answer = await post('api/command', { user: ui.me, channel: ui.channelId, text });
     if (answer.ok === false && answer.error) {
       input.value = text;
       input.setCustomValidity(answer.error);
