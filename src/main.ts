@@ -14,6 +14,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config/load.js';
 import { AdminService } from './core/admin.js';
 import { AuditLog, isAdminRelevant } from './core/audit.js';
 import { Leavers } from './core/leavers.js';
+import { ProfileService } from './core/profiles.js';
 import { SlackAuditWitness } from './bot/witness.js';
 import { leaverAlert } from './bot/views/endings.js';
 import { MaintenanceQueue, startMaintenanceWorker } from './jobs/maintenance.js';
@@ -89,7 +90,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     timeout: 10_000,
   });
   const directory = new SlackDirectory(slackClient);
-  const messenger = new SlackMessenger(slackClient, file.slack.approvalsChannel);
+  const messenger = new SlackMessenger(slackClient, file.slack.approvalsChannel, { profileRetentionMs: file.access.profileRetention });
   let identity: { botId: string; botUserId: string } | undefined;
   const witness = new SlackAuditWitness(slackClient, file.slack.auditChannel ?? file.slack.approvalsChannel, () => audit, logger, () => identity?.botUserId);
   witnessRef.current = witness;
@@ -113,6 +114,10 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     serverChanges: { ...serverChanges, lane: lanes },
     lanes, witnesses: witness,
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'admin command step failed'),
+  });
+  const profiles = new ProfileService({
+    store, audit, vpc, gateways, files: messenger, deletions: maintenance, retentionMs: file.access.profileRetention,
+    onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'profile step failed'),
   });
   const leavers = new Leavers({
     admin, store, audit, redis, accounts: directory, enabled: file.offboarding.onSlackDeactivation,
@@ -175,11 +180,11 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
         'audit-witness': () => witness.witness(),
         'leaver-sweep': () => leavers.sweep(),
         reconcile: async () => undefined,
-        'profile-delete': async () => undefined,
+        'profile-delete': (data) => profiles.deleteFile(data.requestId, data.fileId),
       },
     });
     workers = await startWorkers({
-      connection: bullConnection, redis, lanes, notify, store, audit, vpc, messenger, gateways, logger,
+      connection: bullConnection, redis, lanes, notify, store, audit, vpc, messenger, gateways, logger, profiles,
       waiter: new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)),
       gatewayTimeoutMs: file.provisioning.gatewayTimeout,
       lockDurationMs: file.provisioning.lockDurationMs,
@@ -198,7 +203,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     const app = createSlackApp({
       botToken, ...(signingSecret ? { signingSecret } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(slackApiUrl ? { slackApiUrl } : {}),
-      port: env.PORT, logger, service, messenger, health, onHandled, admin, leavers, ...(identity ? { identity } : {}),
+      port: env.PORT, logger, service, messenger, health, onHandled, admin, leavers, profiles, ...(identity ? { identity } : {}),
       ...(sandbox.web ? { routes: sandbox.web.routes() } : {}),
       positionOf: async (requestId, gateway) => {
         const request = await store.get(requestId);

@@ -14,6 +14,7 @@ import { registerServerChangeActions } from './actions/server-change.js';
 import { registerHome } from './home.js';
 import { registerUserChange } from './events.js';
 import type { Leavers } from '../core/leavers.js';
+import type { ProfileService } from '../core/profiles.js';
 
 export interface HealthChecks {
   /** Everything this process needs to do its work answers (Redis, Slack auth). */
@@ -45,6 +46,8 @@ export interface SlackAppOptions {
   routes?: CustomRoute[];
   /** Offboards users Slack reports deactivated (`user_change`). */
   leavers?: Leavers;
+  /** `/vpn resend` and the App Home's resend button. */
+  profiles?: ProfileService;
 }
 
 export function healthRoutes(health: HealthChecks): CustomRoute[] {
@@ -119,12 +122,12 @@ export function createSlackApp(options: SlackAppOptions): App {
   app.error(async (error) => {
     options.logger.error({ err: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');
   });
-  registerVpnCommand(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, ...(options.admin ? { admin: options.admin } : {}) });
+  registerVpnCommand(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, ...(options.admin ? { admin: options.admin } : {}), profiles: options.profiles });
   registerApprovalActions(app, { service: options.service, messenger: options.messenger, logger: options.logger, onHandled: options.onHandled });
   registerReminderActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
   registerBreakGlassActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
   if (options.admin) registerServerChangeActions(app, { admin: options.admin, logger: options.logger, onHandled: options.onHandled });
   if (options.leavers) registerUserChange(app, { leavers: options.leavers, logger: options.logger, onHandled: options.onHandled });
-  registerHome(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, admin: options.admin });
+  registerHome(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, admin: options.admin, profiles: options.profiles });
   return app;
 }

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { AdminService } from '../core/admin.js';
 import { isRequestId } from '../core/ids.js';
 import type { AccessService } from '../core/service.js';
+import type { ProfileService } from '../core/profiles.js';
+import { RESEND_ACTION, resendReply } from './views/profiles.js';
 import { APPROVE_ACTION } from './views/approval-card.js';
 import { HOME_CALLBACK_ID, homeView, type HomeData } from './views/home.js';
 import { DONE_ACTION } from './views/messages.js';
@@ -17,6 +19,8 @@ export interface HomeDeps {
   service: AccessService;
   positionOf: (requestId: string, gateway: string) => Promise<number | undefined>;
   logger: Logger;
+  /** The resend button under an active grant. */
+  profiles?: ProfileService | undefined;
   /** Without it nobody sees gateway health. */
   admin?: AdminService | undefined;
   onHandled?: ((kind: string, outcome: string) => void) | undefined;
@@ -108,6 +112,20 @@ export function registerHome(app: App, deps: HomeDeps): void {
     const before = (await deps.service.openRequests(body.user.id)).find((r) => r.id === action.value)?.status;
     await refreshWhenSettled(client, deps, body.user.id, async () => (await deps.service.openRequests(body.user.id)).find((r) => r.id === action.value)?.status !== before, 10_000);
   });
+  // "Send my profile again": the file goes to the DM; so does the answer, since a view click has no channel.
+  app.action<BlockButtonAction>({ action_id: RESEND_ACTION }, async ({ ack, body, action, client }: HomeClick) => {
+    await ack();
+    if (!deps.profiles || !isRequestId(action.value ?? '')) return;
+    try {
+      const outcome = await deps.profiles.resend(body.user.id, { requestId: action.value! });
+      await client.chat.postMessage({ channel: body.user.id, text: outcome.ok ? resendReply(outcome.value) : outcome.message });
+      deps.onHandled?.('resend', outcome.ok ? 'ok' : 'refused');
+    } catch (err) {
+      deps.logger.error({ err: (err as Error).message }, 'App Home resend failed');
+      deps.onHandled?.('resend', 'error');
+    }
+  });
+
   // Deny goes through a modal (from the home or the card); after the submission, refresh the decider's home.
   app.view(DENY_MODAL, async ({ body, view, client }) => {
     if (!isRequestId(view.private_metadata)) return;

@@ -3,13 +3,14 @@
 import type { WebClient } from '@slack/web-api';
 import type { FileDelivery, Messenger, RequesterEvent } from '../core/ports.js';
 import type { AccessRequest, SlackMessageRef } from '../core/requests.js';
+import { profileRemovalTime } from '../core/profiles.js';
 import { approvalCard } from './views/approval-card.js';
 import { approverReminder, breakGlassReviewReminder, expiringSoon, profileComment, requesterNotice } from './views/messages.js';
 
 export class SlackMessenger implements Messenger, FileDelivery {
   private readonly dms = new Map<string, string>();
 
-  constructor(private readonly client: WebClient, private readonly approvalsChannel: string) {}
+  constructor(private readonly client: WebClient, private readonly approvalsChannel: string, private readonly options: { profileRetentionMs?: number } = {}) {}
 
   async postApprovalCard(request: AccessRequest): Promise<SlackMessageRef> {
     const result = await this.client.chat.postMessage({ channel: this.approvalsChannel, ...approvalCard(request) });
@@ -50,9 +51,20 @@ export class SlackMessenger implements Messenger, FileDelivery {
     await this.client.files.completeUploadExternal({
       files: [{ id: target.file_id, title: profile.filename }],
       channel_id: await this.dmChannel(request.requesterId),
-      initial_comment: profileComment(request),
+      initial_comment: profileComment(request, profileRemovalTime(Date.now(), this.options.profileRetentionMs ?? Number.POSITIVE_INFINITY, request.expiresAt ?? Date.now() + request.durationMs)),
     });
     return { fileId: target.file_id };
+  }
+
+  /** Deletes a file the bot uploaded (a profile past its retention); 'gone' when Slack no longer has it. */
+  async deleteFile(fileId: string): Promise<'deleted' | 'gone'> {
+    try {
+      await this.client.files.delete({ file: fileId });
+      return 'deleted';
+    } catch (err) {
+      if ((err as { data?: { error?: string } }).data?.error === 'file_not_found') return 'gone';
+      throw err;
+    }
   }
 
   async profileDelivered(request: AccessRequest, fileId: string): Promise<boolean> {

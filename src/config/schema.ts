@@ -69,6 +69,8 @@ export const fileConfigSchema = z.strictObject({
     breakGlassDuration: duration('access.breakGlassDuration').default(3_600_000),
     /** Admins are reminded once when a break-glass use is not acknowledged within this. */
     breakGlassReviewWithin: duration('access.breakGlassReviewWithin').default(24 * 3_600_000),
+    /** How long a delivered profile (.ovpn, with the private key) stays in Slack; it goes at the latest when the grant ends. */
+    profileRetention: duration('access.profileRetention').default(24 * 3_600_000),
   }).prefault({}),
   offboarding: z.strictObject({
     /** A `user_change` event with `deleted: true` offboards the user like `/vpn admin offboard`. */

@@ -62,6 +62,8 @@ export interface AccessRequest {
   certName?: string;
   certId?: string;
   deliveredAt?: number;
+  /** Slack file ids of delivered profiles not yet deleted (access.profileRetention); ids only, never content. */
+  profileFiles?: string[];
   expiresAt?: number;
   /** Who revoked the grant (the requester, or an admin). */
   revokedBy?: string;

@@ -4,6 +4,7 @@
 // gateway, so it stays off the lanes.
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
+import type { ProfileDeletions } from '../core/profiles.js';
 
 export type MaintenanceJobData =
   | { kind: 'audit-witness' }
@@ -28,7 +29,7 @@ const PERIODIC = ['audit-witness', 'leaver-sweep', 'reconcile'] as const;
 
 export const profileDeleteJobId = (requestId: string, fileId: string) => `profile-delete-${requestId}-${fileId}`;
 
-export class MaintenanceQueue {
+export class MaintenanceQueue implements ProfileDeletions {
   readonly queue: Queue<MaintenanceJobData>;
 
   constructor(connection: ConnectionOptions, prefix = 'vpnbot') {
@@ -55,6 +56,19 @@ export class MaintenanceQueue {
     await this.queue.add('profile-delete', { kind: 'profile-delete', requestId, fileId }, {
       ...JOB_OPTIONS, jobId: profileDeleteJobId(requestId, fileId), delay: Math.max(0, at - Date.now()),
     });
+  }
+
+  deleteAt(requestId: string, fileId: string, at: number): Promise<void> {
+    return this.scheduleProfileDeletion(requestId, fileId, at);
+  }
+
+  /** The grant ended: its scheduled deletion runs now (or is added, when none was scheduled). */
+  async deleteNow(requestId: string, fileId: string): Promise<void> {
+    const job = await this.queue.getJob(profileDeleteJobId(requestId, fileId));
+    if (!job) return this.scheduleProfileDeletion(requestId, fileId, Date.now());
+    const state = await job.getState();
+    if (state === 'delayed') await job.promote().catch(() => undefined); // it may have just started
+    else if (state === 'failed') await job.retry();
   }
 
   close() { return this.queue.close(); }

@@ -11,6 +11,7 @@ import { certificateName, clientToken } from '../core/ids.js';
 import type { Messenger } from '../core/ports.js';
 import { buildProfile, ProfileError } from '../core/profile.js';
 import type { AccessRequest } from '../core/requests.js';
+import type { ProfileService } from '../core/profiles.js';
 import type { RequestStore } from '../core/store.js';
 import type { GatewayWaiter } from './gateway-wait.js';
 import type { ProvisionJobData } from './lanes.js';
@@ -29,6 +30,8 @@ export interface GrantJobDeps {
   userHandle: (userId: string) => Promise<string>;
   /** Schedules the removal of the certificate when the grant expires (idempotent). */
   scheduleExpiry: (request: AccessRequest) => Promise<number>;
+  /** Deletes delivered profile files from Slack at their retention, and when the grant ends. */
+  profiles?: Pick<ProfileService, 'delivered' | 'grantEnded'>;
   logger: Logger;
 }
 
@@ -126,14 +129,16 @@ async function provision(deps: GrantJobDeps, job: Job<ProvisionJobData>, initial
   const content = buildProfile(detail);
   const fresh = (await store.get(request.id)) ?? request;
   if (fresh.deliveredAt) return 'already-delivered';
-  const alreadyShared = job.data.fileId ? await deps.messenger.profileDelivered(fresh, job.data.fileId) : false;
+  let fileId = job.data.fileId;
+  const alreadyShared = fileId ? await deps.messenger.profileDelivered(fresh, fileId) : false;
   if (!alreadyShared) {
-    await deps.messenger.deliverProfile(fresh, { filename: `${certName}.ovpn`, content }, async (fileId) => {
-      await job.updateData({ ...job.data, step: 'deliver', certId, changedAt, fileId });
-    });
+    fileId = (await deps.messenger.deliverProfile(fresh, { filename: `${certName}.ovpn`, content }, async (id) => {
+      await job.updateData({ ...job.data, step: 'deliver', certId, changedAt, fileId: id });
+    })).fileId;
   }
   const now = Date.now();
-  const done = await store.transition(request.id, 'active', { deliveredAt: now, expiresAt: now + request.durationMs, certId, certName }, ['provisioning']);
+  // The file id is kept so the file can be deleted from Slack at access.profileRetention (see profiles.ts).
+  const done = await store.transition(request.id, 'active', { deliveredAt: now, expiresAt: now + request.durationMs, certId, certName, ...(fileId ? { profileFiles: [fileId] } : {}) }, ['provisioning']);
   await audit.append({ actor: 'system', action: 'profile.delivered', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: certId, cloudRequestId: detail.requestId });
   const granted = done.ok ? done.request : fresh;
   // Recovery at start-up and the periodic sweep schedule it too, should this process die right here.

@@ -65,6 +65,7 @@ export function createRemovalProcessor(deps: GrantJobDeps, options: RemovalOptio
     const moved = await store.transition(request.id, job.data.reason, { ...(job.data.reason === 'revoked' ? { revokedBy: job.data.actor } : {}) }, ['active']);
     if (!moved.ok) return 'already-ended';
     await audit.append({ actor: job.data.actor, action: `grant.${job.data.reason}`, requestId: request.id, subject: request.requesterId, gateway: gw.name });
+    await deps.profiles?.grantEnded(moved.request);
     await tell(deps, moved.request);
     return job.data.reason;
   };

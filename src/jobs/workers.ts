@@ -39,6 +39,7 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
     ...deps,
     scheduleExpiry: async (request) => {
       await deps.notify.scheduleReminder(request);
+      await deps.profiles?.delivered(request);
       return deps.lanes.scheduleExpiry(request);
     },
   };

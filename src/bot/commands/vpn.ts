@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { requestModal } from '../views/modals.js';
 import { codeSpan } from '../views/text.js';
 import { handleAdminCommand } from './admin.js';
+import { handleResend } from './resend.js';
+import type { ProfileService } from '../../core/profiles.js';
 import type { AdminService } from '../../core/admin.js';
 import { breakGlassConfirmation, cancelledNotice, extendReply, HELP_TEXT, requestConfirmation, statusLine } from '../views/messages.js';
 import { isDurationAttempt, parseDuration } from '../../core/duration.js';
@@ -20,6 +22,8 @@ export interface CommandDeps {
   onHandled?: (kind: string, outcome: string) => void;
   /** `/vpn admin …`; without it the admin commands answer that they are not set up. */
   admin?: AdminService;
+  /** `/vpn resend`. */
+  profiles?: ProfileService | undefined;
 }
 
 const commandSchema = z.object({
@@ -135,6 +139,9 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
           deps.onHandled?.('revoke', 'ok');
           return;
         }
+        case 'resend':
+          await handleResend({ userId, words: rest, ack, respond: args.respond }, { profiles: deps.profiles, gateways: deps.service.policy.gateways, logger: deps.logger, onHandled: deps.onHandled });
+          return;
         case 'help':
           await ack(ephemeral(HELP_TEXT));
           return;
@@ -147,7 +154,7 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
       }
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, sub }, '/vpn failed');
-      const known = ['request', 'status', 'list', 'extend', 'cancel', 'breakglass', 'revoke', 'done', 'help', 'admin'];
+      const known = ['request', 'status', 'list', 'extend', 'cancel', 'breakglass', 'revoke', 'done', 'resend', 'help', 'admin'];
       deps.onHandled?.(known.includes(sub.toLowerCase() || 'request') ? sub.toLowerCase() || 'request' : 'unknown', 'error');
       // The ack may already have gone out; a second ack throws, so only try when it has not.
       try {

@@ -8,6 +8,7 @@ import { statusReport } from './admin.js';
 import { APPROVE_ACTION, approvedTotal, DENY_ACTION, slackDate } from './approval-card.js';
 import { fitText } from './text.js';
 import { DONE_ACTION } from './messages.js';
+import { resendButton } from './profiles.js';
 
 export const HOME_CALLBACK_ID = 'vpn_home';
 export const MINE_CAP = 10;
@@ -95,7 +96,10 @@ export function homeView(data: HomeData): HomeView {
   if (data.mine.length === 0) {
     blocks.push(context('You have no VPN access or open requests. Ask with `/vpn request [gateway] [duration] <reason>`.'));
   } else {
-    for (const { request, position } of data.mine.slice(0, MINE_CAP)) blocks.push(section(mineText(request, position), mineButton(request)));
+    for (const { request, position } of data.mine.slice(0, MINE_CAP)) {
+      blocks.push(section(mineText(request, position), mineButton(request)));
+      if (request.status === 'active') blocks.push({ type: 'actions', block_id: `resend-${request.id}`, elements: [resendButton(request)] });
+    }
     if (data.mine.length > MINE_CAP) blocks.push(more(data.mine.length - MINE_CAP, 'See them all with `/vpn status`.'));
     blocks.push(context('Extend an active grant with `/vpn extend [gateway] [duration]`; ask for more with `/vpn request`.'));
   }

@@ -17,6 +17,7 @@ export const HELP_TEXT = [
   '• `/vpn cancel [request-id]`: cancel your pending request (or extension request)',
   '• `/vpn revoke [request-id]`: end your access now (done, or lost laptop); cancels pending requests',
   '• `/vpn breakglass [gateway] <reason>`: emergency access without approval (only for `roles.breakGlass`; admins are alerted)',
+  '• `/vpn resend [gateway]`: a fresh copy of your profile in your DM (the old one is removed from Slack after a while)',
   '• `/vpn help`: this message',
 ].join('\n');
 
@@ -70,8 +71,8 @@ export function revokedByText(request: AccessRequest): string {
   return ` by <@${by}>`;
 }
 
-export function profileComment(request: AccessRequest): string {
-  return `:key: Your VPN profile for *${request.gateway}* is ready. Import the attached \`.ovpn\` file into OpenVPN (or Tunnelblick / OpenVPN Connect). Access lasts ${formatDuration(request.durationMs)}. Keep this file private: it contains your key.`;
+export function profileComment(request: AccessRequest, removeAt: number): string {
+  return `:key: Your VPN profile for *${request.gateway}* is ready. Import the attached \`.ovpn\` file into OpenVPN (or Tunnelblick / OpenVPN Connect). Access lasts ${formatDuration(request.durationMs)}. Keep this file private: it contains your key.\n:wastebasket: I will remove this file from Slack ${slackDate(removeAt)} (or when your access ends, if sooner). Need it again later? \`/vpn resend\`.`;
 }
 
 export const EXTEND_ACTION = 'vpn_extend';
