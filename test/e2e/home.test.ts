@@ -117,7 +117,8 @@ describe('App Home', () => {
     // The requester's home shows the grant, its expiry and an End access button.
     const alice = await openHome('U0ALICE');
     expect(json(alice)).toMatch(/Active until <!date\^\d+\^/);
-    expect(buttons(alice)).toEqual([{ action_id: 'vpn_done', value: aliceRequest }]);
+    // End access, and Send my profile again (/vpn resend) under the active grant.
+    expect(buttons(alice)).toEqual([{ action_id: 'vpn_done', value: aliceRequest }, { action_id: 'vpn_resend', value: aliceRequest }]);
   });
 
   it('End access clicked in the home view revokes the grant', async () => {
