@@ -59,7 +59,8 @@ describe('profile files', () => {
     await h.slack.waitFor('files.delete', () => deletedFiles().includes(file!.id), 10_000);
     expect(h.slack.files(dm('U0PAT')).map((f) => f.id)).not.toContain(file!.id);
     await vi.waitFor(async () => expect((await storedRequest(h, grant.requestId)).profileFiles).toEqual([]), { timeout: 5000, interval: 20 });
-    expect((await audit.list()).some((e) => e.action === 'profile.file-deleted' && e.requestId === grant.requestId && e.detail?.includes(file!.id))).toBe(true);
+    // Audited just after the id is forgotten.
+    await vi.waitFor(async () => expect((await audit.list()).some((e) => e.action === 'profile.file-deleted' && e.requestId === grant.requestId && e.detail?.includes(file!.id))).toBe(true), { timeout: 5000, interval: 20 });
     expect(await requestStatus(h, grant.requestId)).toBe('active');
   });
 
