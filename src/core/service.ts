@@ -396,6 +396,8 @@ export class AccessService {
     }
     if (kind === 'approver-reminder') {
       if (request.status !== 'pending' || !messenger) return;
+      // The reminder is a reply in the card's thread: wait (retried with backoff) until the card exists.
+      if (!request.card) throw new Error('approval card not posted yet; reminding once it is');
       // Everyone who could still decide it: the gateway's approvers, less the requester and who approved.
       const skip = new Set([request.requesterId, ...(request.approvals ?? [])]);
       await messenger.remindApprovers(request, approversFor(policy, request.gateway).filter((id) => !skip.has(id)));
