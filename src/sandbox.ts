@@ -68,20 +68,25 @@ export async function startSandbox(config: AppConfig, logger: Logger): Promise<S
       port: Number(process.env.VPN_BOT_SANDBOX_CLOUD_PORT ?? 0),
       updateMs: sandboxNumber('VPN_BOT_SANDBOX_UPDATE_MS', 2000, UPDATE_MS),
       updateJitter: sandboxNumber('VPN_BOT_SANDBOX_UPDATE_JITTER', 0, UPDATE_JITTER),
+      // A real OpenVPN gateway per server on 127.0.0.1 when openvpn is installed, so a downloaded profile connects.
+      openvpn: process.env.VPN_BOT_SANDBOX_OPENVPN !== '0',
       seed: {
         accessKeys: [{ id: accessKeyId, secret: accessKeySecret }],
         gateways: config.file.gateways.map((g, i) => ({
           vpnGatewayId: g.vpnGatewayId,
           regionId: g.regionId,
           name: g.name,
-          internetIp: `203.0.113.${10 + i}`,
+          internetIp: '127.0.0.1',
           sslMaxConnections: 50,
-          sslVpnServer: { sslVpnServerId: g.sslVpnServerId, name: `${g.name}-ssl`, clientIpPool: '10.99.0.0/24', localSubnet: '172.16.0.0/16', proto: 'UDP', cipher: 'AES-128-CBC', port: 1194 },
+          sslVpnServer: { sslVpnServerId: g.sslVpnServerId, name: `${g.name}-ssl`, clientIpPool: '10.99.0.0/24', localSubnet: '172.16.0.0/16', proto: 'UDP', cipher: 'AES-128-CBC', port: 1194 + i },
         })),
       },
     });
     sandbox.cloud = { sim, accessKeyId, accessKeySecret };
     logger.warn({ url: sim.url }, 'sandbox: no Alibaba Cloud credentials set; using the in-process Alibaba Cloud simulator');
+    const vpn = await sim.openVpn();
+    if (vpn.enabled) logger.info({ servers: vpn.servers.map((s) => `${s.host}:${s.port}/${s.proto.toLowerCase()}`) }, 'sandbox: real OpenVPN gateways run for the simulated SSL servers; a downloaded profile connects (openvpn --config <file>.ovpn)');
+    else if (vpn.reason) logger.warn(`sandbox: ${vpn.reason}`);
   }
   if (config.slackSandbox) {
     const botToken = 'xoxb-sandbox';

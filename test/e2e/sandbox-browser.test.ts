@@ -146,7 +146,7 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const profile = readFileSync((await download.path()) as string, 'utf8');
     expect(download.suggestedFilename()).toMatch(/\.ovpn$/);
-    expect(profile).toContain('remote 203.0.113.10');
+    expect(profile).toContain('remote 127.0.0.1 1194');
     expect(profile).toContain('BEGIN CERTIFICATE');
     const hangzhou = page.locator('tr[data-gateway="hangzhou"]');
     await eventually(() => hangzhou.getByLabel('hangzhou certificates').textContent()).toBe('1');

@@ -76,7 +76,7 @@ describe('/vpn admin server', () => {
     expect(shown).toContain('port: `1194` · proto: `UDP` · cipher: `AES-128-CBC`');
     expect(shown).toContain('clientIpPool: `10.99.0.0/24` · localSubnet: `172.16.0.0/16`');
     expect(shown).toContain('mfa: off');
-    expect(shown).toContain('connections: 0/50 · internet IP: `203.0.113.10`');
+    expect(shown).toContain('connections: 0/50 · internet IP: `127.0.0.1`');
     expect(await auditOf((e) => e.action === 'admin.server.show' && e.actor === 'U0ADMIN' && e.gateway === 'hangzhou')).toHaveLength(1);
 
     expect(await command('U0ADMIN', 'admin server show')).toContain('Name the gateway first');

@@ -21,9 +21,9 @@ export interface GatewayDef {
 }
 
 export const ALL_GATEWAYS: readonly GatewayDef[] = [
-  { name: 'hangzhou', regionId: 'cn-hangzhou', vpnGatewayId: 'vpn-bp1aaaaaaaaaaaaaaaaaaaa', sslVpnServerId: 'vss-bp1aaaaaaaaaaaaaaaaaaaa', ip: '203.0.113.10' },
-  { name: 'frankfurt', regionId: 'eu-central-1', vpnGatewayId: 'vpn-gw8bbbbbbbbbbbbbbbbbbbb', sslVpnServerId: 'vss-gw8bbbbbbbbbbbbbbbbbbbb', ip: '203.0.113.20' },
-  { name: 'qingdao', regionId: 'cn-qingdao', vpnGatewayId: 'vpn-m5ecccccccccccccccccccc', sslVpnServerId: 'vss-m5ecccccccccccccccccccc', ip: '203.0.113.30' },
+  { name: 'hangzhou', regionId: 'cn-hangzhou', vpnGatewayId: 'vpn-bp1aaaaaaaaaaaaaaaaaaaa', sslVpnServerId: 'vss-bp1aaaaaaaaaaaaaaaaaaaa', ip: '127.0.0.1' },
+  { name: 'frankfurt', regionId: 'eu-central-1', vpnGatewayId: 'vpn-gw8bbbbbbbbbbbbbbbbbbbb', sslVpnServerId: 'vss-gw8bbbbbbbbbbbbbbbbbbbb', ip: '127.0.0.1' },
+  { name: 'qingdao', regionId: 'cn-qingdao', vpnGatewayId: 'vpn-m5ecccccccccccccccccccc', sslVpnServerId: 'vss-m5ecccccccccccccccccccc', ip: '127.0.0.1' },
 ];
 
 /** The two gateways the tests use. */

@@ -7,6 +7,7 @@ import { startSandbox } from '../../src/sandbox.js';
 
 const VARS = ['VPN_BOT_SANDBOX_UPDATE_MS', 'VPN_BOT_SANDBOX_UPDATE_JITTER'] as const;
 const logger = pino({ level: 'silent' });
+process.env.VPN_BOT_SANDBOX_OPENVPN = '0'; // not what this file is about: no OpenVPN servers
 const config = () => loadConfig({ PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:1/0' });
 
 describe('sandbox gateway update time', () => {

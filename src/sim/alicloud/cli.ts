@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseSimSeed, startAlibabaSim } from './index.js';
 
-const USAGE = 'usage: cli.ts --seed <file.yaml> [--port 9100] [--update-ms 2000] [--update-jitter 0.3]';
+const USAGE = 'usage: cli.ts --seed <file.yaml> [--port 9100] [--update-ms 2000] [--update-jitter 0.3] [--openvpn]';
 
 try {
   const { values } = parseArgs({
@@ -14,6 +14,7 @@ try {
       port: { type: 'string', default: '9100' },
       'update-ms': { type: 'string' },
       'update-jitter': { type: 'string' },
+      openvpn: { type: 'boolean', default: false },
     },
   });
   if (!values.seed) {
@@ -22,8 +23,12 @@ try {
   }
   const num = (text: string | undefined) => (text === undefined ? undefined : text.trim() === '' ? NaN : Number(text));
   const seed = parseSimSeed(readFileSync(values.seed, 'utf8'));
-  const sim = await startAlibabaSim({ seed, port: Number(values.port), updateMs: num(values['update-ms']), updateJitter: num(values['update-jitter']) });
+  const sim = await startAlibabaSim({ seed, port: Number(values.port), updateMs: num(values['update-ms']), updateJitter: num(values['update-jitter']), openvpn: values.openvpn });
   console.log(`Alibaba Cloud simulator listening on ${sim.url}`);
+  if (values.openvpn) {
+    const vpn = await sim.openVpn();
+    console.log(vpn.enabled ? `OpenVPN servers: ${vpn.servers.map((s) => `${s.host}:${s.port}/${s.proto.toLowerCase()} (${s.sslVpnServerId})`).join(', ')}` : `No OpenVPN servers: ${vpn.reason}`);
+  }
   const stop = (signal: string) => {
     console.log(`${signal}: stopping`);
     void sim.close().then(() => process.exit(0));

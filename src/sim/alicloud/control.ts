@@ -7,6 +7,7 @@
 //   POST   /_sim/gateways/:id/status      {"status": "updating"}  (a change made outside the bot)
 //   POST   /_sim/faults                   a SimFault, e.g. {"action": "*", "code": "Throttling.User"}
 //   DELETE /_sim/faults                   clears every pending fault
+//   GET    /_sim/openvpn                  the OpenVPN servers (option openvpn) and their connected clients
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { FaultQueue } from './faults.js';
@@ -43,6 +44,7 @@ export class SimControl {
   constructor(
     private state: SimState,
     private faults: FaultQueue,
+    private openVpn?: () => Promise<unknown>,
   ) {}
 
   snapshot(): Record<string, unknown> {
@@ -77,6 +79,10 @@ export class SimControl {
       }
     }
     if (method === 'GET' && path === 'state') return reply(res, 200, { ok: true, ...this.snapshot() });
+    if (method === 'GET' && path === 'openvpn' && this.openVpn) {
+      void this.openVpn().then((body) => reply(res, 200, { ok: true, ...(body as object) }));
+      return;
+    }
     if (method === 'PUT' && path === 'update-ms') {
       const parsed = updateMsSchema.safeParse(json);
       if (!parsed.success) return reply(res, 400, { ok: false, error: problem(parsed.error) });

@@ -4,12 +4,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONTROL_PREFIX, SimControl } from './control.js';
 import { FaultQueue } from './faults.js';
+import { findOpenVpn, OpenVpnFleet } from './openvpn.js';
 import { UPDATE_JITTER, UPDATE_MS, validateSimSeed } from './seed.js';
 import { SimHttp } from './server.js';
 import { certStatus, SimState } from './state.js';
-import type { AlibabaSim, AlibabaSimOptions, SimCall, SimSeed } from './types.js';
+import type { AlibabaSim, AlibabaSimOptions, SimCall, SimOpenVpn, SimSeed } from './types.js';
 
-export type { AlibabaSim, AlibabaSimOptions, SimCall, SimClientCert, SimFault, SimSeed } from './types.js';
+export type { AlibabaSim, AlibabaSimOptions, SimCall, SimClientCert, SimFault, SimOpenVpn, SimOpenVpnServer, SimSeed } from './types.js';
 export { parseSimSeed, UPDATE_JITTER, UPDATE_MS } from './seed.js';
 
 /** A timing setting, or an Error naming it and saying what is allowed (NaN from a bad CLI/env value included). */
@@ -31,7 +32,17 @@ export async function startAlibabaSim(options: AlibabaSimOptions): Promise<Aliba
   const faults = new FaultQueue();
   const calls: SimCall[] = [];
   const http = new SimHttp(state, faults, calls);
-  const control = new SimControl(state, faults);
+  const openvpnBinary = options.openvpn ? findOpenVpn() : undefined;
+  const fleet = openvpnBinary ? new OpenVpnFleet(openvpnBinary, state) : undefined;
+  const openVpn = async (): Promise<SimOpenVpn> =>
+    fleet
+      ? { enabled: true, servers: await fleet.status() }
+      : { enabled: false, ...(options.openvpn ? { reason: 'openvpn is not installed (apt-get install openvpn): no VPN servers run, the API works as without them' } : {}), servers: [] };
+  if (fleet) {
+    state.onReload = (gw) => fleet.reload(gw.id);
+    await fleet.sync();
+  }
+  const control = new SimControl(state, faults, openVpn);
   const server = createServer({ keepAlive: true }, (req, res) => {
     if (!req.url?.startsWith(CONTROL_PREFIX)) return http.listener(req, res);
     const chunks: Buffer[] = [];
@@ -71,6 +82,7 @@ export async function startAlibabaSim(options: AlibabaSimOptions): Promise<Aliba
       return c && { identifier: c.identifier, status: c.status };
     },
     configuringRejections: () => state.configuringRejections,
+    openVpn,
     settle: () => state.settle(),
     reset: (newSeed) => {
       if (newSeed) seed = validateSimSeed(newSeed);
@@ -78,8 +90,10 @@ export async function startAlibabaSim(options: AlibabaSimOptions): Promise<Aliba
       faults.clear();
       calls.length = 0;
       state.load(seed);
+      void fleet?.sync();
     },
     close: async () => {
+      await fleet?.close();
       http.cancelInflight();
       state.dispose();
       state.releaseWaiters();

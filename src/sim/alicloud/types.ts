@@ -85,6 +85,35 @@ export interface AlibabaSimOptions {
   clockSkewToleranceMs?: number;
   /** CAS calls per second per AccessKeyId+Action before Throttling.User (default 10). */
   casRatePerSecond?: number;
+  /**
+   * Run a real OpenVPN server per SSL server on 127.0.0.1 (default false). Needs the `openvpn` binary;
+   * without it the sim says so in openVpn() and behaves as without this option.
+   */
+  openvpn?: boolean;
+}
+
+export interface SimOpenVpnServer {
+  sslVpnServerId: string;
+  state: 'starting' | 'running' | 'failed' | 'stopped';
+  /** 'server': --mode server on a tun device (many clients); 'p2p': tls-server --dev null (one client), without a usable tun. */
+  mode: 'server' | 'p2p';
+  host: '127.0.0.1';
+  port: number;
+  proto: string;
+  /** Clients connected now. */
+  clients: number;
+  /** TLS handshakes refused (revoked or foreign certificates). */
+  refused: number;
+  /** Times started: a certificate delete or a server change restarts it when the gateway is active again. */
+  starts: number;
+  reason?: string;
+}
+
+export interface SimOpenVpn {
+  enabled: boolean;
+  /** Why not, when asked for but not possible (openvpn not installed). */
+  reason?: string;
+  servers: SimOpenVpnServer[];
 }
 
 export interface SimClientCert {
@@ -113,6 +142,8 @@ export interface AlibabaSim {
   casCertificate(identifier: string): { identifier: string; status: string } | undefined;
   /** How many VpnGateway.Configuring errors have been returned so far (injected ones included). */
   configuringRejections(): number;
+  /** The OpenVPN servers (option `openvpn`), with how many clients each has connected now. */
+  openVpn(): Promise<SimOpenVpn>;
   /** Resolves when no gateway is 'updating' and no async task is pending. */
   settle(): Promise<void>;
   /** Back to the seed (or a new one), clearing calls and faults. */
