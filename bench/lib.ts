@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import type { SimSeed } from '../src/sim/alicloud/index.js';
-import { simSeed, USERS, type GatewayDef } from '../test/helpers/fixtures.js';
+import type { FakeSlack } from '../src/sim/slack/index.js';
+import { APPROVALS, simSeed, USERS, type GatewayDef } from '../test/helpers/fixtures.js';
 import { freePort, REPO_ROOT } from '../test/helpers/process.js';
 
 export { REPO_ROOT };
@@ -218,6 +219,18 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
     promise.finally(() => clearTimeout(timer)),
     new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms); }),
   ]);
+}
+
+/** Waits for the approval card of every request id; returns each card's message ts by request id. */
+export function approvalCards(slack: FakeSlack, ids: readonly string[], timeoutMs = 30_000): Promise<Map<string, string>> {
+  return waitUntil(`${ids.length} approval cards`, () => {
+    const byId = new Map<string, string>();
+    for (const m of slack.messages(APPROVALS)) {
+      const id = m.threadTs ? undefined : /"value":"(r[a-z0-9]+)"/.exec(JSON.stringify(m.blocks ?? []))?.[1];
+      if (id) byId.set(id, m.ts);
+    }
+    return ids.every((id) => byId.has(id)) ? byId : undefined;
+  }, timeoutMs, 50);
 }
 
 export async function waitUntil<T>(what: string, predicate: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs: number, everyMs = 20): Promise<T> {

@@ -7,7 +7,7 @@
 //   npx tsx bench/provision.ts      (Redis on 127.0.0.1:6379, database 14 is flushed before and after)
 import { startAlibabaSim, type AlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeSlack } from '../src/sim/slack/index.js';
-import { ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, productEnv, freshDb, isMain, machine, percentile, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
+import { ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, approvalCards, benchUsers, configYaml, productEnv, freshDb, isMain, machine, percentile, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
 
 const DB = Number(process.env.BENCH_PROVISION_DB ?? 14);
 const UPDATE_MS = 2000;
@@ -65,11 +65,11 @@ export interface ProvisionResult {
 }
 
 /** Records the moments each gateway goes from `updating` back to `active`, by polling the in-process sim every 2 ms. */
-function watchGateways(sim: AlibabaSim): { transitions: Transition[]; stop(): void } {
+export function watchGateways(sim: AlibabaSim, gateways: readonly { vpnGatewayId: string }[] = GATEWAYS): { transitions: Transition[]; stop(): void } {
   const transitions: Transition[] = [];
-  const last = new Map(GATEWAYS.map((g) => [g.vpnGatewayId, sim.gatewayStatus(g.vpnGatewayId)]));
+  const last = new Map(gateways.map((g) => [g.vpnGatewayId, sim.gatewayStatus(g.vpnGatewayId)]));
   const timer = setInterval(() => {
-    for (const g of GATEWAYS) {
+    for (const g of gateways) {
       const status = sim.gatewayStatus(g.vpnGatewayId);
       if (status === 'active' && last.get(g.vpnGatewayId) !== 'active') transitions.push({ gatewayId: g.vpnGatewayId, at: Date.now() });
       last.set(g.vpnGatewayId, status);
@@ -100,14 +100,7 @@ async function runOnce(label: string, roles: ('all' | 'worker')[]): Promise<Prov
       if (!id) throw new Error(`request ${i} not accepted: ${answer.status} ${answer.body.slice(0, 200)}`);
       return id;
     }));
-    const cards = await waitUntil('30 approval cards', () => {
-      const byId = new Map<string, string>();
-      for (const m of slack.messages(APPROVALS)) {
-        const id = m.threadTs ? undefined : /"value":"(r[a-z0-9]+)"/.exec(JSON.stringify(m.blocks ?? []))?.[1];
-        if (id) byId.set(id, m.ts);
-      }
-      return ids.every((id) => byId.has(id)) ? byId : undefined;
-    }, 30_000, 50);
+    const cards = await approvalCards(slack, ids);
 
     // Approve all 30 at once.
     const t0 = Date.now();
