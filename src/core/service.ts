@@ -320,6 +320,13 @@ export class AccessService {
     }
     const open = (await store.listByUser(userId, 20)).find((r) => r.gateway === gateway && (r.status === 'approved' || r.status === 'provisioning' || r.status === 'active'));
     if (open) return { ok: false, message: `You already have ${open.status === 'active' ? 'access' : `a ${open.status} request`} for *${gateway}* (\`${open.id}\`); see \`/vpn status\`.` };
+    // A pending request for the same gateway would become a second grant if approved later: break-glass replaces it.
+    for (const pending of (await store.listByUser(userId, 20)).filter((r) => r.gateway === gateway && r.status === 'pending' && r.kind !== 'extension')) {
+      const cancelled = await store.transition(pending.id, 'cancelled', { cancelledBy: userId }, ['pending']);
+      if (!cancelled.ok) continue;
+      await audit.append({ actor: userId, action: 'request.cancelled', requestId: pending.id, subject: userId, gateway, detail: 'replaced by break-glass' });
+      await notifications.syncCard(cancelled.request);
+    }
     const now = Date.now();
     const request = await store.create({
       id: newRequestId(now), kind: 'breakglass', requesterId: userId, gateway, durationMs: policy.breakGlassDurationMs ?? 3_600_000, reason,

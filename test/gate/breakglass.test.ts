@@ -101,8 +101,11 @@ describe('break-glass', () => {
   });
 
   it('unacknowledged: one reminder to the admins; Revoke now removes the certificate; no self-extension', async () => {
+    // A pending request for the same gateway is replaced (it would otherwise become a second grant).
+    const pending = requestIdFrom(String((await h.driver.command({ userId: 'U0BG2', text: 'request hangzhou 1h routine first' })).json?.text))!;
     const answer = await h.driver.command({ userId: 'U0BG2', text: 'breakglass hangzhou dns broken' });
     const requestId = requestIdFrom(String(answer.json?.text))!;
+    expect((await record(pending)).status).toBe('cancelled');
     await h.slack.waitFor('profile', () => h.slack.files(h.slack.dmChannelFor('U0BG2'))[0], 15_000);
     await vi.waitFor(async () => expect((await record(requestId)).status).toBe('active'), { timeout: 10_000, interval: 50 });
     const review = await followUps.getJob(`breakglass-review-${requestId}`);
