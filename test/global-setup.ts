@@ -20,6 +20,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   server = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--databases', '32'], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined); // refused while the server starts; the loop below reports the last error
   let lastError: unknown;
   for (let attempt = 0; attempt < 100; attempt++) {
     try {

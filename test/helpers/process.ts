@@ -6,17 +6,29 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A port that was free a moment ago (listen on 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Ports handed to child processes (bots, redis-servers) come from below the kernel's ephemeral range
+// (32768+), where listen(0) by the simulators and fake Slack never lands, so nobody takes one between the
+// check here and the child's bind. Each process walks its own stretch of the range (by pid) and never hands
+// out the same port twice.
+const RANGE_START = 20_000;
+const RANGE_SIZE = 12_000;
+let nextOffset = (process.pid * 397) % RANGE_SIZE;
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = address && typeof address === 'object' ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A port below the ephemeral range that was free a moment ago and that this process has not handed out before. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = RANGE_START + (nextOffset++ % RANGE_SIZE);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
 }
 
 export interface BotProcess {
