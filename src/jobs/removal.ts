@@ -7,7 +7,8 @@ import { clientToken } from '../core/ids.js';
 import { removalTime, type RemovalJobData } from './lanes.js';
 import type { GrantJobDeps } from './provision.js';
 import type { AccessRequest } from '../core/requests.js';
-import { bestEffort, cloudCall, gatewayGate, runSteps } from './steps.js';
+import { bestEffort, gatewayGate, runSteps } from './steps.js';
+import { deleteVerified, DeleteNotVerified } from './verified-delete.js';
 
 export interface RemovalOptions {
   /** True for the first caller per key (across processes): used to announce each coalesced batch once. */
@@ -32,7 +33,7 @@ export function createRemovalProcessor(deps: GrantJobDeps, options: RemovalOptio
     const gw = deps.gateways.get(request.gateway);
     if (!gw) throw new UnrecoverableError(`gateway "${request.gateway}" is no longer configured`);
     const gate = gatewayGate(deps.waiter, gw, deps.gatewayTimeoutMs, signal);
-    let { changedAt } = job.data;
+    const { changedAt } = job.data;
 
     if (job.data.reason === 'expired' && job.data.step === 'start') await announceBatch(deps, options, request);
 
@@ -41,25 +42,24 @@ export function createRemovalProcessor(deps: GrantJobDeps, options: RemovalOptio
     await runSteps(job, {
       logger: deps.logger,
       subject: { requestId: request.id },
-      permanent: (err) => err instanceof CloudError && err.kind === 'permanent',
+      // A delete the gateway does not apply is retried until provisioning.gatewayTimeout, then alerted.
+      permanent: (err) => (err instanceof CloudError && err.kind === 'permanent') || err instanceof DeleteNotVerified,
       onFailure: async (reason) => {
         deps.logger.error({ requestId: request.id, reason }, 'certificate removal failed');
         await deps.messenger.notifyAdmins(`:rotating_light: Could not remove certificate \`${request.certId}\` of <@${request.requesterId}> on *${gw.name}* (${job.data.reason}): ${reason}. It still grants access: remove it in the Alibaba Cloud console.`).catch(() => undefined);
       },
     }, async () => {
-      if (job.data.step === 'start' && request.certId) {
-        await gate.untilActive();
-        let cloudRequestId: string | undefined;
-        try {
-          cloudRequestId = (await cloudCall(() => vpc.deleteSslVpnClientCert({ regionId: gw.regionId, sslVpnClientCertId: request.certId!, clientToken: clientToken.deleteCertificate(request.id) }), { attempts: 8, gate, signal })).requestId;
-          changedAt = Date.now();
-        } catch (err) {
-          if (!(err instanceof CloudError && err.kind === 'not-found')) throw err; // already gone: nothing to wait for
-        }
-        await audit.append({ actor: job.data.actor, action: 'cert.deleted', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${request.certId} (${job.data.reason})`, ...(cloudRequestId ? { cloudRequestId } : {}) });
-        await job.updateData({ ...job.data, step: 'await-active', ...(changedAt ? { changedAt } : {}) });
-      }
-      if (changedAt) await gate.untilActive(changedAt);
+      if (!request.certId) return;
+      // Also after a crash mid-way: the same ClientToken replays a delete already sent, and absence is checked anyway.
+      if (job.data.step === 'start') await gate.untilActive();
+      else if (changedAt) await gate.untilActive(changedAt);
+      const certId = request.certId;
+      const result = await deleteVerified({
+        vpc, gate, certId, clientToken: clientToken.deleteCertificate(request.id), deadline: Date.now() + deps.gatewayTimeoutMs,
+        onRetry: (attempt) => audit.append({ actor: 'system', action: 'cert.delete-not-applied', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${certId} still listed after delete #${attempt}; deleting again` }).then(() => undefined),
+      });
+      await audit.append({ actor: job.data.actor, action: 'cert.deleted', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${certId} (${job.data.reason}): removed and verified${result.attempts > 1 ? ` after ${result.attempts} deletes` : ''}`, ...(result.cloudRequestId ? { cloudRequestId: result.cloudRequestId } : {}) });
+      await job.updateData({ ...job.data, step: 'await-active' });
     });
 
     const moved = await store.transition(request.id, job.data.reason, { ...(job.data.reason === 'revoked' ? { revokedBy: job.data.actor } : {}) }, ['active']);
@@ -85,6 +85,6 @@ async function tell(deps: GrantJobDeps, request: AccessRequest): Promise<void> {
   await bestEffort(deps.logger, { requestId: request.id }, 'removal notice not sent', [
     deps.messenger.notifyRequester(request, request.status === 'expired' ? 'expired' : 'revoked'),
     deps.messenger.updateApprovalCard(request),
-    deps.messenger.postProgress(request, request.status === 'expired' ? ':checkered_flag: Access expired; certificate removed.' : `:lock: Access revoked by <@${request.revokedBy ?? 'system'}>; certificate removed.`),
+    deps.messenger.postProgress(request, request.status === 'expired' ? ':checkered_flag: Access expired; certificate removed and verified.' : `:lock: Access revoked by <@${request.revokedBy ?? 'system'}>; certificate removed and verified.`),
   ]);
 }

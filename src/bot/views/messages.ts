@@ -56,9 +56,9 @@ export function requesterNotice(request: AccessRequest, event: RequesterEvent): 
     case 'cancelled':
       return `:heavy_minus_sign: Your VPN request \`${request.id}\` was cancelled${request.cancelledBy && request.cancelledBy !== request.requesterId ? ` by <@${request.cancelledBy}>` : ''}.`;
     case 'expired':
-      return `:checkered_flag: Your VPN access to *${request.gateway}* (\`${request.id}\`) has expired and its certificate was removed; the profile no longer works. Ask again with \`/vpn request\` if you still need access.`;
+      return `:checkered_flag: Your VPN access to *${request.gateway}* (\`${request.id}\`) has expired and its certificate was removed and verified gone; the profile no longer works. Ask again with \`/vpn request\` if you still need access.`;
     case 'revoked':
-      return `:lock: Your VPN access to *${request.gateway}* (\`${request.id}\`) was revoked${revokedByText(request)}; its certificate was removed and the profile no longer works.`;
+      return `:lock: Your VPN access to *${request.gateway}* (\`${request.id}\`) was revoked${revokedByText(request)}; its certificate was removed and verified gone, and the profile no longer works.`;
   }
 }
 

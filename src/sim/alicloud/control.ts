@@ -19,7 +19,7 @@ export const CONTROL_PREFIX = '/_sim/';
 const faultSchema = z.strictObject({
   action: z.string().regex(/^(\*|[A-Za-z]{1,64})$/, 'an API action name, e.g. CreateSslVpnClientCert, or *'),
   times: z.number().int().min(1).max(1000).optional(),
-  mode: z.enum(['error', 'html', 'empty', 'delay', 'apply-then-delay', 'drop']).optional(),
+  mode: z.enum(['error', 'html', 'empty', 'delay', 'apply-then-delay', 'drop', 'pretend']).optional(),
   code: z.string().regex(/^[A-Za-z][A-Za-z0-9.]{0,63}$/, 'an error code, e.g. Throttling.User').optional(),
   status: z.number().int().min(200).max(599).optional(),
   message: z.string().max(500).optional(),

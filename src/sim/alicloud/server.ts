@@ -175,6 +175,9 @@ export class SimHttp {
           if (answer.code) call.code = answer.code;
           this.later(fault.delayMs ?? 0, res, false, () => this.send(res, call, answer));
         });
+      case 'pretend':
+        // Success on the wire, nothing applied: only a later read shows the call had no effect.
+        return this.send(res, call, { status: 200, body: { RequestId: newRequestId() } });
       case 'drop':
         // The change is applied, then the connection dies: the client cannot know it happened.
         return whenReady(handle(), (answer) => {

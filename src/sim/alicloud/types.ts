@@ -51,8 +51,9 @@ export interface SimFault {
    * - delay: wait `delayMs`, then handle the call normally (it is applied even if the client gave up).
    * - apply-then-delay: handle the call now, answer after `delayMs`.
    * - drop: handle the call, then destroy the connection without answering.
+   * - pretend: answer success (a RequestId) but change nothing, e.g. a delete that does not apply.
    */
-  mode?: 'error' | 'html' | 'empty' | 'delay' | 'apply-then-delay' | 'drop';
+  mode?: 'error' | 'html' | 'empty' | 'delay' | 'apply-then-delay' | 'drop' | 'pretend';
   code?: string;
   status?: number;
   message?: string;
