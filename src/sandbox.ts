@@ -30,9 +30,9 @@ const NAMES: Record<string, string[]> = {
 /** The people one can be on the page: a requester, then everyone the config gives a role (user groups get a member). */
 function sandboxPeople(config: AppConfig, fake: FakeSlack): SandboxPerson[] {
   const people: SandboxPerson[] = [{ id: 'U0REQUESTER', name: 'Riley', role: 'requester' }];
-  const roles = config.file.roles as { approvers: string[]; admins: string[]; breakGlass?: string[] };
-  const add = (ids: readonly string[] | undefined, role: string) => {
-    (ids ?? []).forEach((id, i) => {
+  const { roles } = config.file;
+  const add = (ids: readonly string[], role: string) => {
+    ids.forEach((id, i) => {
       let member = id;
       if (id.startsWith('S')) {
         member = `U${id.slice(1)}M`;
@@ -44,6 +44,7 @@ function sandboxPeople(config: AppConfig, fake: FakeSlack): SandboxPerson[] {
     });
   };
   add(roles.approvers, 'approver');
+  for (const g of config.file.gateways) if (g.approvers) add(g.approvers, `approver for ${g.name}`);
   add(roles.admins, 'admin');
   add(roles.breakGlass, 'break-glass');
   for (const p of people) fake.addUser(p.id, { name: p.name.toLowerCase(), realName: p.name, email: `${p.name.toLowerCase()}@example.com` });

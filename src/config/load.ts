@@ -93,6 +93,7 @@ slack:
 roles:
   approvers: [U0APPROVER, U0APPROVER2]
   admins: [U0ADMIN, U0ADMIN2]
+  breakGlass: [U0BREAKGLASS]
 gateways:
   - name: hangzhou
     regionId: cn-hangzhou

@@ -189,6 +189,17 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
     await eventually(() => messages().textContent()).toContain('Use the bastion for logs');
   });
 
+  it('break-glass: Emery gets access without approval, and the admins see the alert card', async () => {
+    await beAs('Emery (break-glass)');
+    await open('# general');
+    await type('/vpn breakglass hangzhou Browser sandbox: prod is down');
+    await beAs('Casey (admin)');
+    await open('# vpn-approvals');
+    const alert = card('Browser sandbox: prod is down');
+    await eventually(() => alert.textContent()).toMatch(/Break-glass/);
+    await eventually(() => alert.getByRole('button', { name: 'Acknowledge' }).count()).toBe(1);
+  });
+
   it('injects simulator faults and shows a gateway configured from outside', async () => {
     await page.getByLabel('Fault action').selectOption('CreateSslVpnClientCert');
     await page.getByRole('button', { name: 'Throttling' }).click();
