@@ -2,7 +2,7 @@
 // (`npx tsx src/main.ts`, role all) against the Alibaba Cloud simulator and the fake Slack, both hosted in
 // this process. Signed slash commands and button clicks are sent open loop (on a timer, never waiting for
 // answers) at 50, 100 and 200 requests/s; the HTTP round trip of each is measured.
-//   npx tsx bench/ack.ts         (Redis on 127.0.0.1:6379, database 13 is flushed before and after)
+//   npx tsx bench/ack.ts         (starts its own redis-server, or BENCH_REDIS_URL; database 13 is flushed before and after)
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type HttpAnswer } from '../src/sim/slack/index.js';
 import { ALL_GATEWAYS, cpuWindow, type CpuWindow, APPROVALS, APPROVER, BOT_TOKEN, OUTSIDER, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, productEnv, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';

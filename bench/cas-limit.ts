@@ -2,7 +2,7 @@
 // private-CA certificates between them (13 + 12), at the same time. The account allows 10 CAS calls per
 // rolling second; the count comes from the simulator's own call log (arrival times), both window ends
 // included. Three rounds, each on a fresh simulator and Redis database.
-//   npx tsx bench/cas-limit.ts      (Redis on 127.0.0.1:6379 or REDIS_URL; database 12 is flushed before and after)
+//   npx tsx bench/cas-limit.ts      (starts its own redis-server, or BENCH_REDIS_URL; database 12 is flushed before and after)
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { busiestWindow, casCalls } from '../src/sim/alicloud/call-stats.js';
 import { SlackDriver, startFakeSlack } from '../src/sim/slack/index.js';

@@ -5,7 +5,7 @@
 // and the DescribeVpnGateway calls it cost (its pre-check included). Reported for every change, for the
 // first change of each gateway (the prior: nothing known) and for the changes after WARMUP per gateway
 // (learnt). Targets, on the learnt changes: median active → DM ≤ 1 s, ≤ 10 DescribeVpnGateway per change.
-//   npx tsx bench/gateway-wait.ts   (Redis on 127.0.0.1:6379 or REDIS_URL; database 11 is flushed before and after; ~5 min)
+//   npx tsx bench/gateway-wait.ts   (starts its own redis-server, or BENCH_REDIS_URL; database 11 is flushed before and after; ~5 min)
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack } from '../src/sim/slack/index.js';
 import { watchGateways } from './provision.js';

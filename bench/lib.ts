@@ -10,6 +10,7 @@ import type { SimSeed } from '../src/sim/alicloud/index.js';
 import type { FakeSlack } from '../src/sim/slack/index.js';
 import { APPROVALS, simSeed, USERS, type GatewayDef } from '../test/helpers/fixtures.js';
 import { freePort, REPO_ROOT } from '../test/helpers/process.js';
+import { startRedisServer } from '../test/helpers/redis-server.js';
 
 export { REPO_ROOT };
 export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
@@ -18,7 +19,17 @@ export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 export { ACCESS_KEY, ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, configYaml, productEnv, SIGNING_SECRET, writeConfigFile, type GatewayDef } from '../test/helpers/fixtures.js';
 export const OUTSIDER = 'U0EVE';
 
-export const REDIS_BASE = (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '');
+/**
+ * The benchmarks flush the databases they use, so by default they start a redis-server of their own;
+ * BENCH_REDIS_URL names another one to measure against (its databases 11–15 are flushed).
+ */
+async function benchRedisBase(): Promise<string> {
+  if (process.env.BENCH_REDIS_URL) return process.env.BENCH_REDIS_URL.replace(/\/\d+$/, '');
+  const own = await startRedisServer();
+  process.once('exit', () => own.stop());
+  return own.url;
+}
+export const REDIS_BASE = await benchRedisBase();
 
 /** The tests' seed; the benchmarks approve far more requests than the default account quota of 50 certificates. */
 export function simSeedFor(gateways: readonly GatewayDef[]): SimSeed {

@@ -4,7 +4,7 @@
 // profile upload landing in Slack (target median ≤ 300 ms); DescribeVpnGateway calls per change (≤ 10);
 // VpnGateway.Configuring rejections (must be 0). Run once with 1 process (`all`) and once with 2
 // (`all` + `worker`) sharing a fresh Redis database.
-//   npx tsx bench/provision.ts      (Redis on 127.0.0.1:6379, database 14 is flushed before and after)
+//   npx tsx bench/provision.ts      (starts its own redis-server, or BENCH_REDIS_URL; database 14 is flushed before and after)
 import { startAlibabaSim, type AlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeSlack } from '../src/sim/slack/index.js';
 import { ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, approvalCards, benchUsers, configYaml, productEnv, freshDb, isMain, machine, percentile, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';

@@ -1,6 +1,6 @@
 // `npm run bench`: the Slack ack, provisioning, scale and CAS rate-limit benchmarks, then a summary
-// table against the targets of PRODUCT §5. Results go to bench/results/*.json (gitignored). Needs Redis on
-// 127.0.0.1:6379 (REDIS_URL to change it); uses databases 12, 13, 14 and 15, flushed before and after. Exits 1 if a benchmark
+// table against the targets of PRODUCT §5. Results go to bench/results/*.json (gitignored). Starts a
+// redis-server of its own (BENCH_REDIS_URL names another); uses databases 12, 13, 14 and 15, flushed before and after. Exits 1 if a benchmark
 // could not run; a missed target is reported in the table (and in the exit code only with BENCH_STRICT=1).
 import { runAck, type AckResult } from './ack.js';
 import { runCasLimit, type CasLimitResult } from './cas-limit.js';

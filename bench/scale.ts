@@ -6,7 +6,7 @@
 // all; its start-up runs `recover` over all 10,000 grants) and signed requests measure, sequentially after a
 // warm-up: `/vpn admin list` (unfiltered, @user, gateway), `/vpn list`, App Home open → views.publish in the
 // fake Slack (plain user, approver, admin), and the `/vpn request` and approve acks.
-//   npx tsx bench/scale.ts       (Redis on 127.0.0.1:6379, database 15 is flushed before and after)
+//   npx tsx bench/scale.ts       (starts its own redis-server, or BENCH_REDIS_URL; database 15 is flushed before and after)
 import { Redis } from 'ioredis';
 import { AuditLog } from '../src/core/audit.js';
 import type { AccessRequest } from '../src/core/requests.js';
