@@ -125,6 +125,9 @@ describe.skipIf(!OPENVPN)('a real OpenVPN gateway behind the simulator', () => {
       await eventually(() => bobClient.connected).toBe(1);
       expect((await server()).clients).toBe(2);
     }
+    // DescribeSslVpnServers' Connections is what the gateway has (so /vpn admin status shows it).
+    const described = await call('DescribeSslVpnServers', { SslVpnServerId: SRV });
+    expect(described.SslVpnServers.SslVpnServer[0].Connections).toBe(bobClient ? 2 : 1);
 
     // Delete alice's certificate: when the gateway is active again it reloads its CRL by restarting.
     await call('DeleteSslVpnClientCert', { SslVpnClientCertId: alice.id });

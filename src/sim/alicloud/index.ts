@@ -40,6 +40,7 @@ export async function startAlibabaSim(options: AlibabaSimOptions): Promise<Aliba
       : { enabled: false, ...(options.openvpn ? { reason: 'openvpn is not installed (apt-get install openvpn): no VPN servers run, the API works as without them' } : {}), servers: [] };
   if (fleet) {
     state.onReload = (gw) => fleet.reload(gw.id);
+    state.liveConnections = (id) => fleet.clients(id);
     await fleet.sync();
   }
   const control = new SimControl(state, faults, openVpn);

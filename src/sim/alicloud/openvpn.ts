@@ -226,6 +226,11 @@ export class OpenVpnFleet {
     }
   }
 
+  /** Clients connected to one server now; undefined when it has no OpenVPN server. */
+  async clients(sslVpnServerId: string): Promise<number | undefined> {
+    return this.servers.get(sslVpnServerId)?.clients();
+  }
+
   async status(): Promise<VpnServerStatus[]> {
     const all = [...this.servers.values()];
     await Promise.all(all.map((s) => s.clients()));

@@ -264,6 +264,9 @@ export class SimState {
   /** Called when a gateway leaves 'updating' after a change that reloads it (the OpenVPN servers listen). */
   onReload?: (gw: GatewayRec) => void;
 
+  /** Clients connected to the server's real OpenVPN server, when one runs (else the seeded Connections). */
+  liveConnections?: (sslVpnServerId: string) => Promise<number | undefined>;
+
   // --- certificates ----------------------------------------------------------------------------
 
   caOf(server: ServerRec): Promise<Ca> {

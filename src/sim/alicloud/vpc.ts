@@ -165,7 +165,7 @@ function describeVpnGateway({ params, state }: OpContext): Record<string, unknow
   };
 }
 
-function describeSslVpnServers({ params, state }: OpContext): Record<string, unknown> {
+function describeSslVpnServers({ params, state }: OpContext): Record<string, unknown> | Promise<Record<string, unknown>> {
   const { pageNumber, pageSize } = pageParams(params);
   const byId = opt(params, 'SslVpnServerId');
   const byGateway = opt(params, 'VpnGatewayId');
@@ -181,12 +181,19 @@ function describeSslVpnServers({ params, state }: OpContext): Record<string, unk
     if (byGroup && gw.resourceGroupId !== byGroup) continue;
     matches.push(serverJson(server, gw));
   }
-  return {
+  const body = {
     TotalCount: matches.length,
     PageNumber: pageNumber,
     PageSize: pageSize,
     SslVpnServers: { SslVpnServer: page(matches, pageNumber, pageSize) },
   };
+  const live = state.liveConnections;
+  if (!live) return body;
+  // With real OpenVPN servers, Connections is what they report now.
+  return Promise.all(body.SslVpnServers.SslVpnServer.map(async (s) => {
+    const n = await live(String(s.SslVpnServerId));
+    if (n !== undefined) s.Connections = n;
+  })).then(() => body);
 }
 
 function createSslVpnClientCert({ params, state, now }: OpContext): Record<string, unknown> {
