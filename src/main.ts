@@ -1,16 +1,15 @@
 // Entry point: read config, start the roles asked for (VPN_BOT_ROLE=bot|worker|all), and, with no
 // credentials, the simulators of sandbox mode.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import { WebClient } from '@slack/web-api';
 import { CasClient } from './api/cas.js';
 import { casCallLimiter } from './infra/call-limiter.js';
 import { VpcClient } from './api/vpc.js';
-import { createSlackApp, healthRoutes, type HealthChecks } from './bot/app.js';
+import { createSlackApp, healthRoutes, metricsRoutes, serveRoutes, type HealthChecks } from './bot/app.js';
 import { SlackDirectory } from './bot/directory.js';
 import { SlackMessenger } from './bot/messenger.js';
 import { SlackServerChangeCards } from './bot/server-change-cards.js';
-import { ConfigError, loadConfig, type AppConfig } from './config/load.js';
+import { ConfigError, listenHost, loadConfig, type AppConfig } from './config/load.js';
 import { AdminService } from './core/admin.js';
 import { AuditLog, isAdminRelevant } from './core/audit.js';
 import { Leavers } from './core/leavers.js';
@@ -33,6 +32,8 @@ import { sandboxUrl, startSandbox } from './sandbox.js';
 
 export interface Running {
   port: number;
+  /** Set when METRICS_PORT moved /metrics to a port of its own. */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -195,48 +196,53 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     });
   }
 
-  let port = env.PORT;
   // The sandbox's fake Slack lets anyone who reaches the page act as an admin: loopback unless HOST says otherwise.
-  const host = env.HOST ?? (config.slackSandbox ? '127.0.0.1' : undefined);
+  const host = listenHost(config);
+  // With METRICS_PORT, /metrics leaves the public port for a port of its own (scraped inside the network only).
+  const routes = healthRoutes(health, { metrics: env.METRICS_PORT === undefined });
+  const metricsServer = env.METRICS_PORT === undefined ? undefined : await serveRoutes(metricsRoutes(health), env.METRICS_PORT, host);
+  let port = env.PORT;
   let stopFront: () => Promise<void>;
   if (runBot) {
     const app = createSlackApp({
       botToken, ...(signingSecret ? { signingSecret } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(slackApiUrl ? { slackApiUrl } : {}),
-      port: env.PORT, logger, service, messenger, health, onHandled, admin, leavers, profiles, ...(identity ? { identity } : {}),
-      ...(sandbox.web ? { routes: sandbox.web.routes() } : {}),
+      routes: [...routes, ...(sandbox.web ? sandbox.web.routes() : [])], logger, service, messenger, health, onHandled, admin, leavers, profiles, ...(identity ? { identity } : {}),
       positionOf: async (requestId, gateway) => {
         const request = await store.get(requestId);
         return request && gateways.has(gateway) ? lanes.positionOf(request) : undefined;
       },
     });
-    const server = (await app.start(host ? { port: env.PORT, host } : env.PORT)) as unknown;
-    const address = (server as { address?: () => { port: number } | string | null }).address?.();
-    if (address && typeof address === 'object') port = address.port;
-    stopFront = () => app.stop().then(() => undefined);
+    if (env.SLACK_APP_TOKEN) {
+      // Socket Mode: events come over the WebSocket; health (and metrics) get a server of ours on PORT.
+      const server = await serveRoutes([...routes, ...(sandbox.web ? sandbox.web.routes() : [])], env.PORT, host);
+      await app.start();
+      port = server.port;
+      stopFront = () => app.stop().then(() => server.close());
+    } else {
+      const server = (await app.start({ port: env.PORT, ...(host ? { host } : {}) })) as unknown;
+      const address = (server as { address?: () => { port: number } | string | null }).address?.();
+      if (address && typeof address === 'object') port = address.port;
+      stopFront = () => app.stop().then(() => undefined);
+    }
   } else {
     // A worker still answers health checks and metrics.
-    const routes = healthRoutes(health);
-    const server = createServer((req, res) => {
-      const route = routes.find((r) => r.path === req.url && req.method === 'GET');
-      if (route) void route.handler(req as never, res as never);
-      else { res.writeHead(404); res.end(); }
-    });
-    await new Promise<void>((resolve) => server.listen(env.PORT, host, resolve));
-    const address = server.address();
-    if (address && typeof address === 'object') port = address.port;
-    stopFront = () => new Promise((resolve) => server.close(() => resolve()));
+    const server = await serveRoutes(routes, env.PORT, host);
+    port = server.port;
+    stopFront = () => server.close();
   }
   if (sandbox.web && runBot && env.PORT === 0) logger.info(`sandbox: open ${sandboxUrl(host, port)} in a browser`);
-  logger.info({ port, role: env.VPN_BOT_ROLE, gateways: [...gateways.keys()] }, 'vpn-access-bot started');
+  logger.info({ port, ...(metricsServer ? { metricsPort: metricsServer.port } : {}), host: host ?? 'all interfaces', role: env.VPN_BOT_ROLE, pid: process.pid, gateways: [...gateways.keys()] }, 'vpn-access-bot started');
 
   return {
     port,
+    ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
     async stop() {
       // Graceful, but bounded: with Redis unreachable, closing queues and workers would wait forever.
       const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       sandbox.web?.close();
       await stopFront();
+      await metricsServer?.close();
       await bounded(Promise.all([workers?.close(), maintenanceWorker?.close(), followUpWorker?.close()]));
       await bounded(Promise.all([lanes.close(), notify.close(), maintenance.close(), followUps.close()]));
       redis.disconnect();

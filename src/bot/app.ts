@@ -1,6 +1,7 @@
 // Builds the Bolt app: HTTP receiver on POST /slack/events (signature-checked by Bolt) plus the health
 // and metrics routes, or Socket Mode when SLACK_APP_TOKEN is set. Listeners are registered here.
-import { App, LogLevel, type CustomRoute, type ReceiverEvent } from '@slack/bolt';
+import { createServer } from 'node:http';
+import { App, LogLevel, SocketModeReceiver, type CustomRoute, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { boltLogger } from '../infra/logger.js';
 import type { AccessService } from '../core/service.js';
@@ -27,8 +28,11 @@ export interface SlackAppOptions {
   signingSecret?: string;
   appToken?: string;
   slackApiUrl?: string;
-  /** Port of the health/metrics server in Socket Mode (HTTP mode serves them beside /slack/events). */
-  port?: number;
+  /**
+   * Routes served beside POST /slack/events in HTTP mode (health, metrics, the sandbox page); default: the
+   * health routes. Socket Mode has no HTTP server of Bolt's: main.ts serves them.
+   */
+  routes?: CustomRoute[];
   /**
    * The bot's identity from our own auth.test at start. Given to Bolt so it does not call auth.test in its
    * constructor, where a failure is an unhandled rejection that leaves every later request answered 401.
@@ -42,15 +46,14 @@ export interface SlackAppOptions {
   onHandled?: (kind: string, outcome: string) => void;
   /** Serves `/vpn admin …`. */
   admin?: AdminService;
-  /** More HTTP routes beside the health routes (the sandbox's /sandbox page). */
-  routes?: CustomRoute[];
   /** Offboards users Slack reports deactivated (`user_change`). */
   leavers?: Leavers;
   /** `/vpn resend` and the App Home's resend button. */
   profiles?: ProfileService;
 }
 
-export function healthRoutes(health: HealthChecks): CustomRoute[] {
+/** GET /healthz and /readyz, plus /metrics unless it has a port of its own (METRICS_PORT). */
+export function healthRoutes(health: HealthChecks, options: { metrics: boolean } = { metrics: true }): CustomRoute[] {
   return [
     { path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); } },
     {
@@ -61,11 +64,7 @@ export function healthRoutes(health: HealthChecks): CustomRoute[] {
         });
       },
     },
-    {
-      path: '/metrics', method: ['GET'], handler: (_req, res) => {
-        void health.metrics().then(({ contentType, body }) => { res.writeHead(200, { 'content-type': contentType }); res.end(body); });
-      },
-    },
+    ...(options.metrics ? metricsRoutes(health) : []),
   ];
 }
 
@@ -99,6 +98,32 @@ class GuardedApp extends App {
   }
 }
 
+export function metricsRoutes(health: HealthChecks): CustomRoute[] {
+  return [{
+    path: '/metrics', method: ['GET'], handler: (_req, res) => {
+      void health.metrics().then(({ contentType, body }) => { res.writeHead(200, { 'content-type': contentType }); res.end(body); });
+    },
+  }];
+}
+
+/** A plain HTTP server for routes outside Bolt's (a worker's health, Socket Mode's health, METRICS_PORT). */
+export async function serveRoutes(routes: CustomRoute[], port: number, host: string | undefined): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const route = routes.find((r) => r.path === req.url?.split('?')[0] && [r.method].flat().includes(req.method ?? ''));
+    if (route) void route.handler(req as never, res as never);
+    else { res.writeHead(404); res.end(); }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  return {
+    port: address && typeof address === 'object' ? address.port : port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 export function createSlackApp(options: SlackAppOptions): App {
   const clientOptions = {
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
@@ -113,10 +138,10 @@ export function createSlackApp(options: SlackAppOptions): App {
     clientOptions,
     ...(options.identity ?? {}),
   };
-  const customRoutes = [...healthRoutes(options.health), ...(options.routes ?? [])];
+  // Socket Mode: our own receiver, so apps.connections.open goes to SLACK_API_URL like every other call.
   const app = options.appToken
-    ? new GuardedApp({ ...common, socketMode: true, appToken: options.appToken, customRoutes, installerOptions: { port: options.port ?? 3000 } })
-    : new GuardedApp({ ...common, signingSecret: options.signingSecret ?? '', customRoutes });
+    ? new GuardedApp({ ...common, receiver: new SocketModeReceiver({ appToken: options.appToken, logger: common.logger, logLevel: LogLevel.INFO, installerOptions: { clientOptions } }) })
+    : new GuardedApp({ ...common, signingSecret: options.signingSecret ?? '', customRoutes: options.routes ?? healthRoutes(options.health) });
   app.warn = (detail, message) => options.logger.warn(detail, message);
   // Logged, not rethrown: the listeners reply to users themselves, and Bolt would answer 500 otherwise.
   app.error(async (error) => {

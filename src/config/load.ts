@@ -139,3 +139,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): AppConfig {
   if (problems.length || !env || !file) throw new ConfigError(problems);
   return { env, file, configPath, slackSandbox: !env.SLACK_BOT_TOKEN, cloudSandbox: !env.ALIBABA_CLOUD_ACCESS_KEY_ID };
 }
+
+/**
+ * Where the HTTP servers listen: HOST when set; otherwise loopback while the fake Slack stands in (its signing
+ * secret is printed, so anyone who could reach the port could act as any user), and every interface otherwise.
+ */
+export function listenHost(config: AppConfig): string | undefined {
+  return config.env.HOST ?? (config.slackSandbox ? '127.0.0.1' : undefined);
+}

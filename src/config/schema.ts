@@ -116,6 +116,8 @@ export const envSchema = z.object({
   PORT: z.coerce.number({ error: 'expected a port number, 0–65535' }).int().min(0).max(65535).default(3000),
   /** Interface the HTTP server binds; unset: 127.0.0.1 in the sandbox (fake Slack), every interface otherwise. */
   HOST: optionalNonEmpty,
+  /** Serves GET /metrics on this port instead of PORT. Default: unset (/metrics on PORT). */
+  METRICS_PORT: z.coerce.number({ error: 'expected a port number, 0–65535' }).int().min(0).max(65535).optional(),
   SLACK_BOT_TOKEN: optionalNonEmpty.refine((v) => v === undefined || v.startsWith('xoxb-'), 'expected a bot token, xoxb-…'),
   SLACK_SIGNING_SECRET: optionalNonEmpty,
   SLACK_APP_TOKEN: optionalNonEmpty.refine((v) => v === undefined || v.startsWith('xapp-'), 'expected an app-level token, xapp-…'),

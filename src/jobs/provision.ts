@@ -48,7 +48,7 @@ export function createProvisionProcessor(deps: GrantJobDeps) {
       subject: { requestId: request.id },
       permanent: (err) => isPermanent(err) || err instanceof ProfileError,
       onFailure: (reason) => fail(deps, request.id, reason),
-    }, () => provision(deps, job, request, signal));
+    }, () => provision(deps, job, request, signal), signal);
   };
 }
 

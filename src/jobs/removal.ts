@@ -60,7 +60,7 @@ export function createRemovalProcessor(deps: GrantJobDeps, options: RemovalOptio
       });
       await audit.append({ actor: job.data.actor, action: 'cert.deleted', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${certId} (${job.data.reason}): removed and verified${result.attempts > 1 ? ` after ${result.attempts} deletes` : ''}`, ...(result.cloudRequestId ? { cloudRequestId: result.cloudRequestId } : {}) });
       await job.updateData({ ...job.data, step: 'await-active' });
-    });
+    }, signal);
 
     const moved = await store.transition(request.id, job.data.reason, { ...(job.data.reason === 'revoked' ? { revokedBy: job.data.actor } : {}) }, ['active']);
     if (!moved.ok) return 'already-ended';

@@ -36,7 +36,7 @@ export function createServerChangeProcessor(deps: ServerChangeDeps) {
       logger: deps.logger,
       subject: { proposalId: proposal.id },
       onFailure: (reason, err) => fail(deps, proposal, reason, err),
-    }, () => apply(deps, job, proposal, signal));
+    }, () => apply(deps, job, proposal, signal), signal);
   };
 }
 

@@ -90,11 +90,13 @@ export interface FailurePolicy {
 /**
  * Runs a lane job's steps. A permanent failure, or any failure on the job's last attempt, is recorded
  * (onFailure) and ends the job without further retries; any other is rethrown for BullMQ's backoff.
+ * Once `signal` is aborted (the process is stopping) every failure is rethrown untouched.
  */
-export async function runSteps<T>(job: Job, policy: FailurePolicy, steps: () => Promise<T>): Promise<T> {
+export async function runSteps<T>(job: Job, policy: FailurePolicy, steps: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   try {
     return await steps();
   } catch (err) {
+    if (signal?.aborted) throw err; // stopping: the worker hands the job back (workers.ts); nothing failed
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const reason = describeFailure(err);
     if ((policy.permanent ?? isPermanent)(err) || lastAttempt) {

@@ -1,7 +1,7 @@
 // Starts the workers of one process: one per gateway lane (local concurrency 1; the lane's global
 // concurrency 1 keeps the gateway to one change across all processes) and the notification worker.
 // On start it re-enqueues approved work whose job was lost (e.g. a crash between approve and enqueue).
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import type { RequestStore } from '../core/store.js';
@@ -13,6 +13,9 @@ import { createRemovalProcessor } from './removal.js';
 import { createProvisionProcessor, type GrantJobDeps } from './provision.js';
 import { startNotifyWorker, type NotifyQueue } from './notify.js';
 import type { Messenger } from '../core/ports.js';
+
+/** The abort reason given to jobs in flight when the process stops. */
+const SHUTDOWN = 'shutting down';
 
 export interface WorkerSet {
   close(): Promise<void>;
@@ -50,10 +53,23 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
   });
   const serverChange = createServerChangeProcessor({ ...deps, ...deps.serverChanges });
   // One lane carries every change to its gateway: provisioning, expiry, revocation and server changes alike.
-  const processor = (job: Job<LaneJobData>, token?: string, signal?: AbortSignal) => {
+  const route = (job: Job<LaneJobData>, token?: string, signal?: AbortSignal) => {
     if (job.name === 'provision') return provision(job as Job<ProvisionJobData>, token, signal);
     if (job.name === 'server-change') return serverChange(job as Job<ServerChangeJobData>, token, signal);
     return removal(job as Job<RemovalJobData>, token, signal);
+  };
+  const processor = async (job: Job<LaneJobData>, token?: string, signal?: AbortSignal) => {
+    try {
+      return await route(job, token, signal);
+    } catch (err) {
+      // Shutting down (close() aborted the signal): hand the job back at its last checkpoint, without
+      // spending an attempt, so another process (or the next start) resumes it at once, not after the lock lapses.
+      if (signal?.aborted && token) {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      throw err;
+    }
   };
   const workers: Worker[] = [];
   for (const gateway of deps.gateways.keys()) {
@@ -92,7 +108,10 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
   return {
     async close() {
       clearInterval(sweep);
-      await Promise.all(workers.map((w) => w.close()));
+      // close() first, so no worker fetches another job, then interrupt the jobs in flight (see processor).
+      const closing = workers.map((w) => w.close());
+      for (const w of workers) w.cancelAllJobs(SHUTDOWN);
+      await Promise.all(closing);
     },
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseFileConfig } from '../../src/config/load.js';
+import { ConfigError, listenHost, loadConfig, parseFileConfig } from '../../src/config/load.js';
 import { parseDuration, formatDuration } from '../../src/core/duration.js';
 import { configYaml } from '../helpers/harness.js';
 
@@ -87,6 +87,14 @@ describe('environment', () => {
     expect(found).toContain('REDIS_CLUSTER_NODES: expected host:port');
     expect(found).toContain('REDIS_SENTINELS: use either REDIS_CLUSTER_NODES');
     expect(found).toContain('REDIS_SENTINEL_NAME: required with REDIS_SENTINELS');
+  });
+
+  it('listens on loopback with the fake Slack, everywhere with a real one, and where HOST says', () => {
+    expect(listenHost(loadConfig({}))).toBe('127.0.0.1');
+    expect(listenHost(loadConfig({ HOST: '0.0.0.0' }))).toBe('0.0.0.0');
+    expect(listenHost(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }))).toBeUndefined();
+    expect(listenHost(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', HOST: '10.0.0.5' }))).toBe('10.0.0.5');
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT: /);
   });
 
   it('treats empty variables as unset', () => {

@@ -1,6 +1,6 @@
 // Start-up refuses a Slack token Slack does not accept, with a message that names the variable.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
@@ -23,6 +23,25 @@ describe('start-up', () => {
       expect(failure?.message).not.toContain('xoxb-wrong-token-123');
     } finally {
       await slack.close();
+    }
+  });
+
+  it('listens on loopback only in the sandbox, and serves /metrics on METRICS_PORT instead of PORT when set', async () => {
+    const running = await start(loadConfig({ PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/3` }));
+    try {
+      expect((await fetch(`http://127.0.0.1:${running.port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${running.port}/metrics`)).status).toBe(404);
+      expect(running.metricsPort).toBeGreaterThan(0);
+      expect(await (await fetch(`http://127.0.0.1:${running.metricsPort}/metrics`)).text()).toContain('vpnbot_slack_requests_total');
+      // The fake Slack's signing secret is printed: nobody else on the network may reach the sandbox.
+      const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+      if (external) {
+        for (const port of [running.port, running.metricsPort]) {
+          expect(await fetch(`http://${external.address}:${port}/healthz`).then(() => 'reached', () => 'refused')).toBe('refused');
+        }
+      }
+    } finally {
+      await running.stop();
     }
   });
 });
