@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import { CasClient } from './api/cas.js';
 import { casCallLimiter } from './infra/call-limiter.js';
+import { credentialSource } from './api/credentials.js';
 import { VpcClient } from './api/vpc.js';
 import { createSlackApp, healthRoutes, metricsRoutes, serveRoutes, type HealthChecks } from './bot/app.js';
 import { SlackDirectory } from './bot/directory.js';
@@ -46,9 +47,19 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const botToken = sandbox.slack?.botToken ?? env.SLACK_BOT_TOKEN!;
   const signingSecret = sandbox.slack?.signingSecret ?? env.SLACK_SIGNING_SECRET;
   const slackApiUrl = sandbox.slack?.fake.url ?? env.SLACK_API_URL;
-  const credentials = sandbox.cloud
+  // One source for every cloud client: the simulator's key in the sandbox, the AccessKey variables exactly as
+  // given, or else @alicloud/credentials' default chain (OIDC/RRSA, profile file, ECS RAM role, URI).
+  const credentials = credentialSource(sandbox.cloud
     ? { accessKeyId: sandbox.cloud.accessKeyId, accessKeySecret: sandbox.cloud.accessKeySecret }
-    : { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, ...(env.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN } : {}) };
+    : env.ALIBABA_CLOUD_ACCESS_KEY_ID
+      ? { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, ...(env.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN } : {}) }
+      : undefined);
+  // Fail at start, naming the problem, rather than at the first approval.
+  await credentials.getCredentials().catch(async (err: Error) => {
+    await sandbox.close();
+    throw new Error(`no Alibaba Cloud credentials: ${redactText(err.message)}`);
+  });
+  logger.info({ source: credentials.describe() }, 'Alibaba Cloud credentials found');
   const vpcEndpoint = sandbox.cloud?.sim.url ?? env.ALIBABA_CLOUD_VPC_ENDPOINT;
   const casEndpoint = sandbox.cloud?.sim.url ?? env.ALIBABA_CLOUD_CAS_ENDPOINT;
 

@@ -1,6 +1,7 @@
 // CasApi on pop-core: private-CA client certificates, CAS API version 2020-06-30 (not 2020-04-07, which
 // lacks these operations). CAS allows 10 calls/s per account, so every call first waits for the injected
 // limiter, which main.ts shares between all processes through Redis.
+import type { CredentialSource } from './credentials.js';
 import { collectPages, RpcCaller, casEndpoint, type CallObserver, type CloudCredentials } from './rpc.js';
 import { CloudError } from './errors.js';
 import type { CallLimiter, CasApi, CasCertificate } from './types.js';
@@ -27,7 +28,7 @@ function toCertificate(raw: RawCasCert): CasCertificate {
 }
 
 export interface CasClientOptions {
-  credentials: CloudCredentials;
+  credentials: CloudCredentials | CredentialSource;
   timeoutMs: number;
   regionId?: string;
   endpointOverride?: string;

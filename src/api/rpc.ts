@@ -1,6 +1,7 @@
 // The one place that talks to @alicloud/pop-core: always POST (credentials stay out of URLs), an explicit
 // timeout, and every failure turned into a classified, scrubbed CloudError.
 import RPCClient from '@alicloud/pop-core';
+import { credentialSource, type CredentialSource } from './credentials.js';
 import { toCloudError } from './errors.js';
 
 export interface CloudCredentials {
@@ -14,38 +15,46 @@ export type RpcParams = Record<string, string | number | boolean | undefined>;
 /** Observes every call (metrics, tests); never sees credentials. */
 export type CallObserver = (event: { action: string; ok: boolean; code?: string; ms: number }) => void;
 
+/** The service refused the STS token itself: nothing ran, so renewing the credentials and calling again is safe. */
+const STALE_TOKEN = /^InvalidSecurityToken\.(Expired|MismatchWithAccessKey)$/;
+
 export class RpcCaller {
   private readonly client: RPCClient;
+  private readonly credentials: CredentialSource;
 
   constructor(
     endpoint: string,
     apiVersion: string,
-    credentials: CloudCredentials,
+    credentials: CloudCredentials | CredentialSource,
     private readonly timeoutMs: number,
     private readonly observe?: CallObserver,
   ) {
-    this.client = new RPCClient({
-      endpoint,
-      apiVersion,
-      accessKeyId: credentials.accessKeyId,
-      accessKeySecret: credentials.accessKeySecret,
-      ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
-    });
+    this.credentials = 'getCredentials' in credentials ? credentials : credentialSource(credentials);
+    // pop-core 1.8 asks the provider before every request, so renewed credentials take effect at once
+    // (its type declarations predate the option).
+    const credentialsProvider = { getCredentials: () => this.credentials.getCredentials() };
+    this.client = new RPCClient({ endpoint, apiVersion, credentialsProvider } as unknown as RPCClient.Config);
   }
 
   async call<T>(action: string, params: RpcParams, options: { mutating: boolean }): Promise<T> {
     const clean: Record<string, string | number | boolean> = {};
     // pop-core would send an undefined value as the literal text "undefined".
     for (const [key, value] of Object.entries(params)) if (value !== undefined) clean[key] = value;
-    const started = Date.now();
-    try {
-      const result = await this.client.request<T>(action, clean, { method: 'POST', timeout: this.timeoutMs, formatParams: false });
-      this.observe?.({ action, ok: true, ms: Date.now() - started });
-      return result;
-    } catch (err) {
-      const cloudError = toCloudError(action, err, options.mutating);
-      this.observe?.({ action, ok: false, code: cloudError.code, ms: Date.now() - started });
-      throw cloudError;
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      try {
+        const result = await this.client.request<T>(action, clean, { method: 'POST', timeout: this.timeoutMs, formatParams: false });
+        this.observe?.({ action, ok: true, ms: Date.now() - started });
+        return result;
+      } catch (err) {
+        const cloudError = toCloudError(action, err, options.mutating);
+        this.observe?.({ action, ok: false, code: cloudError.code, ms: Date.now() - started });
+        if (attempt === 1 && STALE_TOKEN.test(cloudError.code)) {
+          this.credentials.renew();
+          continue;
+        }
+        throw cloudError;
+      }
     }
   }
 }

@@ -1,4 +1,5 @@
 // VpcApi on pop-core: the SSL-VPN calls the product makes, with typed requests and responses.
+import type { CredentialSource } from './credentials.js';
 import { collectPages, RpcCaller, vpcEndpoint, type CallObserver, type CloudCredentials } from './rpc.js';
 import type { ClientCertDetail, ClientCertSummary, SslVpnServer, SslVpnServerChanges, VpcApi, VpnGateway } from './types.js';
 
@@ -45,7 +46,7 @@ function toCertSummary(raw: RawCertKey): ClientCertSummary {
 }
 
 export interface VpcClientOptions {
-  credentials: CloudCredentials;
+  credentials: CloudCredentials | CredentialSource;
   timeoutMs: number;
   /** ALIBABA_CLOUD_VPC_ENDPOINT: one endpoint for every region (tests, private endpoints). */
   endpointOverride?: string;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
-import { envCrossFieldProblems, envSchema, fileConfigSchema, type Env, type FileConfig } from './schema.js';
+import { CLOUD_CREDENTIAL_SOURCES, envCrossFieldProblems, envSchema, fileConfigSchema, type Env, type FileConfig } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -19,7 +19,7 @@ export interface AppConfig {
   configPath: string | undefined;
   /** No Slack credentials: the in-process fake Slack stands in. */
   slackSandbox: boolean;
-  /** No Alibaba Cloud credentials: the in-process Alibaba Cloud simulator stands in. */
+  /** No Alibaba Cloud credential source configured (CLOUD_CREDENTIAL_SOURCES): the in-process simulator stands in. */
   cloudSandbox: boolean;
 }
 
@@ -122,7 +122,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   const env = collect(() => parseEnv(rawEnv));
   const configPath = rawEnv.VPN_BOT_CONFIG?.trim() || undefined;
-  const cloudSandbox = !rawEnv.ALIBABA_CLOUD_ACCESS_KEY_ID?.trim();
+  const cloudSandbox = !CLOUD_CREDENTIAL_SOURCES.some((name) => rawEnv[name]?.trim());
   let text: string | undefined;
   if (configPath) {
     try {
@@ -137,7 +137,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const file = text === undefined ? undefined : collect(() => parseFileConfig(text, configPath ?? 'sandbox config'));
   if (problems.length || !env || !file) throw new ConfigError(problems);
-  return { env, file, configPath, slackSandbox: !env.SLACK_BOT_TOKEN, cloudSandbox: !env.ALIBABA_CLOUD_ACCESS_KEY_ID };
+  return { env, file, configPath, slackSandbox: !env.SLACK_BOT_TOKEN, cloudSandbox };
 }
 
 /**

@@ -129,6 +129,19 @@ export const envSchema = z.object({
   ALIBABA_CLOUD_ACCESS_KEY_ID: optionalNonEmpty,
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: optionalNonEmpty,
   ALIBABA_CLOUD_SECURITY_TOKEN: optionalNonEmpty,
+  // Credential sources of @alicloud/credentials' default chain (used when no AccessKey variables are set).
+  // Any one of them means "a real cloud": the simulator stands in only when none is configured.
+  /** RRSA/OIDC on ACK: the RAM role to assume, with ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE. */
+  ALIBABA_CLOUD_ROLE_ARN: optionalNonEmpty.refine((v) => v === undefined || v.startsWith('acs:ram::'), 'expected a RAM role ARN, acs:ram::<account>:role/<name>'),
+  ALIBABA_CLOUD_OIDC_PROVIDER_ARN: optionalNonEmpty.refine((v) => v === undefined || v.startsWith('acs:ram::'), 'expected an OIDC provider ARN, acs:ram::<account>:oidc-provider/<name>'),
+  ALIBABA_CLOUD_OIDC_TOKEN_FILE: optionalNonEmpty,
+  /** ECS: name of the instance's RAM role; credentials come from the instance metadata service. */
+  ALIBABA_CLOUD_ECS_METADATA: optionalNonEmpty,
+  /** A credentials file (ini, profile ALIBABA_CLOUD_PROFILE or `default`). */
+  ALIBABA_CLOUD_CREDENTIALS_FILE: optionalNonEmpty,
+  ALIBABA_CLOUD_PROFILE: optionalNonEmpty,
+  /** An HTTP endpoint answering temporary credentials (a sidecar). */
+  ALIBABA_CLOUD_CREDENTIALS_URI: optionalNonEmpty.refine((v) => v === undefined || /^https?:\/\//.test(v), 'expected an http(s) URL'),
   ALIBABA_CLOUD_VPC_ENDPOINT: optionalNonEmpty.refine((v) => v === undefined || /^https?:\/\//.test(v), 'expected an http(s) URL'),
   ALIBABA_CLOUD_CAS_ENDPOINT: optionalNonEmpty.refine((v) => v === undefined || /^https?:\/\//.test(v), 'expected an http(s) URL'),
   VPN_BOT_CONFIG: optionalNonEmpty,
@@ -148,6 +161,11 @@ export function envCrossFieldProblems(raw: Record<string, string | undefined>): 
     const missing = set('ALIBABA_CLOUD_ACCESS_KEY_ID') ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' : 'ALIBABA_CLOUD_ACCESS_KEY_ID';
     problems.push(`${missing}: set both ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or neither (sandbox)`);
   }
+  const oidc = ['ALIBABA_CLOUD_ROLE_ARN', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE'];
+  if ((set('ALIBABA_CLOUD_OIDC_PROVIDER_ARN') || set('ALIBABA_CLOUD_OIDC_TOKEN_FILE')) && !oidc.every(set)) {
+    const missing = oidc.find((name) => !set(name))!;
+    problems.push(`${missing}: OIDC/RRSA needs ${oidc.join(', ')} together`);
+  }
   if (set('SLACK_BOT_TOKEN') && !set('SLACK_SIGNING_SECRET') && !set('SLACK_APP_TOKEN')) {
     problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   }
@@ -166,3 +184,9 @@ export function envCrossFieldProblems(raw: Record<string, string | undefined>): 
 export type FileConfig = z.output<typeof fileConfigSchema>;
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 export type Env = z.output<typeof envSchema>;
+
+/** Variables that each select a source of real Alibaba Cloud credentials; with none set, the simulator stands in. */
+export const CLOUD_CREDENTIAL_SOURCES = [
+  'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE', 'ALIBABA_CLOUD_ECS_METADATA',
+  'ALIBABA_CLOUD_CREDENTIALS_FILE', 'ALIBABA_CLOUD_PROFILE', 'ALIBABA_CLOUD_CREDENTIALS_URI',
+] as const;

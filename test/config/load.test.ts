@@ -97,6 +97,23 @@ describe('environment', () => {
     expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT: /);
   });
 
+  it('uses the simulator only when no Alibaba Cloud credential source is configured', () => {
+    expect(loadConfig({}).cloudSandbox).toBe(true);
+    const path = join(mkdtempSync(join(tmpdir(), 'vpnbot-cred-')), 'c.yaml');
+    writeFileSync(path, configYaml());
+    for (const source of [
+      { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI1', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's' },
+      { ALIBABA_CLOUD_ECS_METADATA: 'VpnBotRole' },
+      { ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/vpn-bot', ALIBABA_CLOUD_OIDC_PROVIDER_ARN: 'acs:ram::1:oidc-provider/ack', ALIBABA_CLOUD_OIDC_TOKEN_FILE: '/var/run/secrets/token' },
+      { ALIBABA_CLOUD_CREDENTIALS_FILE: '/etc/alibabacloud/credentials' },
+      { ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:8080/creds' },
+    ]) {
+      expect(() => loadConfig(source), JSON.stringify(source)).toThrow(/VPN_BOT_CONFIG: required/);
+      expect(loadConfig({ ...source, VPN_BOT_CONFIG: path }).cloudSandbox, JSON.stringify(source)).toBe(false);
+    }
+    expect(() => loadConfig({ ALIBABA_CLOUD_OIDC_TOKEN_FILE: '/t', VPN_BOT_CONFIG: path })).toThrow(/ALIBABA_CLOUD_ROLE_ARN: OIDC\/RRSA needs/);
+  });
+
   it('treats empty variables as unset', () => {
     const cfg = loadConfig({ PORT: '', REDIS_URL: ' ', VPN_BOT_ROLE: '', LOG_LEVEL: '' });
     expect(cfg.env.PORT).toBe(3000);

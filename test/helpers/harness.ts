@@ -32,6 +32,8 @@ export async function startHarness(options: {
   clusterNodes?: string;
   /** The whole config file, instead of configYaml(). */
   configText?: string;
+  /** Runs once the simulators are up, before the product starts (e.g. a stand-in credential source). */
+  beforeStart?: (sim: AlibabaSim) => Promise<void>;
 }): Promise<Harness> {
   const base = options.redisBase ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisUrl = options.clusterNodes ? `redis://${options.clusterNodes.split(',')[0]}` : `${base.replace(/\/\d+$/, '')}/${options.db}`;
@@ -48,6 +50,7 @@ export async function startHarness(options: {
     ...(options.clusterNodes ? { REDIS_CLUSTER_NODES: options.clusterNodes } : {}),
     ...options.env,
   };
+  await options.beforeStart?.(sim);
   const bot = await start(loadConfig(env), options.logDestination ? { logDestination: options.logDestination } : {});
   const driver = new SlackDriver({ botUrl: `http://127.0.0.1:${bot.port}/slack/events`, signingSecret: SIGNING_SECRET, fake: slack });
   const harness: Harness = {

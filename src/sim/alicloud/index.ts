@@ -12,6 +12,7 @@ import type { AlibabaSim, AlibabaSimOptions, SimCall, SimOpenVpn, SimSeed } from
 
 export type { AlibabaSim, AlibabaSimOptions, SimCall, SimClientCert, SimFault, SimOpenVpn, SimOpenVpnServer, SimSeed } from './types.js';
 export { parseSimSeed, UPDATE_JITTER, UPDATE_MS } from './seed.js';
+export type { StsCredentials } from './sts.js';
 
 /** A timing setting, or an Error naming it and saying what is allowed (NaN from a bad CLI/env value included). */
 function checked(name: string, value: number, schema: typeof UPDATE_MS): number {
@@ -84,6 +85,8 @@ export async function startAlibabaSim(options: AlibabaSimOptions): Promise<Aliba
     },
     configuringRejections: () => state.configuringRejections,
     openVpn,
+    issueStsCredentials: (ttlMs) => state.sts.issue(ttlMs, (id, secret) => state.accessKeys.set(id, { secret, disabled: false })),
+    expireSecurityToken: (token) => state.sts.expire(token),
     settle: () => state.settle(),
     reset: (newSeed) => {
       if (newSeed) seed = validateSimSeed(newSeed);

@@ -259,7 +259,7 @@ export class SimHttp {
     if (!signatureMatches(sign(method, params, key.secret), received)) throw Err.signatureMismatch(stringToSign(method, params));
     // Only a correctly signed request burns its nonce; otherwise anyone could burn nonces.
     this.state.rememberNonce(keyId, nonce, now);
-    // STS: a SecurityToken is accepted as is (it is signed like any other parameter).
+    this.state.sts.check(keyId, params.SecurityToken, now);
 
     if (!params.Action) throw Err.missing('Action');
     if (!params.Version) throw Err.missing('Version');

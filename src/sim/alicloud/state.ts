@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createCa, issueClientCert, warmKeys, type Ca, type Issued } from './pki.js';
 import type { SimSeed } from './types.js';
+import { StsTokens } from './sts.js';
 
 export interface GatewayRec {
   id: string;
@@ -111,6 +112,8 @@ export function certStatus(cert: CertRec, now = Date.now()): string {
 
 export class SimState {
   accessKeys = new Map<string, { secret: string; disabled: boolean }>();
+  /** Temporary credentials issued during the run (not seeded): checked after the signature. */
+  readonly sts = new StsTokens();
   gateways = new Map<string, GatewayRec>();
   servers = new Map<string, ServerRec>();
   certs = new Map<string, CertRec>();
@@ -143,6 +146,7 @@ export class SimState {
   load(seed: SimSeed): void {
     this.dispose();
     this.accessKeys.clear();
+    this.sts.clear();
     this.gateways.clear();
     this.servers.clear();
     this.certs.clear();

@@ -1,6 +1,8 @@
 // Public types of the Alibaba Cloud simulator. Kept apart from index.ts so the internal modules can
 // import them without a cycle; index.ts re-exports them unchanged.
 
+import type { StsCredentials } from './sts.js';
+
 export interface SimSeed {
   /** Credentials the sim accepts. `disabled: true` answers InvalidAccessKeyId.Inactive (sim extension). */
   accessKeys: { id: string; secret: string; disabled?: boolean }[];
@@ -145,6 +147,14 @@ export interface AlibabaSim {
   configuringRejections(): number;
   /** The OpenVPN servers (option `openvpn`), with how many clients each has connected now. */
   openVpn(): Promise<SimOpenVpn>;
+  /**
+   * Temporary credentials valid for `ttlMs`, as a metadata service or STS would hand out: requests must carry
+   * the SecurityToken; a wrong one answers InvalidSecurityToken.MismatchWithAccessKey, an expired one
+   * InvalidSecurityToken.Expired.
+   */
+  issueStsCredentials(ttlMs: number): StsCredentials;
+  /** Expires a token now, before its announced expiration. */
+  expireSecurityToken(securityToken: string): void;
   /** Resolves when no gateway is 'updating' and no async task is pending. */
   settle(): Promise<void>;
   /** Back to the seed (or a new one), clearing calls and faults. */
