@@ -34,13 +34,10 @@ export class StsTokens {
     for (const entry of this.byKey.values()) if (entry.token === securityToken) entry.expiresAt = Date.now();
   }
 
-  /** A permanent key must come without a token; a temporary one with its own, unexpired. */
+  /** A temporary key needs its own token, unexpired. (A token sent with a seeded, permanent key is ignored.) */
   check(accessKeyId: string, securityToken: string | undefined, now: number): void {
     const entry = this.byKey.get(accessKeyId);
-    if (!entry) {
-      if (securityToken !== undefined) throw mismatch();
-      return;
-    }
+    if (!entry) return;
     if (securityToken !== entry.token) throw mismatch();
     if (now >= entry.expiresAt) throw expired();
   }
