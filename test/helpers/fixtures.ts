@@ -8,6 +8,7 @@ import type { SimSeed } from '../../src/sim/alicloud/index.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_TOKEN = 'xoxb-test';
+export const APP_TOKEN = 'xapp-1-A0APP-test';
 export const ACCESS_KEY = { id: 'LTAItest', secret: 'test-access-key-secret-0123456789' };
 export const APPROVALS = 'C0APPROVALS';
 export const APPROVER = 'U0BOB';

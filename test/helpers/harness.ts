@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { start, type Running } from '../../src/main.js';
 import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeSlack } from '../../src/sim/slack/index.js';
-import { BOT_TOKEN, configYaml, productEnv, SIGNING_SECRET, simSeed, USERS, writeConfigFile } from './fixtures.js';
+import { APP_TOKEN, BOT_TOKEN, configYaml, productEnv, SIGNING_SECRET, simSeed, USERS, writeConfigFile } from './fixtures.js';
 
 export { ACCESS_KEY, APPROVALS, configYaml, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from './fixtures.js';
 
@@ -34,6 +34,8 @@ export async function startHarness(options: {
   configText?: string;
   /** Runs once the simulators are up, before the product starts (e.g. a stand-in credential source). */
   beforeStart?: (sim: AlibabaSim) => Promise<void>;
+  /** Slack in Socket Mode (SLACK_APP_TOKEN): the driver sends envelopes over the fake's WebSocket. */
+  socketMode?: boolean;
 }): Promise<Harness> {
   const base = options.redisBase ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisUrl = options.clusterNodes ? `redis://${options.clusterNodes.split(',')[0]}` : `${base.replace(/\/\d+$/, '')}/${options.db}`;
@@ -48,18 +50,25 @@ export async function startHarness(options: {
     LOG_LEVEL: 'silent',
     ...productEnv({ redisUrl, slackUrl: slack.url, simUrl: sim.url, configPath }),
     ...(options.clusterNodes ? { REDIS_CLUSTER_NODES: options.clusterNodes } : {}),
+    ...(options.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: '' } : {}),
     ...options.env,
   };
   await options.beforeStart?.(sim);
   const bot = await start(loadConfig(env), options.logDestination ? { logDestination: options.logDestination } : {});
-  const driver = new SlackDriver({ botUrl: `http://127.0.0.1:${bot.port}/slack/events`, signingSecret: SIGNING_SECRET, fake: slack });
+  const driverFor = (running: Running) => new SlackDriver({
+    botUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret: SIGNING_SECRET, fake: slack, ...(options.socketMode ? { transport: 'socket' as const } : {}),
+  });
+  // In Socket Mode the bot is reachable once its WebSocket is open.
+  if (options.socketMode) await slack.socketMode.waitForConnection();
+  const driver = driverFor(bot);
   const harness: Harness = {
     sim, slack, driver, redis, env, bot,
     async restart(whileDown) {
       await harness.bot.stop();
       await whileDown?.();
       harness.bot = await start(loadConfig(env), options.logDestination ? { logDestination: options.logDestination } : {});
-      harness.driver = new SlackDriver({ botUrl: `http://127.0.0.1:${harness.bot.port}/slack/events`, signingSecret: SIGNING_SECRET, fake: slack });
+      if (options.socketMode) await slack.socketMode.waitForConnection();
+      harness.driver = driverFor(harness.bot);
     },
     async close() {
       await harness.bot.stop(); // the current instance (a test may have restarted it)

@@ -4,6 +4,7 @@
 // respond() and views.open work end to end, and clicks can find the message they were made on.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { FakeMessage, FakeSlack } from './server.js';
+import type { EnvelopeType } from './socket-mode.js';
 
 export interface HttpAnswer {
   status: number;
@@ -19,6 +20,12 @@ export interface SlackDriverOptions {
   signingSecret: string;
   fake?: FakeSlack;
   teamId?: string;
+  /**
+   * `http` (default): signed POSTs to botUrl, as Slack sends to a Request URL. `socket`: the same payloads as
+   * Socket Mode envelopes over the fake's WebSocket (needs `fake`), the ack's payload standing in for the
+   * HTTP answer.
+   */
+  transport?: 'http' | 'socket';
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -58,12 +65,15 @@ export class SlackDriver {
   private readonly signingSecret: string;
   private readonly fake: FakeSlack | undefined;
   private readonly teamId: string;
+  private readonly transport: 'http' | 'socket';
 
   constructor(options: SlackDriverOptions) {
     this.botUrl = options.botUrl;
     this.signingSecret = options.signingSecret;
     this.fake = options.fake;
     this.teamId = options.teamId ?? options.fake?.teamId ?? 'T0001';
+    this.transport = options.transport ?? 'http';
+    if (this.transport === 'socket' && !this.fake) throw new Error('SlackDriver: the socket transport needs the fake Slack');
   }
 
   /** `v0=` + hex HMAC-SHA256(signingSecret, `v0:<ts>:<body>`). */
@@ -281,12 +291,32 @@ export class SlackDriver {
   }
 
   private signedPost(body: string, contentType: string): Promise<HttpAnswer> {
+    if (this.transport === 'socket') return this.viaSocket(body, contentType);
     const { timestamp, signature } = this.sign(body);
     return this.post(body, {
       'content-type': contentType,
       'x-slack-request-timestamp': timestamp,
       'x-slack-signature': signature,
     });
+  }
+
+  /** The HTTP body as Socket Mode carries it: commands as an object, interactions' `payload` parsed, events as they are. */
+  private async viaSocket(body: string, contentType: string): Promise<HttpAnswer> {
+    const started = performance.now();
+    let type: EnvelopeType;
+    let payload: Record<string, unknown>;
+    if (contentType === FORM) {
+      const form = new URLSearchParams(body);
+      const interaction = form.get('payload');
+      type = interaction === null ? 'slash_commands' : 'interactive';
+      payload = interaction === null ? Object.fromEntries(form) : JSON.parse(interaction) as Record<string, unknown>;
+    } else {
+      type = 'events_api';
+      payload = JSON.parse(body) as Record<string, unknown>;
+    }
+    const ack = await this.fake!.socketMode.deliver(type, payload);
+    const text = ack ? JSON.stringify(ack) : '';
+    return { status: 200, body: text, ms: performance.now() - started, ...(ack ? { json: ack, contentType: 'application/json' } : {}) };
   }
 
   private async post(body: string, headers: Record<string, string>): Promise<HttpAnswer> {

@@ -7,10 +7,13 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { FakeSocketMode } from './socket-mode.js';
 
 export interface FakeSlackOptions {
   port?: number;
   botToken?: string;
+  /** App-level token accepted by apps.connections.open (Socket Mode); default: any `xapp-…` token. */
+  appToken?: string;
   teamId?: string;
   botUserId?: string;
   botId?: string;
@@ -83,6 +86,8 @@ export interface FakeSlack {
   readonly teamId: string;
   readonly botUserId: string;
   readonly botId: string;
+  /** Socket Mode: connections opened by apps, and envelopes delivered to them (see SlackDriver's `transport`). */
+  readonly socketMode: FakeSocketMode;
   /** Every API call in arrival order, including failed and fault-injected ones. */
   readonly calls: SlackCall[];
   /** Odd things the bot did that Slack tolerates but that are probably bugs (e.g. thread_ts naming no message). */
@@ -261,6 +266,7 @@ class FakeSlackServer implements FakeSlack {
   readonly botUserId: string;
   readonly botId: string;
   private readonly botToken: string | undefined;
+  readonly socketMode: FakeSocketMode;
   private readonly users = new Map<string, UserRecord>();
   private readonly usergroups = new Map<string, string[]>();
 
@@ -284,6 +290,7 @@ class FakeSlackServer implements FakeSlack {
     this.botUserId = options.botUserId ?? 'U0BOT';
     this.botId = options.botId ?? 'B0BOT';
     this.botToken = options.botToken;
+    this.socketMode = new FakeSocketMode(() => this.baseUrl, options.appToken, 'A0APP');
     for (const [id, u] of Object.entries(options.users ?? {})) this.users.set(id, { ...u });
     for (const [id, members] of Object.entries(options.usergroups ?? {})) this.usergroups.set(id, [...members]);
     this.server = createServer((rq, rs) => {
@@ -292,6 +299,7 @@ class FakeSlackServer implements FakeSlack {
         else rs.destroy();
       });
     });
+    this.server.on('upgrade', (rq, socket, head) => this.socketMode.upgrade(rq, socket, head));
   }
 
   async listen(port: number): Promise<void> {
@@ -427,6 +435,7 @@ class FakeSlackServer implements FakeSlack {
   }
 
   async close(): Promise<void> {
+    this.socketMode.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -462,6 +471,8 @@ class FakeSlackServer implements FakeSlack {
 
       if (await this.applyFault(method, rs)) return;
       if (!token) return send(rs, 200, { ok: false, error: 'not_authed' });
+      // The one method called with the app-level token rather than the bot token.
+      if (method === 'apps.connections.open') return send(rs, 200, this.socketMode.open(token));
       if (this.botToken !== undefined && token !== this.botToken) return send(rs, 200, { ok: false, error: 'invalid_auth' });
       const handler = this.handlers[method];
       if (!handler) return send(rs, 200, { ok: false, error: 'unknown_method', req_method: method });
