@@ -33,7 +33,7 @@ beforeAll(async () => {
   redis = new Redis(redisUrl);
   await redis.flushdb();
   // Slow gateway updates: each job is still waiting for its gateway when the signal arrives.
-  sim = await startAlibabaSim({ seed: simSeed(), updateMs: 8000 });
+  sim = await startAlibabaSim({ seed: simSeed(), updateMs: 20_000 });
   fake = await startFakeSlack({ botToken: 'xoxb-test', users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
   configDir = mkdtempSync(join(tmpdir(), 'vpnbot-sigterm-'));
   writeFileSync(join(configDir, 'vpn-bot.yaml'), configYaml());
@@ -97,10 +97,10 @@ describe('SIGTERM to npm start with jobs in flight', () => {
     const started = await until('the start-up line', () => {
       const line = output.split('\n').find((l) => l.includes('"vpn-access-bot started"'));
       return line ? (JSON.parse(line) as { pid: number; port: number }) : undefined;
-    }, 30_000).catch((err: Error) => { throw new Error(`${err.message}\n${output}`); });
+    }, 90_000).catch((err: Error) => { throw new Error(`${err.message}\n${output}`); });
     expect(started.port).toBe(port);
     expect(started.pid).not.toBe(npm.pid);
-    await until('readiness', () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false), 15_000);
+    await until('readiness', () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false), 30_000);
 
     const driver = new SlackDriver({ botUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, fake });
     const requests: { requestId: string; user: string; gateway: (typeof GATEWAYS)[number] }[] = [];
@@ -113,7 +113,7 @@ describe('SIGTERM to npm start with jobs in flight', () => {
       requests.push({ requestId: requestId!, user, gateway });
     }
     // In flight: each certificate is created and its gateway is still applying it.
-    for (const r of requests) await until(`certificate of ${r.requestId}`, () => sim.clientCerts(r.gateway.sslVpnServerId).length === 1, 20_000);
+    for (const r of requests) await until(`certificate of ${r.requestId}`, () => sim.clientCerts(r.gateway.sslVpnServerId).length === 1, 60_000);
 
     npm.kill('SIGTERM');
     const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), EXIT_BOUND_MS))]);
@@ -135,12 +135,12 @@ describe('SIGTERM to npm start with jobs in flight', () => {
     }
     expect(fake.files(fake.dmChannelFor('U0ALICE'))).toHaveLength(0);
 
-    await spawnBot('fresh', env);
+    await spawnBot('fresh', env, 90_000);
     for (const r of requests) {
       const done = await until(`${r.requestId} active`, async () => {
         const request = await store.get(r.requestId);
         return request?.status === 'active' || request?.status === 'failed' ? request : undefined;
-      }, 30_000);
+      }, 90_000);
       expect(done.status, done.failure).toBe('active');
       const files = await fake.waitFor('profile', () => { const f = fake.files(fake.dmChannelFor(r.user)); return f.length ? f : undefined; }, 5000);
       expect(files).toHaveLength(1);
@@ -148,5 +148,5 @@ describe('SIGTERM to npm start with jobs in flight', () => {
       expect(certs).toHaveLength(1);
       expect(done.certId).toBe(certs[0]!.sslVpnClientCertId);
     }
-  }, 120_000);
+  }, 300_000);
 });
