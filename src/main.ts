@@ -24,6 +24,8 @@ import { ServerChangeStore } from './core/server-change-store.js';
 import { producerConnection, redisDurabilityWarnings, workerConnection } from './infra/connection.js';
 import { GatewayWaiter, RedisUpdateTimeMemory } from './jobs/gateway-wait.js';
 import { Lanes } from './jobs/lanes.js';
+import { PoolStore } from './core/pool.js';
+import { WarmPool } from './jobs/pool.js';
 import { NotifyQueue } from './jobs/notify.js';
 import { FollowUpQueue, startFollowUpWorker } from './jobs/follow-ups.js';
 import { startWorkers, type WorkerSet } from './jobs/workers.js';
@@ -96,6 +98,8 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   // Queues only add jobs: they share the fail-fast connection; workers get the patient one.
   const lanes = new Lanes(redis, [...gateways.keys()], 'vpnbot', file.access.expiryCoalesceWindow);
   const notify = new NotifyQueue(redis, 'vpnbot', file.access.expiryWarning);
+  // The provisioning queue with the warm pool in front (gateways[].warmPool); with no pool it is the lanes.
+  const warm = new WarmPool({ pool: new PoolStore(redis), lanes, gateways, connection: redis, maxAgeMs: file.provisioning.warmPoolMaxAge, coalesceWindowMs: file.access.expiryCoalesceWindow });
   const slackClient = new WebClient(botToken, {
     ...(slackApiUrl ? { slackApiUrl } : {}),
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
@@ -115,13 +119,13 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     ...gatePolicy(file),
   };
   const followUps = new FollowUpQueue(redis, 'vpnbot');
-  const service = new AccessService({ store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify, followUps, messenger });
+  const service = new AccessService({ store, audit, policy, members: directory.groupMembers, provisioning: warm, notifications: notify, followUps, messenger });
   const vpc = new VpcClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(vpcEndpoint ? { endpointOverride: vpcEndpoint } : {}) });
   // Private-CA client certificates (admin offboarding and cert revoke); CAS 2020-06-30, at most 10 calls in any
   // rolling second across all processes (the limiter lives in Redis).
   const cas = new CasClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, limiter: casCallLimiter(redis), ...(casEndpoint ? { endpointOverride: casEndpoint } : {}) });
   const admin = new AdminService({
-    store, audit, policy, members: directory.groupMembers, provisioning: lanes, notifications: notify, vpc, cas,
+    store, audit, policy, members: directory.groupMembers, provisioning: warm, notifications: notify, vpc, cas, pool: warm,
     people: directory, files: messenger, gateways: file.gateways,
     serverChanges: { ...serverChanges, lane: lanes },
     lanes, witnesses: witness,
@@ -167,7 +171,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   };
   if (!(await checkSlackAuth()) && env.VPN_BOT_ROLE !== 'worker') {
     // Without a working token the bot can answer nobody; say so plainly and let the supervisor restart it.
-    await Promise.all([lanes.close(), notify.close(), maintenance.close(), followUps.close()]);
+    await Promise.all([lanes.close(), notify.close(), maintenance.close(), followUps.close(), warm.close()]);
     redis.disconnect();
     bullConnection.disconnect();
     await sandbox.close();
@@ -202,7 +206,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
       lockDurationMs: file.provisioning.lockDurationMs,
       coalesceWindowMs: file.access.expiryCoalesceWindow,
       userHandle: directory.userHandle,
-      serverChanges,
+      serverChanges, warm,
       onLaneJobDone: (outcome) => metrics.provisioned.inc({ outcome }),
     });
   }
@@ -255,7 +259,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
       await stopFront();
       await metricsServer?.close();
       await bounded(Promise.all([workers?.close(), maintenanceWorker?.close(), followUpWorker?.close()]));
-      await bounded(Promise.all([lanes.close(), notify.close(), maintenance.close(), followUps.close()]));
+      await bounded(Promise.all([lanes.close(), notify.close(), maintenance.close(), followUps.close(), warm.close()]));
       redis.disconnect();
       bullConnection.disconnect();
       await sandbox.close();

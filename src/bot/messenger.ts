@@ -1,11 +1,12 @@
 // Messenger on the Slack Web API: the approval card and its thread, DMs, and profile delivery through
 // the files upload API straight into the requester's DM.
 import type { WebClient } from '@slack/web-api';
-import type { FileDelivery, Messenger, RequesterEvent } from '../core/ports.js';
+import type { FileDelivery, Messenger, PoolEvent, RequesterEvent } from '../core/ports.js';
 import type { AccessRequest, SlackMessageRef } from '../core/requests.js';
 import { profileRemovalTime } from '../core/profiles.js';
 import { approvalCard } from './views/approval-card.js';
 import { approverReminder, breakGlassReviewReminder, expiringSoon, profileComment, requesterNotice } from './views/messages.js';
+import { poolNoticeText } from './views/pool.js';
 
 export class SlackMessenger implements Messenger, FileDelivery {
   private readonly dms = new Map<string, string>();
@@ -116,6 +117,12 @@ export class SlackMessenger implements Messenger, FileDelivery {
     const text = breakGlassReviewReminder(request, admins);
     if (request.card) await this.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, reply_broadcast: true, text });
     else await this.client.chat.postMessage({ channel: this.approvalsChannel, text });
+  }
+
+  async poolNotice(event: PoolEvent): Promise<void> {
+    const { to, text } = poolNoticeText(event);
+    if (to === 'admins') await this.notifyAdmins(text);
+    else if (event.kind === 'assigned') await this.postProgress(event.request, text);
   }
 
   private async dmChannel(userId: string): Promise<string> {

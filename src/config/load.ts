@@ -99,10 +99,12 @@ gateways:
     regionId: cn-hangzhou
     vpnGatewayId: vpn-bp1sandbox0000000000001
     sslVpnServerId: vss-bp1sandbox0000000000001
+    warmPool: 2
   - name: frankfurt
     regionId: eu-central-1
     vpnGatewayId: vpn-gw8sandbox0000000000002
     sslVpnServerId: vss-gw8sandbox0000000000002
+    warmPool: 2
 access:
   defaultDuration: 8h
   maxDuration: 30d

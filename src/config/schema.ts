@@ -26,6 +26,8 @@ export const gatewaySchema = z.strictObject({
   approvers: z.array(slackUserOrGroup).min(1, 'name at least one approver, or leave the key out to use roles.approvers').optional(),
   /** Replaces approvals.required for this gateway. */
   approvalsRequired: z.number().int().min(1).max(10).optional(),
+  /** Unassigned certificates kept ready on the gateway so an approval is served at once; 0 = off. */
+  warmPool: z.number().int().min(0).max(20).default(0),
 });
 
 export const fileConfigSchema = z.strictObject({
@@ -89,6 +91,8 @@ export const fileConfigSchema = z.strictObject({
     apiTimeoutMs: z.number().int().min(1000).max(120_000).default(10_000),
     /** How long a worker's hold on a job lasts without renewal; after a crash the job resumes elsewhere once it lapses. */
     lockDurationMs: z.number().int().min(1000).max(600_000).default(30_000),
+    /** A warm-pool certificate older than this is replaced (deleted, coalesced like expiries, and made anew). */
+    warmPoolMaxAge: duration('provisioning.warmPoolMaxAge').default(7 * 86_400_000),
   }).prefault({}),
 }).superRefine((cfg, ctx) => {
   if (cfg.access.defaultDuration > cfg.access.maxDuration) {

@@ -34,6 +34,11 @@ export interface AdminDeps extends ServiceDeps {
   /** Unexpected (non-cloud) failures; the reply shows only a short line. */
   onError?: (what: string, err: unknown) => void;
   now?: () => number;
+  /** The warm certificate pool: counts for status, holders for reconcile. */
+  pool?: {
+    counts(gateway: string): Promise<{ target: number; ready: number; filling: number; paused: boolean }>;
+    store: { assignedTo(gateway: string, certId: string): Promise<string | undefined> };
+  };
   /** `/vpn admin server set`: proposals, their approval cards and the lane; without it only `server show` and `reconcile` work. */
   serverChanges?: { proposals: ServerChangeStore; cards: ServerChangeCards; lane: ServerChangeLane };
   /** The audit heads witnessed in Slack, for `/vpn admin audit verify`. */
@@ -188,6 +193,8 @@ export interface GatewayHealth {
   depth?: { queued: number; scheduled: number };
   activeGrants: number;
   failedLast24h: number;
+  /** The gateway's warm pool, when it has one. */
+  pool?: { target: number; ready: number; filling: number; paused: boolean };
 }
 
 export interface AuditReport {
@@ -219,6 +226,7 @@ export class AdminService {
     this.server = new ServerAdmin({
       store: deps.store, audit: deps.audit, vpc: deps.vpc, gateways: deps.gateways, errorLine: cloudErrorLine,
       ...(deps.onError ? { onError: deps.onError } : {}), ...(deps.serverChanges ? { changes: deps.serverChanges } : {}),
+      ...(deps.pool ? { pool: deps.pool.store } : {}),
     });
   }
 
@@ -371,11 +379,13 @@ export class AdminService {
         activeGrants: counts[index] ?? 0,
         failedLast24h: failures[index] ?? 0,
       };
-      const [gateway, servers, depth] = await Promise.allSettled([
+      const [gateway, servers, depth, pool] = await Promise.allSettled([
         vpc.describeVpnGateway(gw.regionId, gw.vpnGatewayId),
         vpc.describeSslVpnServers(gw.regionId, { sslVpnServerId: gw.sslVpnServerId }),
         lanes.depth(gw.name),
+        this.deps.pool?.counts(gw.name),
       ]);
+      if (pool.status === 'fulfilled' && pool.value && pool.value.target + pool.value.ready + pool.value.filling > 0) row.pool = pool.value;
       if (gateway.status === 'fulfilled') {
         row.status = gateway.value.status;
         row.businessStatus = gateway.value.businessStatus;

@@ -40,12 +40,27 @@ export function isValidCertificateName(name: string): boolean {
   return CERT_NAME_RE.test(name) && !/^https?:\/\//i.test(name);
 }
 
+/** Warm-pool certificate ids (`p…`): in the certificate name, job ids and ClientTokens. */
+export function newPoolId(now = Date.now()): string {
+  return `p${now.toString(36)}${randomBytes(4).toString('hex')}`;
+}
+
+/** An unassigned warm-pool certificate is named `vpnbot-pool-<pool id>`: it names nobody (docs/security.md). */
+export const poolCertificateName = (poolId: string) => `vpnbot-pool-${poolId}`;
+
+/** Names of warm-pool certificates; group 1 is the pool id. */
+export const POOL_CERT_NAME = /^vpnbot-pool-(p[a-z0-9]{8,24})$/;
+
 /** Jobs on a gateway's lane: one per request and purpose (or per proposal), so enqueueing twice is a no-op. */
 export const laneJobId = {
   provision: (requestId: string) => `provision-${requestId}`,
   expiry: (requestId: string) => `expire-${requestId}`,
   revoke: (requestId: string) => `revoke-${requestId}`,
   serverChange: (proposalId: string) => `server-change-${proposalId}`,
+  poolFill: (poolId: string) => `pool-fill-${poolId}`,
+  poolDelete: (poolId: string) => `pool-delete-${poolId}`,
+  /** On the pool-deliver queue (not a lane): handing a ready pooled certificate to a request. */
+  poolDeliver: (requestId: string) => `pool-deliver-${requestId}`,
 };
 
 /** Slack side effects on the notify queue: one per request version, event, or expiry reminded of. */
@@ -60,4 +75,6 @@ export const clientToken = {
   createCertificate: (requestId: string) => `vpnbot-create-${requestId}`,
   deleteCertificate: (requestId: string) => `vpnbot-delete-${requestId}`,
   modifyServer: (proposalId: string) => `vpnbot-modify-${proposalId}`,
+  createPoolCertificate: (poolId: string) => `vpnbot-create-${poolId}`,
+  deletePoolCertificate: (poolId: string) => `vpnbot-delete-${poolId}`,
 };

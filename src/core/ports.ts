@@ -30,6 +30,8 @@ export interface Messenger {
   alertBreakGlass(request: AccessRequest, admins: readonly string[]): Promise<void>;
   /** A break-glass use still unacknowledged: one reminder to the admins in the card's thread. */
   remindBreakGlassReview(request: AccessRequest, admins: readonly string[]): Promise<void>;
+  /** Warm-pool events (src/bot/views/pool.ts words them). */
+  poolNotice(event: PoolEvent): Promise<void>;
 }
 
 /** Follow-ups run later as durable delayed jobs (once per request and kind), surviving restarts. */
@@ -38,6 +40,14 @@ export type FollowUpKind = 'pending-ttl' | 'approver-reminder' | 'breakglass-ale
 export interface FollowUps {
   schedule(kind: FollowUpKind, requestId: string, at: number): Promise<void>;
 }
+
+export type PoolEvent =
+  /** A ready pooled certificate was assigned to the request (its thread is told). */
+  | { kind: 'assigned'; request: AccessRequest; certId: string }
+  /** The account's certificate quota is full: refilling paused, admins told once per episode. */
+  | { kind: 'quota-full'; gateway: string; ready: number; target: number }
+  /** An unassigned pool certificate could not be deleted: it is a valid credential nobody holds. */
+  | { kind: 'delete-failed'; gateway: string; certId: string; reason: string };
 
 export interface ProvisioningQueue {
   /** Enqueues provisioning for an approved request; idempotent per request. Returns its position on the gateway's lane (1 = next). */

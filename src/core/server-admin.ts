@@ -6,7 +6,7 @@ import { CloudError } from '../api/errors.js';
 import type { ClientCertSummary, SslVpnServer, SslVpnServerChanges, VpcApi } from '../api/types.js';
 import type { AuditLog } from './audit.js';
 import type { AccessRequest, RequestStatus, SlackMessageRef } from './requests.js';
-import { BOT_CERT_NAME, newProposalId } from './ids.js';
+import { BOT_CERT_NAME, newProposalId, POOL_CERT_NAME } from './ids.js';
 import type { ServerChangeProposal, ServerChangeStore } from './server-change-store.js';
 import { checkAgainstCurrent, formatSetting, isNameOnly, labelOf, settingsOf, type ServerKey } from './server-changes.js';
 import type { Outcome } from './service.js';
@@ -34,6 +34,8 @@ export interface ServerAdminDeps {
   onError?: (what: string, err: unknown) => void;
   /** The one-line description of a cloud failure (AdminService's cloudErrorLine). */
   errorLine: (err: unknown) => string;
+  /** Who holds which warm-pool certificate (src/core/pool.ts). */
+  pool?: { assignedTo(gateway: string, certId: string): Promise<string | undefined> };
 }
 
 export interface ServerView {
@@ -61,6 +63,8 @@ export interface ReconcileGateway {
   inFlight: number;
   /** Certificates not named like the bot's (made in the console or by other tools; left alone). */
   foreign: number;
+  /** Unassigned warm-pool certificates (`vpnbot-pool-…`): the bot's own, ready or being retired. */
+  pooled?: number;
 }
 
 const IN_FLIGHT: readonly RequestStatus[] = ['approved', 'provisioning'];
@@ -172,10 +176,22 @@ export class ServerAdmin {
       }
       const { grants } = await store.activeOnGateway(gw.name, 100_000);
       const held = new Map(grants.filter((g) => g.status === 'active' && g.certId).map((g) => [g.certId!, g]));
-      const named = certs.map((c) => ({ cert: c, requestId: held.has(c.sslVpnClientCertId) ? undefined : BOT_CERT_NAME.exec(c.name)?.[1] }));
+      // A pool certificate's request is its holder's; an unassigned one is the bot's and nobody's.
+      let pooled = 0;
+      const named = await Promise.all(certs.map(async (c) => {
+        if (held.has(c.sslVpnClientCertId)) return { cert: c, requestId: undefined };
+        if (POOL_CERT_NAME.test(c.name)) {
+          const holder = await this.deps.pool?.assignedTo(gw.name, c.sslVpnClientCertId);
+          if (!holder) pooled++;
+          return { cert: c, requestId: holder, pooled: !holder };
+        }
+        return { cert: c, requestId: BOT_CERT_NAME.exec(c.name)?.[1] };
+      }));
       const requests = new Map((await store.getMany([...new Set(named.flatMap((n) => (n.requestId ? [n.requestId] : [])))])).map((r) => [r.id, r]));
-      for (const { cert, requestId } of named) {
+      if (pooled) row.pooled = pooled;
+      for (const { cert, requestId, pooled: unassigned } of named) {
         if (held.has(cert.sslVpnClientCertId)) { row.matched++; continue; }
+        if (unassigned) continue;
         if (!requestId) { row.foreign++; continue; }
         const request = requests.get(requestId);
         if (request && IN_FLIGHT.includes(request.status)) { row.inFlight++; continue; }

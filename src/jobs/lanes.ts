@@ -38,7 +38,25 @@ export interface ServerChangeJobData {
   cloudRequestId?: string;
 }
 
-export type LaneJobData = ProvisionJobData | RemovalJobData | ServerChangeJobData;
+/** Creating one warm-pool certificate (src/jobs/pool.ts). */
+export interface PoolFillJobData {
+  gateway: string;
+  poolId: string;
+  step: 'start' | 'await-active';
+  certId?: string;
+  changedAt?: number;
+}
+
+/** Deleting one unassigned warm-pool certificate: aged, surplus, or the gateway's warmPool removed. */
+export interface PoolDeleteJobData {
+  gateway: string;
+  poolId: string;
+  certId: string;
+  step: 'start' | 'await-active';
+  changedAt?: number;
+}
+
+export type LaneJobData = ProvisionJobData | RemovalJobData | ServerChangeJobData | PoolFillJobData | PoolDeleteJobData;
 
 export const laneName = (gateway: string) => `lane-${gateway}`;
 export const lanePrefix = (base: string, gateway: string) => `${base}:{${laneName(gateway)}}`;

@@ -12,6 +12,7 @@ import type { Messenger } from '../core/ports.js';
 import { buildProfile, ProfileError } from '../core/profile.js';
 import type { AccessRequest } from '../core/requests.js';
 import type { ProfileService } from '../core/profiles.js';
+import type { PoolStore } from '../core/pool.js';
 import type { RequestStore } from '../core/store.js';
 import type { GatewayWaiter } from './gateway-wait.js';
 import type { ProvisionJobData } from './lanes.js';
@@ -33,6 +34,8 @@ export interface GrantJobDeps {
   /** Deletes delivered profile files from Slack at their retention, and when the grant ends. */
   profiles?: Pick<ProfileService, 'delivered' | 'grantEnded'>;
   logger: Logger;
+  /** The warm pool's records, when any gateway has one (src/core/pool.ts). */
+  pool?: PoolStore;
 }
 
 export function createProvisionProcessor(deps: GrantJobDeps) {
@@ -56,7 +59,7 @@ export function createProvisionProcessor(deps: GrantJobDeps) {
  * Thread notes are best effort and must not hold the gateway lane: they are sent in order on a chain the
  * job does not wait for (a Slack outage or 429 then delays notes, never certificates).
  */
-class ProgressNotes {
+export class ProgressNotes {
   private chain: Promise<void> = Promise.resolve();
   constructor(private readonly deps: GrantJobDeps) {}
   post(request: AccessRequest, text: string): void {
@@ -79,6 +82,11 @@ async function provision(deps: GrantJobDeps, job: Job<ProvisionJobData>, initial
   const gate = gatewayGate(deps.waiter, gw, deps.gatewayTimeoutMs, signal);
 
   let request = initial;
+  // A request handed a pooled certificate is served by the pool-deliver job; from here on it never will be.
+  if (deps.pool) {
+    const holder = gw.warmPool > 0 ? await deps.pool.optOut(request.id) : await deps.pool.holderOf(request.id);
+    if (holder && holder !== '-') return 'pooled';
+  }
   if (request.status === 'approved') {
     const moved = await store.transition(request.id, 'provisioning', {}, ['approved']);
     if (!moved.ok) return 'not-approved';
@@ -124,18 +132,32 @@ async function provision(deps: GrantJobDeps, job: Job<ProvisionJobData>, initial
   }
 
   notes.post(request, ':large_green_circle: The gateway is active again; delivering the profile…');
-  // Deliver: the key material is fetched now, sent only to the DM, and never stored.
-  const detail = await cloudCall(() => vpc.describeSslVpnClientCert(gw.regionId, certId!), { attempts: 5, signal });
+  return deliverProfile(deps, request, {
+    gw, certId: certId!, certName, notes, signal,
+    ...(job.data.fileId ? { fileId: job.data.fileId } : {}),
+    saveFileId: async (fileId) => { await job.updateData({ ...job.data, step: 'deliver', certId, changedAt, fileId }); },
+  });
+}
+
+/**
+ * The last step of every grant, pooled or not: the key material is fetched now, sent only to the DM, and
+ * never stored; then the grant is recorded active, audited and its expiry scheduled.
+ */
+export async function deliverProfile(deps: GrantJobDeps, request: AccessRequest, o: {
+  gw: GatewayConfig; certId: string; certName: string; notes: ProgressNotes; signal?: AbortSignal | undefined;
+  /** A started upload (from an earlier run), to check whether it was already shared. */
+  fileId?: string;
+  saveFileId: (fileId: string) => Promise<void>;
+}): Promise<'delivered' | 'already-delivered'> {
+  const { store, vpc, audit } = deps;
+  const { gw, certId, certName, notes } = o;
+  const detail = await cloudCall(() => vpc.describeSslVpnClientCert(gw.regionId, certId), { attempts: 5, signal: o.signal });
   const content = buildProfile(detail);
   const fresh = (await store.get(request.id)) ?? request;
   if (fresh.deliveredAt) return 'already-delivered';
-  let fileId = job.data.fileId;
+  let fileId = o.fileId;
   const alreadyShared = fileId ? await deps.messenger.profileDelivered(fresh, fileId) : false;
-  if (!alreadyShared) {
-    fileId = (await deps.messenger.deliverProfile(fresh, { filename: `${certName}.ovpn`, content }, async (id) => {
-      await job.updateData({ ...job.data, step: 'deliver', certId, changedAt, fileId: id });
-    })).fileId;
-  }
+  if (!alreadyShared) fileId = (await deps.messenger.deliverProfile(fresh, { filename: `${certName}.ovpn`, content }, o.saveFileId)).fileId;
   const now = Date.now();
   // The file id is kept so the file can be deleted from Slack at access.profileRetention (see profiles.ts).
   const done = await store.transition(request.id, 'active', { deliveredAt: now, expiresAt: now + request.durationMs, certId, certName, ...(fileId ? { profileFiles: [fileId] } : {}) }, ['provisioning']);
@@ -148,7 +170,7 @@ async function provision(deps: GrantJobDeps, job: Job<ProvisionJobData>, initial
   return 'delivered';
 }
 
-async function fail(deps: GrantJobDeps, requestId: string, reason: string): Promise<void> {
+export async function fail(deps: GrantJobDeps, requestId: string, reason: string): Promise<void> {
   const moved = await deps.store.transition(requestId, 'failed', { failure: reason }, ['approved', 'provisioning']);
   if (!moved.ok) return;
   const request = moved.request;

@@ -12,7 +12,9 @@ import type { ServerChangeStore } from '../core/server-change-store.js';
 import { createRemovalProcessor } from './removal.js';
 import { createProvisionProcessor, type GrantJobDeps } from './provision.js';
 import { startNotifyWorker, type NotifyQueue } from './notify.js';
-import type { Messenger } from '../core/ports.js';
+import type { Messenger, ProvisioningQueue } from '../core/ports.js';
+import { createPoolDeleteProcessor, createPoolFillProcessor, startPoolDeliverWorker, type WarmPool } from './pool.js';
+import type { PoolDeleteJobData, PoolFillJobData } from './lanes.js';
 
 /** The abort reason given to jobs in flight when the process stops. */
 const SHUTDOWN = 'shutting down';
@@ -35,11 +37,14 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
   sweepIntervalMs?: number;
   /** Approved SSL-VPN server changes (`/vpn admin server set`). */
   serverChanges: { proposals: ServerChangeStore; cards: ServerChangeCards };
+  /** The warm certificate pool, when configured (src/jobs/pool.ts). */
+  warm?: WarmPool;
 }): Promise<WorkerSet> {
   const prefix = deps.prefix ?? 'vpnbot';
   await deps.lanes.init();
   const full: GrantJobDeps = {
     ...deps,
+    ...(deps.warm ? { pool: deps.warm.store } : {}),
     scheduleExpiry: async (request) => {
       await deps.notify.scheduleReminder(request);
       await deps.profiles?.delivered(request);
@@ -52,10 +57,16 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
     claimOnce: async (key) => (await deps.redis.set(`${deps.store.prefix}:${key}`, '1', 'EX', 86_400, 'NX')) === 'OK',
   });
   const serverChange = createServerChangeProcessor({ ...deps, ...deps.serverChanges });
+  const warm = deps.warm;
+  const poolDeps = warm ? { ...full, pool: warm.store, warm } : undefined;
+  const poolFill = poolDeps ? createPoolFillProcessor(poolDeps) : undefined;
+  const poolDelete = poolDeps ? createPoolDeleteProcessor(poolDeps) : undefined;
   // One lane carries every change to its gateway: provisioning, expiry, revocation and server changes alike.
   const route = (job: Job<LaneJobData>, token?: string, signal?: AbortSignal) => {
     if (job.name === 'provision') return provision(job as Job<ProvisionJobData>, token, signal);
     if (job.name === 'server-change') return serverChange(job as Job<ServerChangeJobData>, token, signal);
+    if (job.name === 'pool-fill') return poolFill ? poolFill(job as Job<PoolFillJobData>, token, signal) : Promise.resolve('no-pool');
+    if (job.name === 'pool-delete') return poolDelete ? poolDelete(job as Job<PoolDeleteJobData>, token, signal) : Promise.resolve('no-pool');
     return removal(job as Job<RemovalJobData>, token, signal);
   };
   const processor = async (job: Job<LaneJobData>, token?: string, signal?: AbortSignal) => {
@@ -91,10 +102,16 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
     worker.on('error', (err) => deps.logger.error({ err: err.message, gateway }, 'lane worker error'));
     workers.push(worker);
   }
+  if (poolDeps) {
+    const deliver = startPoolDeliverWorker({ ...poolDeps, connection: deps.connection, prefix, ...(deps.lockDurationMs ? { lockDurationMs: deps.lockDurationMs } : {}) });
+    deliver.on('completed', (_job, result: string) => deps.onLaneJobDone?.(result));
+    workers.push(deliver);
+  }
   workers.push(startNotifyWorker({ connection: deps.connection, redis: deps.redis, prefix, store: deps.store, messenger: deps.messenger, logger: deps.logger, ...(deps.lockDurationMs ? { lockDurationMs: deps.lockDurationMs } : {}) }));
   // In the background: with many grants it takes seconds, and the Slack side must answer meanwhile.
   void (async () => {
-    await recover(deps.store, deps.lanes, deps.notify, deps.logger);
+    await recover(deps.store, deps.lanes, deps.notify, deps.logger, warm);
+    await warm?.maintain();
     // An approval whose job was lost (crash between the decision and the enqueue) gets it back.
     for (const proposal of await deps.serverChanges.proposals.listByStatus('approved')) {
       if (deps.gateways.has(proposal.gateway)) await deps.lanes.enqueueServerChange(proposal);
@@ -103,6 +120,7 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
   // No expiry may be missed: every minute, make sure each grant due soon has its removal job.
   const sweep = setInterval(() => {
     void sweepExpiries(deps.store, deps.lanes, Date.now() + 5 * 60_000).catch((err: Error) => deps.logger.warn({ err: err.message }, 'expiry sweep failed'));
+    void warm?.maintain().catch((err: Error) => deps.logger.warn({ err: err.message }, 'warm pool upkeep failed'));
   }, deps.sweepIntervalMs ?? 60_000);
   sweep.unref();
   return {
@@ -129,12 +147,12 @@ export async function sweepExpiries(store: RequestStore, lanes: Lanes, until: nu
 }
 
 /** Approved or in-flight requests get their job back; pending requests without a card get one. Idempotent. */
-export async function recover(store: RequestStore, lanes: Lanes, notify: NotifyQueue, logger: Logger): Promise<void> {
+export async function recover(store: RequestStore, lanes: Lanes, notify: NotifyQueue, logger: Logger, provisioning: ProvisioningQueue = lanes): Promise<void> {
   let requeued = 0;
   for (const status of ['approved', 'provisioning'] as const) {
     for (const request of await store.listByStatus(status)) {
       if (request.deliveredAt) continue;
-      await lanes.enqueueProvision(request);
+      await provisioning.enqueueProvision(request);
       requeued++;
     }
   }

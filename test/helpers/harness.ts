@@ -3,7 +3,7 @@
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/load.js';
 import { start, type Running } from '../../src/main.js';
-import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
+import { startAlibabaSim, type AlibabaSim, type SimSeed } from '../../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeSlack } from '../../src/sim/slack/index.js';
 import { APP_TOKEN, BOT_TOKEN, configYaml, productEnv, SIGNING_SECRET, simSeed, USERS, writeConfigFile } from './fixtures.js';
 
@@ -36,13 +36,15 @@ export async function startHarness(options: {
   beforeStart?: (sim: AlibabaSim) => Promise<void>;
   /** Slack in Socket Mode (SLACK_APP_TOKEN): the driver sends envelopes over the fake's WebSocket. */
   socketMode?: boolean;
+  /** The simulator's seed, instead of simSeed() (e.g. a certificate quota). */
+  simSeed?: SimSeed;
 }): Promise<Harness> {
   const base = options.redisBase ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisUrl = options.clusterNodes ? `redis://${options.clusterNodes.split(',')[0]}` : `${base.replace(/\/\d+$/, '')}/${options.db}`;
   const redis = new Redis(redisUrl);
   redis.on('error', () => undefined); // an outage test kills its Redis on purpose
   if (!options.clusterNodes) await redis.flushdb();
-  const sim = await startAlibabaSim({ seed: simSeed(), updateMs: options.updateMs ?? 300 });
+  const sim = await startAlibabaSim({ seed: options.simSeed ?? simSeed(), updateMs: options.updateMs ?? 300 });
   const slack = await startFakeSlack({ botToken: BOT_TOKEN, users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
   const configPath = writeConfigFile(options.configText ?? configYaml(options.configExtra ?? '', options.adminsExtra ? { adminsExtra: options.adminsExtra } : {}));
   const env: Record<string, string> = {

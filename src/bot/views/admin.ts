@@ -7,6 +7,7 @@ import type { AccessRequest } from '../../core/requests.js';
 import { escapeMrkdwn, slackDate } from './approval-card.js';
 import { codeSpan } from './text.js';
 import { changeLines, DISRUPTION_WARNING } from './server-change.js';
+import { poolStatus } from './pool.js';
 
 export const LIST_CAP = 50;
 export const AUDIT_CAP = 30;
@@ -90,7 +91,7 @@ export function statusReport(rows: readonly GatewayHealth[]): string {
     const conns = r.connections !== undefined ? `${r.connections}/${r.maxConnections} SSL connections` : `:warning: connections unknown: ${r.connectionsError ?? 'no answer'}`;
     const depth = r.depth ? `queue ${r.depth.queued} (${r.depth.scheduled} scheduled)` : 'queue unknown';
     const failed = r.failedLast24h ? `:x: ${r.failedLast24h} failed in 24 h` : '0 failed in 24 h';
-    lines.push(`• *${r.gateway}*: ${state} · ${conns} · ${depth} · ${r.activeGrants} active grant${r.activeGrants === 1 ? '' : 's'} · ${failed}`);
+    lines.push(`• *${r.gateway}*: ${state} · ${conns} · ${depth} · ${r.activeGrants} active grant${r.activeGrants === 1 ? '' : 's'} · ${failed}${poolStatus(r.pool)}`);
   }
   return lines.join('\n');
 }
@@ -158,7 +159,7 @@ export function reconcileReply(rows: readonly ReconcileGateway[]): string {
       lines.push(`• *${r.gateway}*: :warning: could not list certificates: ${r.error}`);
       continue;
     }
-    const extra = [r.inFlight ? `${r.inFlight} being provisioned` : '', r.foreign ? `${r.foreign} not made by the bot (left alone)` : ''].filter(Boolean).join(', ');
+    const extra = [r.inFlight ? `${r.inFlight} being provisioned` : '', r.pooled ? `${r.pooled} unassigned in the warm pool` : '', r.foreign ? `${r.foreign} not made by the bot (left alone)` : ''].filter(Boolean).join(', ');
     if (r.orphans.length === 0 && r.missing.length === 0) {
       lines.push(`• *${r.gateway}*: :white_check_mark: ${r.matched} certificate${r.matched === 1 ? '' : 's'} match active grants${extra ? `; ${extra}` : ''}.`);
       continue;
