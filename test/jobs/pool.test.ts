@@ -115,7 +115,7 @@ describe('warm pool', () => {
     h.slack.addUser('U0FRANK', { name: 'frank' });
     await readyCount(h, 2);
     const pooled = poolCerts(h).map((c) => c.sslVpnClientCertId);
-    const submitted = [];
+    const submitted: { requestId: string; cardTs: string }[] = [];
     for (const u of users) submitted.push(await submit(h, u));
     await Promise.all(submitted.map((s) => approve(h!, s)));
     const grants = await Promise.all(submitted.map((s) => untilActive(h!, s.requestId)));
