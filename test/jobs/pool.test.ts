@@ -11,7 +11,7 @@ import { start } from '../../src/main.js';
 import { APPROVALS, configYaml, GATEWAYS, simSeed, startHarness, type Harness } from '../helpers/harness.js';
 import { writeConfigFile } from '../helpers/fixtures.js';
 
-const DB = 27;
+const DB = 30;
 const HZ = GATEWAYS[0]!;
 let h: Harness | undefined;
 
