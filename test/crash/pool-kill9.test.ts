@@ -15,7 +15,7 @@ import { BOT_TOKEN, productEnv } from '../helpers/fixtures.js';
 import { APPROVALS, configYaml, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from '../helpers/harness.js';
 import { killAllBots, spawnBot, type BotProcess } from '../helpers/process.js';
 
-const DB = 28;
+const DB = 31;
 const HZ = GATEWAYS[0]!;
 const REQUESTERS = ['U0ALICE', 'U0CAROL', 'U0EVE', 'U0ADMIN', 'U0DAVE', 'U0FRANK'];
 
