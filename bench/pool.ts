@@ -2,11 +2,11 @@
 // every update takes 30 s ± 30 %. Four runs on one gateway, in parallel (each its own product process,
 // simulators and Redis database): pool of 3 vs no pool, for 3 approvals and for a burst of 10 (all clicks
 // at once). With a pool, the clicks come once the pool is full. Target: p50 ≤ 2 s while the pool lasts.
-//   npx tsx bench/pool.ts      (Redis on 127.0.0.1:6379, databases 16–19 are flushed before and after)
+//   npx tsx bench/pool.ts      (its own redis-server, or BENCH_REDIS_URL; databases 16–19 are flushed before and after)
 import { loadavg } from 'node:os';
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack } from '../src/sim/slack/index.js';
-import { ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, SIGNING_SECRET, benchUsers, configYaml, freshDb, machine, productEnv, requesterId, runStandalone, simSeedFor, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type Summary } from './lib.js';
+import { ALL_GATEWAYS, APPROVALS, REDIS_BASE, APPROVER, BOT_TOKEN, SIGNING_SECRET, benchUsers, configYaml, freshDb, machine, productEnv, requesterId, runStandalone, simSeedFor, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type Summary } from './lib.js';
 
 const GW = ALL_GATEWAYS[0]!;
 const UPDATE_MS = 30_000;
@@ -36,7 +36,7 @@ async function run(db: number, warmPool: number, approvals: number): Promise<Run
   const fake = await startFakeSlack({ botToken: BOT_TOKEN, users: benchUsers(approvals), usergroups: { S0APPROVERS: ['U0CAROL'] } });
   let text = configYaml('provisioning:\n  gatewayTimeout: 30m\n', { gateways: [GW] });
   if (warmPool) text = text.replace(`    sslVpnServerId: ${GW.sslVpnServerId}\n`, `    sslVpnServerId: ${GW.sslVpnServerId}\n    warmPool: ${warmPool}\n`);
-  const env = { LOG_LEVEL: 'warn', ...productEnv({ redisUrl: `${process.env.REDIS_URL?.replace(/\/\d+$/, '') ?? 'redis://127.0.0.1:6379'}/${db}`, slackUrl: fake.url, simUrl: sim.url, configPath: writeConfigFile(text, 'vpnbot-bench-pool-') }) };
+  const env = { LOG_LEVEL: 'warn', ...productEnv({ redisUrl: `${REDIS_BASE}/${db}`, slackUrl: fake.url, simUrl: sim.url, configPath: writeConfigFile(text, 'vpnbot-bench-pool-') }) };
   const product = await spawnProduct({ role: 'all', env, label });
   try {
     await waitReady(product, 60_000);
