@@ -17,7 +17,7 @@ import { SlackDriver, startFakeSlack, type FakeSlack } from '../../src/sim/slack
 import { ACCESS_KEY, APPROVALS, configYaml, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from '../helpers/harness.js';
 import { freePort, killAllBots, REPO_ROOT, spawnBot } from '../helpers/process.js';
 
-const DB = 27;
+const DB = 34;
 /** main.ts forces an exit (code 1) 20 s after the signal; a clean stop exits 0 before that. */
 const EXIT_BOUND_MS = 20_000;
 

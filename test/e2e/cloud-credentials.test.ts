@@ -16,7 +16,7 @@ beforeAll(async () => {
   process.env.ALIBABA_CLOUD_ECS_METADATA = ROLE;
   process.env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED = 'true'; // a developer's own aliyun CLI profile must not win
   h = await startHarness({
-    db: 28,
+    db: 35,
     env: { ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '', ALIBABA_CLOUD_ECS_METADATA: ROLE },
     // Issued lazily by the fake metadata service below, which needs the harness's simulator: start it first.
     beforeStart: async (sim) => { metadata = await startFakeMetadata(sim, ROLE); },

@@ -12,7 +12,7 @@ let audit: AuditLog;
 const HZ = GATEWAYS[0]!;
 
 beforeAll(async () => {
-  h = await startHarness({ db: 29, updateMs: 100, configExtra: 'provisioning:\n  gatewayTimeout: 1m\n' });
+  h = await startHarness({ db: 36, updateMs: 100, configExtra: 'provisioning:\n  gatewayTimeout: 1m\n' });
   audit = new AuditLog(h.redis);
   h.slack.addUser('U0VIC', { name: 'vic' });
   h.slack.addUser('U0WES', { name: 'wes' });

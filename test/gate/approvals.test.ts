@@ -38,7 +38,7 @@ let h: Harness;
 let followUps: Queue;
 
 beforeAll(async () => {
-  h = await startHarness({ db: 26, updateMs: 100, configText: CONFIG });
+  h = await startHarness({ db: 32, updateMs: 100, configText: CONFIG });
   for (const [id, name] of [['U0DAN', 'dan'], ['U0FRA', 'fra']] as const) h.slack.addUser(id, { name });
   followUps = new Queue('follow-ups', { connection: h.redis, prefix: 'vpnbot:{follow-ups}' });
 });

@@ -11,7 +11,7 @@ let followUps: Queue;
 
 beforeAll(async () => {
   const config = configYaml('  breakGlassDuration: 2h\n  breakGlassReviewWithin: 4h\n').replace('  admins: [U0ADMIN]', '  admins: [U0ADMIN, S0ADMINS]\n  breakGlass: [U0BG, U0BG2, U0BG3, U0BG4]');
-  h = await startHarness({ db: 27, updateMs: 100, configText: config });
+  h = await startHarness({ db: 33, updateMs: 100, configText: config });
   h.slack.addUser('U0BG', { name: 'oncall' });
   h.slack.addUser('U0BG2', { name: 'oncall2' });
   h.slack.addUser('U0ADMIN2', { name: 'admin2' });

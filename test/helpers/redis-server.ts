@@ -19,7 +19,7 @@ export async function startRedisServer(): Promise<OwnRedis> {
   if (!REDIS_SERVER) throw new Error('needs redis-server to start a Redis of its own (apt-get install redis-server)');
   const dir = mkdtempSync(join(tmpdir(), 'vpnbot-redis-'));
   const port = await freePort();
-  const server = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--databases', '32'], { stdio: 'ignore' });
+  const server = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--databases', '64'], { stdio: 'ignore' });
   const stop = () => {
     server.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
