@@ -95,18 +95,42 @@ export function toCloudError(action: string, err: unknown, mutating: boolean): C
   return new CloudError(mutating ? 'ambiguous' : 'transient', action, netCode || 'UnknownError', scrub(raw));
 }
 
-const ADVICE: [RegExp, string][] = [
-  [/^Forbidden|^Forbbiden/, 'The bot\'s Alibaba Cloud RAM identity is not allowed to do this: attach the policy in deploy/ram-policy.json to it.'],
-  [/^InvalidAccessKeyId|^SignatureDoesNotMatch/, 'The Alibaba Cloud access key is wrong or disabled: check ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET.'],
-  [/QuotaFull|ReachLimits/, 'The SSL-VPN client certificate quota is used up: remove unused certificates or raise the quota in Alibaba Cloud Quota Center.'],
-  [/FinancialLocked/, 'The Alibaba Cloud account is in arrears and the gateway is locked: settle the overdue payment.'],
-  [/^InvalidSslVpnServerId\.NotFound/, 'The sslVpnServerId in the bot\'s config does not exist on that gateway: fix gateways[].sslVpnServerId.'],
-  [/^InvalidVpnGatewayInstanceId\.NotFound/, 'The vpnGatewayId in the bot\'s config does not exist: fix gateways[].vpnGatewayId.'],
-  [/^InvalidRegionId/, 'The regionId in the bot\'s config is wrong: fix gateways[].regionId.'],
-  [/^InvalidName/, 'The certificate name was refused by Alibaba Cloud: report this to the bot\'s maintainers.'],
+/** What a human should do about a permanent cloud error; the bot's views hold the words (ADVICE_TEXT). */
+export type AdviceKey = 'ram-policy' | 'access-key' | 'cert-quota' | 'account-arrears' | 'ssl-server-id' | 'gateway-id' | 'region-id' | 'cert-name';
+
+const ADVICE: [RegExp, AdviceKey][] = [
+  [/^Forbidden|^Forbbiden/, 'ram-policy'],
+  [/^InvalidAccessKeyId|^SignatureDoesNotMatch/, 'access-key'],
+  [/QuotaFull|ReachLimits/, 'cert-quota'],
+  [/FinancialLocked/, 'account-arrears'],
+  [/^InvalidSslVpnServerId\.NotFound/, 'ssl-server-id'],
+  [/^InvalidVpnGatewayInstanceId\.NotFound/, 'gateway-id'],
+  [/^InvalidRegionId/, 'region-id'],
+  [/^InvalidName/, 'cert-name'],
 ];
+
+/** The advice for an error code, if there is a specific one. */
+export function adviceKeyFor(code: string): AdviceKey | undefined {
+  return ADVICE.find(([re]) => re.test(code))?.[1];
+}
+
+/**
+ * The advice in English. It moves into the bot's message catalogue once AdminService (src/core/admin.ts,
+ * the last caller of adviceFor outside src/bot) hands typed errors to the bot too.
+ */
+export const ADVICE_TEXT: Record<AdviceKey, string> = {
+  'ram-policy': 'The bot\'s Alibaba Cloud RAM identity is not allowed to do this: attach the policy in deploy/ram-policy.json to it.',
+  'access-key': 'The Alibaba Cloud access key is wrong or disabled: check ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET.',
+  'cert-quota': 'The SSL-VPN client certificate quota is used up: remove unused certificates or raise the quota in Alibaba Cloud Quota Center.',
+  'account-arrears': 'The Alibaba Cloud account is in arrears and the gateway is locked: settle the overdue payment.',
+  'ssl-server-id': 'The sslVpnServerId in the bot\'s config does not exist on that gateway: fix gateways[].sslVpnServerId.',
+  'gateway-id': 'The vpnGatewayId in the bot\'s config does not exist: fix gateways[].vpnGatewayId.',
+  'region-id': 'The regionId in the bot\'s config is wrong: fix gateways[].regionId.',
+  'cert-name': 'The certificate name was refused by Alibaba Cloud: report this to the bot\'s maintainers.',
+};
 
 /** What a human should do about a permanent error, in one sentence (empty when there is nothing specific). */
 export function adviceFor(code: string): string {
-  return ADVICE.find(([re]) => re.test(code))?.[1] ?? '';
+  const key = adviceKeyFor(code);
+  return key ? ADVICE_TEXT[key] : '';
 }

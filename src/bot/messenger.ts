@@ -1,10 +1,12 @@
 // Messenger on the Slack Web API: the approval card and its thread, DMs, and profile delivery through
 // the files upload API straight into the requester's DM.
 import type { WebClient } from '@slack/web-api';
+import type { AccessEvent } from '../core/events.js';
 import type { FileDelivery, Messenger, PoolEvent, RequesterEvent } from '../core/ports.js';
 import type { AccessRequest, SlackMessageRef } from '../core/requests.js';
 import { profileRemovalTime } from '../core/profiles.js';
 import { approvalCard } from './views/approval-card.js';
+import { accessEventText } from './views/events.js';
 import { approverReminder, breakGlassReviewReminder, expiringSoon, profileComment, requesterNotice } from './views/messages.js';
 import { poolNoticeText } from './views/pool.js';
 
@@ -31,9 +33,11 @@ export class SlackMessenger implements Messenger, FileDelivery {
     await this.client.chat.update({ channel: request.card.channel, ts: request.card.ts, ...approvalCard(request) });
   }
 
-  async postProgress(request: AccessRequest, text: string): Promise<void> {
-    if (!request.card) return;
-    await this.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text });
+  async publish(event: AccessEvent): Promise<void> {
+    const { thread, admins } = accessEventText(event);
+    const card = 'request' in event ? event.request.card : undefined;
+    if (thread && card) await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: thread });
+    if (admins) await this.client.chat.postMessage({ channel: this.approvalsChannel, text: admins });
   }
 
   async notifyRequester(request: AccessRequest, event: RequesterEvent): Promise<void> {
@@ -122,7 +126,7 @@ export class SlackMessenger implements Messenger, FileDelivery {
   async poolNotice(event: PoolEvent): Promise<void> {
     const { to, text } = poolNoticeText(event);
     if (to === 'admins') await this.notifyAdmins(text);
-    else if (event.kind === 'assigned') await this.postProgress(event.request, text);
+    else if (event.kind === 'assigned' && event.request.card) await this.client.chat.postMessage({ channel: event.request.card.channel, thread_ts: event.request.card.ts, text });
   }
 
   private async dmChannel(userId: string): Promise<string> {

@@ -2,7 +2,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { SlackMessageRef } from '../core/requests.js';
 import type { ServerChangeCards } from '../core/server-admin.js';
+import type { ServerChangeEvent } from '../core/events.js';
 import type { ServerChangeProposal } from '../core/server-change-store.js';
+import { serverChangeNote } from './views/events.js';
 import { serverChangeCard } from './views/server-change.js';
 
 export class SlackServerChangeCards implements ServerChangeCards {
@@ -18,8 +20,9 @@ export class SlackServerChangeCards implements ServerChangeCards {
     await this.client.chat.update({ channel: proposal.card.channel, ts: proposal.card.ts, ...serverChangeCard(proposal) });
   }
 
-  async reply(proposal: ServerChangeProposal, text: string): Promise<void> {
+  async note(event: ServerChangeEvent): Promise<void> {
+    const { proposal } = event;
     // Without a card (it could not be posted), the note goes to the channel itself.
-    await this.client.chat.postMessage({ channel: proposal.card?.channel ?? this.approvalsChannel, ...(proposal.card ? { thread_ts: proposal.card.ts } : {}), text });
+    await this.client.chat.postMessage({ channel: proposal.card?.channel ?? this.approvalsChannel, ...(proposal.card ? { thread_ts: proposal.card.ts } : {}), text: serverChangeNote(event) });
   }
 }

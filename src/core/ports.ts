@@ -1,5 +1,6 @@
 // What the domain and the jobs need from the outside world, as small interfaces. The bot implements
 // Messenger on Slack; the jobs layer implements ProvisioningQueue on BullMQ.
+import type { AccessEvent } from './events.js';
 import type { AccessRequest, SlackMessageRef } from './requests.js';
 
 /** Things the requester is told about by DM. */
@@ -10,8 +11,8 @@ export interface Messenger {
   /** The request's card if it was already posted (recent channel history), for a retry after a crash. */
   findApprovalCard(request: AccessRequest): Promise<SlackMessageRef | undefined>;
   updateApprovalCard(request: AccessRequest): Promise<void>;
-  /** A progress line in the approval card's thread. */
-  postProgress(request: AccessRequest, text: string): Promise<void>;
+  /** Tells whoever the event concerns (the card's thread, the admins); the bot decides where and how. */
+  publish(event: AccessEvent): Promise<void>;
   notifyRequester(request: AccessRequest, event: RequesterEvent): Promise<void>;
   /**
    * Uploads the profile into the requester's DM; the content goes nowhere else. `onFileId` is called with
@@ -22,8 +23,6 @@ export interface Messenger {
   profileDelivered(request: AccessRequest, fileId: string): Promise<boolean>;
   /** The "expiring soon" DM, with Extend and I'm done buttons. */
   remindExpiring(request: AccessRequest): Promise<void>;
-  /** A message for admins in the approvals channel. */
-  notifyAdmins(text: string): Promise<void>;
   /** Once per pending request: a reply in its card's thread mentioning who can still decide it. */
   remindApprovers(request: AccessRequest, approvers: readonly string[]): Promise<void>;
   /** A break-glass use: a DM with Acknowledge / Revoke now to each admin (the card is the channel's alert). */

@@ -1,6 +1,7 @@
 // Access requests and the grants they become. A request moves only through the transitions in
 // TRANSITIONS; the store applies each as an atomic compare-and-set, so a double click, a retry or a
 // second process can never apply a decision twice.
+import type { AdviceKey } from '../api/errors.js';
 export type RequestStatus =
   | 'pending'       // waiting for an approver
   | 'approved'      // approved, provisioning job enqueued
@@ -69,6 +70,7 @@ export interface AccessRequest {
   revokedBy?: string;
   /** Who cancelled the request before it was provisioned (the requester, or an admin). */
   cancelledBy?: string;
+  /** Why provisioning failed (one line), and what to do about it. */
   failure?: string;
   /** Undefined means 'access'. */
   kind?: RequestKind;
@@ -94,6 +96,7 @@ export interface AccessRequest {
   /** breakglass: the admin who reviewed it. */
   acknowledgedBy?: string;
   acknowledgedAt?: number;
+  failureAdvice?: AdviceKey;
   /** Bumped on every write; the compare-and-set token. */
   version: number;
 }

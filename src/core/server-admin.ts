@@ -5,6 +5,7 @@
 import { CloudError } from '../api/errors.js';
 import type { ClientCertSummary, SslVpnServer, SslVpnServerChanges, VpcApi } from '../api/types.js';
 import type { AuditLog } from './audit.js';
+import type { ServerChangeEvent } from './events.js';
 import type { AccessRequest, RequestStatus, SlackMessageRef } from './requests.js';
 import { BOT_CERT_NAME, newProposalId, POOL_CERT_NAME } from './ids.js';
 import type { ServerChangeProposal, ServerChangeStore } from './server-change-store.js';
@@ -16,7 +17,8 @@ import type { RequestStore } from './store.js';
 export interface ServerChangeCards {
   post(proposal: ServerChangeProposal): Promise<SlackMessageRef>;
   update(proposal: ServerChangeProposal): Promise<void>;
-  reply(proposal: ServerChangeProposal, text: string): Promise<void>;
+  /** A note in the card's thread. */
+  note(event: ServerChangeEvent): Promise<void>;
 }
 
 /** Puts an approved change on its gateway's lane (idempotent per proposal). */
@@ -154,9 +156,7 @@ export class ServerAdmin {
     if (decision === 'approve') await lane.enqueueServerChange(proposal);
     const notes = await Promise.allSettled([
       cards.update(proposal),
-      cards.reply(proposal, decision === 'approve'
-        ? `:large_green_circle: Approved by <@${actorId}>. Queued on *${proposal.gateway}*'s lane; it runs when the gateway is free${proposal.nameOnly ? '' : ' (clients will be disconnected briefly)'}.`
-        : `:no_entry_sign: ${actorId === proposal.proposedBy ? 'Withdrawn' : 'Rejected'} by <@${actorId}>. Nothing was changed.`),
+      cards.note({ type: decision === 'approve' ? 'ChangeApproved' : 'ChangeRejected', proposal, actorId }),
     ]);
     for (const n of notes) if (n.status === 'rejected') this.deps.onError?.('server change card update', n.reason);
     return { ok: true, value: proposal };

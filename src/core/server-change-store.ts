@@ -1,6 +1,7 @@
 // SSL-VPN server change proposals (`/vpn admin server set`), kept in Redis like requests: every write is
 // a compare-and-set on the proposal's version in one Lua script together with the status index, so two
 // admins clicking at once can never both decide, and a job can never record its outcome twice.
+import type { AdviceKey } from '../api/errors.js';
 import { readVersioned, versionedWriteScript } from './versioned.js';
 import type { RedisClient } from './redis-client.js';
 import type { SslVpnServerChanges } from '../api/types.js';
@@ -37,6 +38,7 @@ export interface ServerChangeProposal {
   cloudRequestId?: string;
   appliedAt?: number;
   failure?: string;
+  failureAdvice?: AdviceKey;
   version: number;
 }
 

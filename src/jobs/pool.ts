@@ -235,7 +235,7 @@ export function createPoolDeleteProcessor(deps: PoolJobDeps) {
       logger: deps.logger,
       subject: { poolId, gateway },
       permanent: (err) => err instanceof CloudError && err.kind === 'permanent',
-      onFailure: async (reason) => {
+      onFailure: async (_failure, reason) => {
         deps.logger.error({ certId, gateway, reason }, 'pool certificate removal failed');
         await deps.messenger.poolNotice({ kind: 'delete-failed', gateway, certId, reason }).catch(() => undefined);
       },
@@ -296,7 +296,7 @@ export function createPoolDeliverProcessor(deps: PoolJobDeps) {
         subject: { requestId },
         // A certificate missing on the gateway is handled below, by the ordinary path.
         permanent: (err) => isPermanent(err) && !(err instanceof CloudError && err.kind === 'not-found'),
-        onFailure: (reason) => fail(deps, requestId, reason),
+        onFailure: (failure, reason) => fail(deps, requestId, failure, reason),
       }, async () => {
         const outcome = await deliverProfile(deps, current, {
           gw, certId, certName: cert.name, notes: new ProgressNotes(deps), signal,

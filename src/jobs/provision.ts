@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Called, VpcApi } from '../api/types.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { AuditLog } from '../core/audit.js';
+import type { AccessEvent, Failure } from '../core/events.js';
 import { certificateName, clientToken } from '../core/ids.js';
 import type { Messenger } from '../core/ports.js';
 import { buildProfile, ProfileError } from '../core/profile.js';
@@ -50,7 +51,7 @@ export function createProvisionProcessor(deps: GrantJobDeps) {
       logger: deps.logger,
       subject: { requestId: request.id },
       permanent: (err) => isPermanent(err) || err instanceof ProfileError,
-      onFailure: (reason) => fail(deps, request.id, reason),
+      onFailure: (failure, line) => fail(deps, request.id, failure, line),
     }, () => provision(deps, job, request, signal), signal);
   };
 }
@@ -62,8 +63,9 @@ export function createProvisionProcessor(deps: GrantJobDeps) {
 export class ProgressNotes {
   private chain: Promise<void> = Promise.resolve();
   constructor(private readonly deps: GrantJobDeps) {}
-  post(request: AccessRequest, text: string): void {
-    this.chain = this.chain.then(() => this.deps.messenger.postProgress(request, text)).catch((err: Error) => {
+  post(event: AccessEvent & { request: AccessRequest }): void {
+    const { request } = event;
+    this.chain = this.chain.then(() => this.deps.messenger.publish(event)).catch((err: Error) => {
       this.deps.logger.warn({ requestId: request.id, err: err.message }, 'progress post failed');
     });
   }
@@ -103,7 +105,7 @@ async function provision(deps: GrantJobDeps, job: Job<ProvisionJobData>, initial
   certId ??= request.certId;
 
   if (!certId) {
-    notes.post(request, `:hammer_and_wrench: Creating the certificate on *${gw.name}*…`);
+    notes.post({ type: 'CertificateCreating', request });
     await gate.untilActive();
     const cert = await cloudCall<{ certId: string; changedAt: number; created?: Called }>(async () => {
       const created = await vpc.createSslVpnClientCert({ regionId: gw.regionId, sslVpnServerId: gw.sslVpnServerId, name: certName, clientToken: clientToken.createCertificate(request.id) });
@@ -123,7 +125,7 @@ async function provision(deps: GrantJobDeps, job: Job<ProvisionJobData>, initial
     await job.updateData({ ...job.data, step: 'await-active', certId, changedAt });
     const saved = await store.update(request.id, { certId, certName });
     if (saved.ok) request = saved.request;
-    notes.post(request, `:hourglass_flowing_sand: Certificate \`${certId}\` created; the gateway is applying the change…`);
+    notes.post({ type: 'GatewayUpdating', request, certId });
   }
 
   if (job.data.step !== 'deliver') {
@@ -131,7 +133,7 @@ async function provision(deps: GrantJobDeps, job: Job<ProvisionJobData>, initial
     await job.updateData({ ...job.data, step: 'deliver', certId, changedAt });
   }
 
-  notes.post(request, ':large_green_circle: The gateway is active again; delivering the profile…');
+  notes.post({ type: 'GatewayActive', request });
   return deliverProfile(deps, request, {
     gw, certId: certId!, certName, notes, signal,
     ...(job.data.fileId ? { fileId: job.data.fileId } : {}),
@@ -165,21 +167,20 @@ export async function deliverProfile(deps: GrantJobDeps, request: AccessRequest,
   const granted = done.ok ? done.request : fresh;
   // Recovery at start-up and the periodic sweep schedule it too, should this process die right here.
   await deps.scheduleExpiry(granted);
-  notes.post(granted, `:white_check_mark: Profile delivered to <@${request.requesterId}>; access expires <!date^${Math.floor((granted.expiresAt ?? now) / 1000)}^{date_short_pretty} {time}|${new Date(granted.expiresAt ?? now).toISOString()}>.`);
+  notes.post({ type: 'ProfileDelivered', request: { ...granted, expiresAt: granted.expiresAt ?? now } });
   notes.card(granted);
   return 'delivered';
 }
 
-export async function fail(deps: GrantJobDeps, requestId: string, reason: string): Promise<void> {
-  const moved = await deps.store.transition(requestId, 'failed', { failure: reason }, ['approved', 'provisioning']);
+export async function fail(deps: GrantJobDeps, requestId: string, failure: Failure, reason: string): Promise<void> {
+  const moved = await deps.store.transition(requestId, 'failed', { failure: failure.detail, ...(failure.adviceKey ? { failureAdvice: failure.adviceKey } : {}) }, ['approved', 'provisioning']);
   if (!moved.ok) return;
   const request = moved.request;
   deps.logger.error({ requestId, reason }, 'provisioning failed');
   await deps.audit.append({ actor: 'system', action: 'request.failed', requestId, subject: request.requesterId, gateway: request.gateway, detail: reason });
-  await deps.messenger.postProgress(request, `:x: Provisioning failed: ${reason}`).catch((err: Error) => deps.logger.warn({ requestId, err: err.message }, 'progress post failed'));
   await bestEffort(deps.logger, { requestId }, 'failure notice not sent', [
+    deps.messenger.publish({ type: 'RequestFailed', request, failure }),
     deps.messenger.notifyRequester(request, 'failed'),
     deps.messenger.updateApprovalCard(request),
-    deps.messenger.notifyAdmins(`:rotating_light: VPN request \`${requestId}\` for <@${request.requesterId}> on *${request.gateway}* failed: ${reason}${request.certId ? ` (certificate \`${request.certId}\` may need cleaning up)` : ''}`),
   ]);
 }

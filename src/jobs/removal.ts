@@ -44,9 +44,9 @@ export function createRemovalProcessor(deps: GrantJobDeps, options: RemovalOptio
       subject: { requestId: request.id },
       // A delete the gateway does not apply is retried until provisioning.gatewayTimeout, then alerted.
       permanent: (err) => (err instanceof CloudError && err.kind === 'permanent') || err instanceof DeleteNotVerified,
-      onFailure: async (reason) => {
+      onFailure: async (failure, reason) => {
         deps.logger.error({ requestId: request.id, reason }, 'certificate removal failed');
-        await deps.messenger.notifyAdmins(`:rotating_light: Could not remove certificate \`${request.certId}\` of <@${request.requesterId}> on *${gw.name}* (${job.data.reason}): ${reason}. It still grants access: remove it in the Alibaba Cloud console.`).catch(() => undefined);
+        await deps.messenger.publish({ type: 'RemovalFailed', request, reason: job.data.reason, gateway: gw.name, failure }).catch(() => undefined);
       },
     }, async () => {
       if (!request.certId) return;
@@ -77,14 +77,13 @@ async function announceBatch(deps: GrantJobDeps, options: RemovalOptions, reques
   if (!(await options.claimOnce(`announce:${request.gateway}:${slot}`))) return;
   const due = (await deps.store.grantsExpiringBy(slot)).filter((g) => g.gateway === request.gateway && removalTime(g.expiresAt ?? 0, options.coalesceWindowMs) === slot);
   const count = Math.max(1, due.length);
-  await deps.messenger.notifyAdmins(`:broom: Removing ${count} expired VPN certificate${count === 1 ? '' : 's'} on *${request.gateway}* now. Every client connected to this gateway is disconnected briefly and reconnects by itself.`)
-    .catch((err: Error) => deps.logger.warn({ err: err.message }, 'expiry announcement failed'));
+  await deps.messenger.publish({ type: 'ExpiriesStarting', gateway: request.gateway, count }).catch((err: Error) => deps.logger.warn({ err: err.message }, 'expiry announcement failed'));
 }
 
 async function tell(deps: GrantJobDeps, request: AccessRequest): Promise<void> {
   await bestEffort(deps.logger, { requestId: request.id }, 'removal notice not sent', [
     deps.messenger.notifyRequester(request, request.status === 'expired' ? 'expired' : 'revoked'),
     deps.messenger.updateApprovalCard(request),
-    deps.messenger.postProgress(request, request.status === 'expired' ? ':checkered_flag: Access expired; certificate removed and verified.' : `:lock: Access revoked by <@${request.revokedBy ?? 'system'}>; certificate removed and verified.`),
+    deps.messenger.publish({ type: 'AccessEnded', request, reason: request.status === 'expired' ? 'expired' : 'revoked' }),
   ]);
 }

@@ -8,6 +8,7 @@ import { CloudError } from '../api/errors.js';
 import type { VpcApi } from '../api/types.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { AuditLog } from '../core/audit.js';
+import type { Failure, ServerChangeEvent } from '../core/events.js';
 import { clientToken } from '../core/ids.js';
 import { describeChanges, type ServerChangeCards } from '../core/server-admin.js';
 import type { ServerChangeProposal, ServerChangeStore } from '../core/server-change-store.js';
@@ -35,14 +36,14 @@ export function createServerChangeProcessor(deps: ServerChangeDeps) {
     return runSteps(job, {
       logger: deps.logger,
       subject: { proposalId: proposal.id },
-      onFailure: (reason, err) => fail(deps, proposal, reason, err),
+      onFailure: (failure, reason, err) => fail(deps, proposal, failure, reason, err),
     }, () => apply(deps, job, proposal, signal), signal);
   };
 }
 
 /** Thread notes are best effort: a Slack failure never fails (or repeats) the change. */
-async function note(deps: ServerChangeDeps, proposal: ServerChangeProposal, text: string): Promise<void> {
-  await deps.cards.reply(proposal, text).catch((err: Error) => deps.logger.warn({ proposalId: proposal.id, err: err.message }, 'server change note not posted'));
+async function note(deps: ServerChangeDeps, event: ServerChangeEvent): Promise<void> {
+  await deps.cards.note(event).catch((err: Error) => deps.logger.warn({ proposalId: event.proposal.id, err: err.message }, 'server change note not posted'));
 }
 
 async function apply(deps: ServerChangeDeps, job: Job<ServerChangeJobData>, proposal: ServerChangeProposal, signal?: AbortSignal): Promise<string> {
@@ -54,7 +55,7 @@ async function apply(deps: ServerChangeDeps, job: Job<ServerChangeJobData>, prop
   let { changedAt, cloudRequestId } = job.data;
 
   if (job.data.step === 'start') {
-    await note(deps, proposal, `:hammer_and_wrench: Applying on *${gw.name}*: waiting for the gateway to be free…`);
+    await note(deps, { type: 'ChangeApplying', proposal, gateway: gw.name });
     await gate.untilActive();
     // The server may have changed since the proposal (console, Terraform): check again against it now.
     const current = (await vpc.describeSslVpnServers(gw.regionId, { sslVpnServerId: gw.sslVpnServerId })).find((s) => s.sslVpnServerId === gw.sslVpnServerId);
@@ -65,7 +66,7 @@ async function apply(deps: ServerChangeDeps, job: Job<ServerChangeJobData>, prop
     changedAt = proposal.nameOnly ? undefined : Date.now();
     await audit.append({ actor: proposal.decidedBy ?? 'system', action: 'admin.server.modify-sent', requestId: proposal.id, subject: proposal.proposedBy, gateway: gw.name, detail: describeChanges(proposal.changes, proposal.before), cloudRequestId });
     await job.updateData({ ...job.data, step: 'await-active', ...(changedAt !== undefined ? { changedAt } : {}), cloudRequestId });
-    if (!proposal.nameOnly) await note(deps, proposal, `:hourglass_flowing_sand: ModifySslVpnServer accepted (RequestId ${cloudRequestId}); the gateway is updating…`);
+    if (!proposal.nameOnly) await note(deps, { type: 'ChangeSent', proposal, cloudRequestId });
   }
   if (changedAt !== undefined) await gate.untilActive(changedAt);
 
@@ -73,12 +74,12 @@ async function apply(deps: ServerChangeDeps, job: Job<ServerChangeJobData>, prop
   if (!moved.ok) return 'already-recorded';
   await audit.append({ actor: 'system', action: 'admin.server.applied', requestId: proposal.id, subject: proposal.proposedBy, gateway: gw.name, detail: describeChanges(proposal.changes, proposal.before), ...(cloudRequestId ? { cloudRequestId } : {}) });
   await deps.cards.update(moved.proposal).catch((err: Error) => deps.logger.warn({ proposalId: proposal.id, err: err.message }, 'server change card not updated'));
-  await note(deps, moved.proposal, `:white_check_mark: Applied on *${gw.name}*${proposal.nameOnly ? '' : '; the gateway is active again'}: ${describeChanges(proposal.changes, proposal.before)}${cloudRequestId ? ` (RequestId ${cloudRequestId})` : ''}.${proposal.nameOnly ? '' : ' Clients reconnect by themselves; after a port, protocol, cipher or compression change they need a new profile (`/vpn request`).'}`);
+  await note(deps, { type: 'ChangeApplied', proposal: moved.proposal, gateway: gw.name, ...(cloudRequestId ? { cloudRequestId } : {}) });
   return 'server-changed';
 }
 
-async function fail(deps: ServerChangeDeps, proposal: ServerChangeProposal, reason: string, err: unknown): Promise<void> {
-  const moved = await deps.proposals.transition(proposal.id, 'failed', { failure: reason }, ['approved']);
+async function fail(deps: ServerChangeDeps, proposal: ServerChangeProposal, failure: Failure, reason: string, err: unknown): Promise<void> {
+  const moved = await deps.proposals.transition(proposal.id, 'failed', { failure: failure.detail, ...(failure.adviceKey ? { failureAdvice: failure.adviceKey } : {}) }, ['approved']);
   if (!moved.ok) return;
   deps.logger.error({ proposalId: proposal.id, reason }, 'server change failed');
   await deps.audit.append({
@@ -86,5 +87,5 @@ async function fail(deps: ServerChangeDeps, proposal: ServerChangeProposal, reas
     ...(err instanceof CloudError && err.requestId ? { cloudRequestId: err.requestId } : {}),
   });
   await deps.cards.update(moved.proposal).catch((e: Error) => deps.logger.warn({ proposalId: proposal.id, err: e.message }, 'server change card not updated'));
-  await note(deps, moved.proposal, `:x: The server change failed: ${reason}. Check the server with \`/vpn admin server show ${proposal.gateway}\`, fix the cause, and propose it again.`);
+  await note(deps, { type: 'ChangeFailed', proposal: moved.proposal, failure });
 }

@@ -2,9 +2,10 @@
 // cloud with retries chosen by the error's class, and end the job cleanly when retrying cannot help.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { adviceFor, CloudError } from '../api/errors.js';
+import { adviceFor, adviceKeyFor, CloudError } from '../api/errors.js';
 import type { VpnGateway } from '../api/types.js';
 import type { GatewayConfig } from '../config/schema.js';
+import type { Failure } from '../core/events.js';
 import { GatewayTimeoutError, sleep, type GatewayWaiter } from './gateway-wait.js';
 
 /** A waiter bound to one job's gateway: each wait gets a fresh deadline and the job's abort signal. */
@@ -71,7 +72,16 @@ export function isPermanent(err: unknown): boolean {
   return err instanceof StepFailure || err instanceof GatewayTimeoutError || (err instanceof CloudError && (err.kind === 'permanent' || err.kind === 'not-found'));
 }
 
-/** One line for the log, the audit log and the failure record; cloud errors carry their advice. */
+/** The failure a job records and announces: the detail line, the cloud error class and the advice for it. */
+export function toFailure(err: unknown): Failure {
+  if (err instanceof CloudError) {
+    const adviceKey = adviceKeyFor(err.code);
+    return { detail: err.describe(), errorClass: err.kind, ...(adviceKey ? { adviceKey } : {}) };
+  }
+  return { detail: err instanceof Error ? err.message : String(err) };
+}
+
+/** One line for the log and the audit log; cloud errors carry their advice. */
 export function describeFailure(err: unknown): string {
   if (err instanceof CloudError) return [err.describe(), adviceFor(err.code)].filter(Boolean).join(' ');
   return err instanceof Error ? err.message : String(err);
@@ -83,8 +93,8 @@ export interface FailurePolicy {
   subject: Record<string, string>;
   /** Which failures end the job at once; the rest are retried by BullMQ until the last attempt. */
   permanent?: (err: unknown) => boolean;
-  /** Records and announces the failure; runs once, when the job gives up. */
-  onFailure: (reason: string, err: unknown) => Promise<void>;
+  /** Records and announces the failure; runs once, when the job gives up. `line` is describeFailure's. */
+  onFailure: (failure: Failure, line: string, err: unknown) => Promise<void>;
 }
 
 /**
@@ -100,7 +110,7 @@ export async function runSteps<T>(job: Job, policy: FailurePolicy, steps: () => 
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const reason = describeFailure(err);
     if ((policy.permanent ?? isPermanent)(err) || lastAttempt) {
-      await policy.onFailure(reason, err);
+      await policy.onFailure(toFailure(err), reason, err);
       throw new UnrecoverableError(reason);
     }
     policy.logger.warn({ ...policy.subject, err: reason, attempt: job.attemptsMade + 1 }, `${job.name} will retry`);

@@ -5,11 +5,12 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
+import type { AccessEvent } from '../../core/events.js';
 import type { Messenger } from '../../core/ports.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../views/approval-card.js';
 import { DENY_MODAL, denyModal, REQUEST_MODAL } from '../views/modals.js';
 import { parseRequestText } from '../../core/policy.js';
-import { approvalCountedNote, extensionAppliedNote, requestConfirmation } from '../views/messages.js';
+import { requestConfirmation } from '../views/messages.js';
 
 export interface ApprovalDeps {
   service: AccessService;
@@ -55,10 +56,10 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       }
       deps.onHandled?.('approve', 'ok');
       const result = outcome.value;
-      const note = result.kind === 'counted' ? approvalCountedNote(result.request, click.data.user.id, result.count, result.required)
-        : result.kind === 'extended' ? extensionAppliedNote(result.grant, click.data.user.id)
-          : `:large_green_circle: Approved by <@${click.data.user.id}>. Queued on *${result.request.gateway}* (${result.position <= 1 ? 'next in line' : `position ${result.position}`}).`;
-      await deps.messenger.postProgress(result.request, note).catch((err: Error) =>
+      const event: AccessEvent = result.kind === 'counted' ? { type: 'ApprovalCounted', request: result.request, approverId: click.data.user.id, count: result.count, required: result.required }
+        : result.kind === 'extended' ? { type: 'ExtensionApplied', request: result.request, grant: result.grant, approverId: click.data.user.id }
+          : { type: 'RequestQueued', request: result.request, approverId: click.data.user.id, position: result.position };
+      await deps.messenger.publish(event).catch((err: Error) =>
         deps.logger.warn({ err: err.message }, 'progress post failed'));
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, requestId }, 'approve failed');

@@ -4,6 +4,7 @@
 import type { KnownBlock } from '@slack/types';
 import { formatDuration } from '../../core/duration.js';
 import type { AccessRequest } from '../../core/requests.js';
+import { storedFailure } from './events.js';
 import { escapeMrkdwn, SLACK_LIMITS, withUserText } from './text.js';
 
 export { escapeMrkdwn };
@@ -39,7 +40,7 @@ const STATUS_LINE: Record<AccessRequest['status'], (r: AccessRequest) => string>
   denied: (r) => withUserText(`:no_entry: Denied by <@${r.approverId}>: `, r.denyReason ?? '', SLACK_LIMITS.text),
   cancelled: (r) => (r.cancelledBy === 'system' ? withUserText(':heavy_minus_sign: Cancelled: ', r.failure ?? 'the access ended', SLACK_LIMITS.text)
     : `:heavy_minus_sign: Cancelled by <@${r.cancelledBy ?? r.requesterId}>${!r.cancelledBy || r.cancelledBy === r.requesterId ? ' (the requester)' : ''}`),
-  failed: (r) => withUserText(':x: Failed: ', r.failure ?? 'see the thread', SLACK_LIMITS.text),
+  failed: (r) => withUserText(':x: Failed: ', storedFailure(r, 'see the thread'), SLACK_LIMITS.text),
   expired: () => ':checkered_flag: Access expired; certificate removed',
   revoked: (r) => `:lock: Access revoked${r.revokedBy && r.revokedBy !== 'system' ? ` by <@${r.revokedBy}>` : ''}; certificate removed`,
   lapsed: (r) => `:hourglass: Expired after ${formatDuration(r.lapsedAfterMs ?? r.updatedAt - r.createdAt)} without a decision`,

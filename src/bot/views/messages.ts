@@ -6,6 +6,7 @@ import type { AccessRequest } from '../../core/requests.js';
 import type { ExtendOutcome } from '../../core/service.js';
 import type { KnownBlock } from '@slack/types';
 import { approvedTotal, slackDate } from './approval-card.js';
+import { storedFailure } from './events.js';
 import { SLACK_LIMITS, withUserText } from './text.js';
 
 export const HELP_TEXT = [
@@ -52,7 +53,7 @@ export function requesterNotice(request: AccessRequest, event: RequesterEvent): 
     case 'denied':
       return withUserText(`:no_entry: Your VPN request \`${request.id}\` for *${request.gateway}* was denied by <@${request.approverId}>.\n>`, request.denyReason ?? 'no reason given', SLACK_LIMITS.message);
     case 'failed':
-      return `${withUserText(`:x: I could not set up your VPN access on *${request.gateway}* (request \`${request.id}\`): `, request.failure ?? 'unknown error', SLACK_LIMITS.text)}\nThe admins have been told. You can try again later with \`/vpn request\`, or ask in the approvals channel.`;
+      return `${withUserText(`:x: I could not set up your VPN access on *${request.gateway}* (request \`${request.id}\`): `, storedFailure(request, 'unknown error'), SLACK_LIMITS.text)}\nThe admins have been told. You can try again later with \`/vpn request\`, or ask in the approvals channel.`;
     case 'cancelled':
       return `:heavy_minus_sign: Your VPN request \`${request.id}\` was cancelled${request.cancelledBy && request.cancelledBy !== request.requesterId ? ` by <@${request.cancelledBy}>` : ''}.`;
     case 'expired':

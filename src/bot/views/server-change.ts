@@ -5,6 +5,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ServerChangeProposal } from '../../core/server-change-store.js';
 import { formatSetting, labelOf, type ServerKey } from '../../core/server-changes.js';
 import { escapeMrkdwn, slackDate } from './approval-card.js';
+import { storedFailure } from './events.js';
 
 export const SERVER_APPROVE_ACTION = 'vpn_server_approve';
 export const SERVER_REJECT_ACTION = 'vpn_server_reject';
@@ -22,7 +23,7 @@ const STATUS_LINE: Record<ServerChangeProposal['status'], (p: ServerChangePropos
   approved: (p) => `:gear: Approved by <@${p.decidedBy}>; being applied`,
   rejected: (p) => (p.decidedBy === p.proposedBy ? `:heavy_minus_sign: Withdrawn by <@${p.decidedBy}>` : `:no_entry_sign: Rejected by <@${p.decidedBy}>`),
   applied: (p) => `:white_check_mark: Approved by <@${p.decidedBy}>; applied ${slackDate(p.appliedAt)}${p.cloudRequestId ? ` (RequestId ${p.cloudRequestId})` : ''}`,
-  failed: (p) => `:x: Approved by <@${p.decidedBy}>; failed: ${escapeMrkdwn(p.failure ?? 'see the thread')}`,
+  failed: (p) => `:x: Approved by <@${p.decidedBy}>; failed: ${escapeMrkdwn(storedFailure(p, 'see the thread'))}`,
 };
 
 export const DISRUPTION_WARNING = ':warning: Changing anything but the name makes the gateway unavailable for a short while (`updating`) and disconnects every client of this SSL server; they must reconnect (and with a new port, protocol, cipher or compression, download a new profile).';
