@@ -37,7 +37,12 @@ export class SlackMessenger implements Messenger, FileDelivery {
     const { thread, admins } = accessEventText(event);
     const card = 'request' in event ? event.request.card : undefined;
     if (thread && card) await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: thread });
-    if (admins) await this.client.chat.postMessage({ channel: this.approvalsChannel, text: admins });
+    if (admins) await this.notifyAdmins(admins);
+  }
+
+  /** A message for the admins in the approvals channel, worded by a view (src/bot/views). */
+  async notifyAdmins(text: string): Promise<void> {
+    await this.client.chat.postMessage({ channel: this.approvalsChannel, text });
   }
 
   async notifyRequester(request: AccessRequest, event: RequesterEvent): Promise<void> {
@@ -101,10 +106,6 @@ export class SlackMessenger implements Messenger, FileDelivery {
       initial_comment: comment,
     });
     return { fileId: target.file_id };
-  }
-
-  async notifyAdmins(text: string): Promise<void> {
-    await this.client.chat.postMessage({ channel: this.approvalsChannel, text });
   }
 
   async remindApprovers(request: AccessRequest, approvers: readonly string[]): Promise<void> {
