@@ -9,6 +9,12 @@ const boundary = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });
 
+const ONE_VOICE = [
+  ...['Literal[value=/<[@!]/]', 'TemplateElement[value.raw=/<[@!]/]'].map((selector) => ({ selector, message: 'Slack mentions and <!…> markup belong in src/bot/views: emit a typed event or outcome instead.' })),
+  { selector: 'TemplateElement[value.raw=/\\*$/]', message: 'Slack *bold* formatting belongs in src/bot/views: emit a typed event or outcome instead.' },
+  { selector: 'Property[key.name="type"][value.value=/^(section|actions|context|header|divider|mrkdwn|plain_text|rich_text)$/]', message: 'Block Kit is built only in src/bot/views.' },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -36,6 +42,20 @@ export default tseslint.config(
   {
     files: ['src/bot/**/*.ts', 'src/jobs/**/*.ts', 'src/config/**/*.ts', 'src/infra/**/*.ts'],
     rules: boundary(['**/sim/**'], 'Product code never imports the simulators; only the sandbox does (src/sandbox.ts, src/sandbox/), started by src/main.ts.'),
+  },
+  {
+    // One voice (issue #10): only src/bot words Slack messages. Elsewhere no mentions (<@U…>), special
+    // mentions or dates (<!here>, <!date^…>), *bold* around values, or Block Kit; emit a typed event or
+    // outcome and render it in src/bot/views. The files listed under `ignores` still word replies
+    // themselves and leave the list as they are migrated.
+    files: ['src/**/*.ts'],
+    ignores: ['src/bot/**', 'src/sim/**', 'src/sandbox/**', 'src/jobs/**', 'src/core/admin.ts', 'src/core/policy.ts', 'src/core/service.ts', 'src/core/server-admin.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...ONE_VOICE] },
+  },
+  {
+    // The jobs do not even hold a Slack client: they call the Messenger port with events.
+    files: ['src/jobs/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...ONE_VOICE, { selector: 'ImportDeclaration[source.value=/^@slack\\//]', message: 'Only src/bot talks to Slack.' }] },
   },
   {
     files: ['src/sim/**/*.ts'],
