@@ -34,6 +34,8 @@ async function caught(p: Promise<unknown>): Promise<CloudError> {
 
 describe('VpcClient', () => {
   it('creates, waits, describes (with secrets), lists and deletes a certificate, always by POST', async () => {
+    // Long enough that the describe right after the create sees `updating` on a loaded machine (100 ms did not).
+    sim.setUpdateMs(2000);
     const created = await vpc.createSslVpnClientCert({ regionId: gw.regionId, sslVpnServerId: gw.sslVpnServerId, name: 'alice-r1', clientToken: 'tok-1' });
     expect(created.sslVpnClientCertId).toMatch(/^vsc-/);
     expect(created.requestId).toMatch(/^[0-9A-F-]{36}$/);
