@@ -15,6 +15,10 @@ import { AdminService } from './core/admin.js';
 import { AuditLog, isAdminRelevant } from './core/audit.js';
 import { Leavers } from './core/leavers.js';
 import { ProfileService } from './core/profiles.js';
+import { FindingStore } from './core/findings.js';
+import { ReconcileService } from './core/reconcile.js';
+import { cloudErrorLine } from './core/admin.js';
+import { SlackFindingPosts } from './bot/findings.js';
 import { SlackAuditWitness } from './bot/witness.js';
 import { leaverAlert } from './bot/views/endings.js';
 import { MaintenanceQueue, startMaintenanceWorker } from './jobs/maintenance.js';
@@ -128,12 +132,21 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     store, audit, policy, members: directory.groupMembers, provisioning: warm, notifications: notify, vpc, cas, pool: warm,
     people: directory, files: messenger, gateways: file.gateways,
     serverChanges: { ...serverChanges, lane: lanes },
-    lanes, witnesses: witness,
+    lanes, witnesses: witness, reconciler: { run: (actor) => reconcile.run(actor) },
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'admin command step failed'),
   });
   const profiles = new ProfileService({
     store, audit, vpc, gateways, files: messenger, deletions: maintenance, retentionMs: file.access.profileRetention,
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'profile step failed'),
+  });
+  const findings = new FindingStore(redis);
+  const reconcile: ReconcileService = new ReconcileService({
+    store, audit, vpc, redis, findings, gateways: file.gateways, lane: lanes, notifications: notify,
+    posts: new SlackFindingPosts(slackClient, file.slack.approvalsChannel),
+    grantEnded: (request) => profiles.grantEnded(request),
+    isAdmin: async (userId) => (await admin.authorize(userId)).ok,
+    errorLine: cloudErrorLine,
+    onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'reconcile step failed'),
   });
   const leavers = new Leavers({
     admin, store, audit, redis, accounts: directory, enabled: file.offboarding.onSlackDeactivation,
@@ -189,18 +202,19 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     followUpWorker = startFollowUpWorker({ connection: bullConnection, run: (kind, id) => service.runFollowUp(kind, id), logger });
     // In the background, like the provisioning recovery: lost follow-up jobs are scheduled again.
     void service.recoverFollowUps().catch((err: Error) => logger.error({ err: err.message }, 'follow-up recovery failed; it runs again at the next start'));
-    await maintenance.schedule({ 'audit-witness': file.audit.witnessEvery, 'leaver-sweep': file.offboarding.sweepEvery, reconcile: 0 });
+    await maintenance.schedule({ 'audit-witness': file.audit.witnessEvery, 'leaver-sweep': file.offboarding.sweepEvery, reconcile: file.reconcile.every });
     maintenanceWorker = startMaintenanceWorker({
       connection: bullConnection, logger,
       handlers: {
         'audit-witness': () => witness.witness(),
         'leaver-sweep': () => leavers.sweep(),
-        reconcile: async () => undefined,
+        reconcile: () => reconcile.run('system'),
         'profile-delete': (data) => profiles.deleteFile(data.requestId, data.fileId),
       },
     });
     workers = await startWorkers({
       connection: bullConnection, redis, lanes, notify, store, audit, vpc, messenger, gateways, logger, profiles,
+      certDeletes: { findings, reconcile },
       waiter: new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)),
       gatewayTimeoutMs: file.provisioning.gatewayTimeout,
       lockDurationMs: file.provisioning.lockDurationMs,
@@ -222,7 +236,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     const app = createSlackApp({
       botToken, ...(signingSecret ? { signingSecret } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(slackApiUrl ? { slackApiUrl } : {}),
-      routes: [...routes, ...(sandbox.web ? sandbox.web.routes() : [])], logger, service, messenger, health, onHandled, admin, leavers, profiles, ...(identity ? { identity } : {}),
+      routes: [...routes, ...(sandbox.web ? sandbox.web.routes() : [])], logger, service, messenger, health, onHandled, admin, leavers, profiles, reconcile, ...(identity ? { identity } : {}),
       positionOf: async (requestId, gateway) => {
         const request = await store.get(requestId);
         return request && gateways.has(gateway) ? lanes.positionOf(request) : undefined;

@@ -16,6 +16,8 @@ import { registerHome } from './home.js';
 import { registerUserChange } from './events.js';
 import type { Leavers } from '../core/leavers.js';
 import type { ProfileService } from '../core/profiles.js';
+import type { ReconcileService } from '../core/reconcile.js';
+import { registerFindingActions } from './actions/findings.js';
 
 export interface HealthChecks {
   /** Everything this process needs to do its work answers (Redis, Slack auth). */
@@ -50,6 +52,8 @@ export interface SlackAppOptions {
   leavers?: Leavers;
   /** `/vpn resend` and the App Home's resend button. */
   profiles?: ProfileService;
+  /** Delete / Keep on the findings post. */
+  reconcile?: ReconcileService;
 }
 
 /** GET /healthz and /readyz, plus /metrics unless it has a port of its own (METRICS_PORT). */
@@ -152,6 +156,7 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerReminderActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
   registerBreakGlassActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
   if (options.admin) registerServerChangeActions(app, { admin: options.admin, logger: options.logger, onHandled: options.onHandled });
+  if (options.reconcile) registerFindingActions(app, { reconcile: options.reconcile, logger: options.logger, onHandled: options.onHandled });
   if (options.leavers) registerUserChange(app, { leavers: options.leavers, logger: options.logger, onHandled: options.onHandled });
   registerHome(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, admin: options.admin, profiles: options.profiles });
   return app;

@@ -80,6 +80,10 @@ export const fileConfigSchema = z.strictObject({
     /** How often every holder of an active grant is checked with users.info (events are missed while the bot is down); `0m` off. */
     sweepEvery: durationOrOff('offboarding.sweepEvery').default(3_600_000),
   }).prefault({}),
+  reconcile: z.strictObject({
+    /** How often the certificates on each gateway are compared with the grants; `0m` only on demand. */
+    every: durationOrOff('reconcile.every').default(3_600_000),
+  }).prefault({}),
   audit: z.strictObject({
     /** How often the audit log's head is posted to slack.auditChannel (also at once on admin-relevant events); `0m` off. */
     witnessEvery: durationOrOff('audit.witnessEvery').default(3_600_000),

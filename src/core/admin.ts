@@ -6,12 +6,13 @@
 import { adviceFor, CloudError } from '../api/errors.js';
 import type { CasApi, CasCertificate, VpcApi } from '../api/types.js';
 import type { AuditCheck, AuditWitnesses, StoredAuditEntry } from './audit.js';
+import type { ReconcileReport } from './reconcile.js';
 import { parseDuration } from './duration.js';
 import { isAdmin, type AccessPolicy } from './policy.js';
 import type { FileDelivery, LaneStats, PeopleDirectory } from './ports.js';
 import { OPEN_STATUSES, type AccessRequest } from './requests.js';
 import type { Outcome, ServiceDeps } from './service.js';
-import { ServerAdmin, type ReconcileGateway, type ServerChangeCards, type ServerChangeLane, type ServerView } from './server-admin.js';
+import { ServerAdmin, type ServerChangeCards, type ServerChangeLane, type ServerView } from './server-admin.js';
 import type { ServerChangeProposal, ServerChangeStore } from './server-change-store.js';
 import type { SslVpnServerChanges } from '../api/types.js';
 
@@ -41,6 +42,8 @@ export interface AdminDeps extends ServiceDeps {
   };
   /** `/vpn admin server set`: proposals, their approval cards and the lane; without it only `server show` and `reconcile` work. */
   serverChanges?: { proposals: ServerChangeStore; cards: ServerChangeCards; lane: ServerChangeLane };
+  /** `/vpn admin reconcile` beyond the read-only scan: closes vanished grants, lists and posts findings. */
+  reconciler?: { run(actorId: string): Promise<ReconcileReport> };
   /** The audit heads witnessed in Slack, for `/vpn admin audit verify`. */
   witnesses?: AuditWitnesses;
 }
@@ -513,10 +516,12 @@ export class AdminService {
   }
 
   /** Read-only: orphan certificates and grants whose certificate is missing, per gateway. */
-  async reconcile(actorId: string): Promise<Outcome<ReconcileGateway[]>> {
+  async reconcile(actorId: string): Promise<Outcome<ReconcileReport>> {
     const auth = await this.authorize(actorId);
     if (!auth.ok) return auth;
-    return this.server.reconcile(actorId);
+    if (this.deps.reconciler) return { ok: true, value: await this.deps.reconciler.run(actorId) };
+    const rows = await this.server.reconcile(actorId);
+    return rows.ok ? { ok: true, value: { rows: rows.value, findings: [], closed: [], leftovers: [], kept: 0, posted: false } } : rows;
   }
 
   private casFailure(identifier: string, err: unknown): string {

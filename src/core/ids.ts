@@ -61,6 +61,7 @@ export const laneJobId = {
   poolDelete: (poolId: string) => `pool-delete-${poolId}`,
   /** On the pool-deliver queue (not a lane): handing a ready pooled certificate to a request. */
   poolDeliver: (requestId: string) => `pool-deliver-${requestId}`,
+  certDelete: (certId: string) => `cert-delete-${certId}`,
 };
 
 /** Slack side effects on the notify queue: one per request version, event, or expiry reminded of. */
@@ -77,4 +78,6 @@ export const clientToken = {
   modifyServer: (proposalId: string) => `vpnbot-modify-${proposalId}`,
   createPoolCertificate: (poolId: string) => `vpnbot-create-${poolId}`,
   deletePoolCertificate: (poolId: string) => `vpnbot-delete-${poolId}`,
+  /** A certificate reconcile found (foreign or orphan), deleted after two admins agreed or its grant ended. */
+  deleteFoundCertificate: (certId: string) => `vpnbot-delete-${certId}`,
 };

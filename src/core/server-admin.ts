@@ -63,10 +63,11 @@ export interface ReconcileGateway {
   matched: number;
   /** Certificates of requests being provisioned right now (left alone). */
   inFlight: number;
-  /** Certificates not named like the bot's (made in the console or by other tools; left alone). */
+  /** Certificates not named like the bot's (made in the console or by other tools). */
   foreign: number;
   /** Unassigned warm-pool certificates (`vpnbot-pool-…`): the bot's own, ready or being retired. */
   pooled?: number;
+  foreignCerts: ClientCertSummary[];
 }
 
 const IN_FLIGHT: readonly RequestStatus[] = ['approved', 'provisioning'];
@@ -164,49 +165,58 @@ export class ServerAdmin {
 
   /** Per gateway: certificates named like the bot's with no active grant, and active grants with no certificate. */
   async reconcile(actorId: string): Promise<Outcome<ReconcileGateway[]>> {
-    const { store, vpc } = this.deps;
-    const rows = await Promise.all(this.deps.gateways.map(async (gw): Promise<ReconcileGateway> => {
-      const row: ReconcileGateway = { gateway: gw.name, orphans: [], missing: [], matched: 0, inFlight: 0, foreign: 0 };
-      let certs: ClientCertSummary[];
-      try {
-        certs = await vpc.describeSslVpnClientCerts(gw.regionId, { sslVpnServerId: gw.sslVpnServerId });
-      } catch (err) {
-        if (!(err instanceof CloudError)) this.deps.onError?.('DescribeSslVpnClientCerts', err);
-        return { ...row, error: this.deps.errorLine(err) };
-      }
-      const { grants } = await store.activeOnGateway(gw.name, 100_000);
-      const held = new Map(grants.filter((g) => g.status === 'active' && g.certId).map((g) => [g.certId!, g]));
-      // A pool certificate's request is its holder's; an unassigned one is the bot's and nobody's.
-      let pooled = 0;
-      const named = await Promise.all(certs.map(async (c) => {
-        if (held.has(c.sslVpnClientCertId)) return { cert: c, requestId: undefined };
-        if (POOL_CERT_NAME.test(c.name)) {
-          const holder = await this.deps.pool?.assignedTo(gw.name, c.sslVpnClientCertId);
-          if (!holder) pooled++;
-          return { cert: c, requestId: holder, pooled: !holder };
-        }
-        return { cert: c, requestId: BOT_CERT_NAME.exec(c.name)?.[1] };
-      }));
-      const requests = new Map((await store.getMany([...new Set(named.flatMap((n) => (n.requestId ? [n.requestId] : [])))])).map((r) => [r.id, r]));
-      if (pooled) row.pooled = pooled;
-      for (const { cert, requestId, pooled: unassigned } of named) {
-        if (held.has(cert.sslVpnClientCertId)) { row.matched++; continue; }
-        if (unassigned) continue;
-        if (!requestId) { row.foreign++; continue; }
-        const request = requests.get(requestId);
-        if (request && IN_FLIGHT.includes(request.status)) { row.inFlight++; continue; }
-        row.orphans.push({ cert, requestId, requestStatus: request?.status ?? 'unknown' });
-      }
-      const onGateway = new Set(certs.map((c) => c.sslVpnClientCertId));
-      row.missing = grants.filter((g) => g.status === 'active' && (!g.certId || !onGateway.has(g.certId)));
-      return row;
-    }));
+    const rows = await scanGateways(this.deps);
     await this.deps.audit.append({
       actor: actorId, action: 'admin.reconcile',
       detail: rows.map((r) => (r.error ? `${r.gateway}=error` : `${r.gateway}: ${r.orphans.length} orphan(s), ${r.missing.length} missing`)).join('; '),
     });
     return { ok: true, value: rows };
   }
+}
+
+/**
+ * Compares, per gateway, the SSL client certificates with the bot's grants (read-only). Grants are read
+ * before the certificates: a grant active by then had its certificate created earlier, so it is listed
+ * unless it really vanished.
+ */
+export async function scanGateways(deps: Pick<ServerAdminDeps, 'store' | 'vpc' | 'gateways' | 'onError' | 'errorLine' | 'pool'>): Promise<ReconcileGateway[]> {
+  const { store, vpc } = deps;
+  return Promise.all(deps.gateways.map(async (gw): Promise<ReconcileGateway> => {
+    const row: ReconcileGateway = { gateway: gw.name, orphans: [], missing: [], matched: 0, inFlight: 0, foreign: 0, foreignCerts: [] };
+    const { grants } = await store.activeOnGateway(gw.name, 100_000);
+    let certs: ClientCertSummary[];
+    try {
+      certs = await vpc.describeSslVpnClientCerts(gw.regionId, { sslVpnServerId: gw.sslVpnServerId });
+    } catch (err) {
+      if (!(err instanceof CloudError)) deps.onError?.('DescribeSslVpnClientCerts', err);
+      return { ...row, error: deps.errorLine(err) };
+    }
+    const held = new Map(grants.filter((g) => g.status === 'active' && g.certId).map((g) => [g.certId!, g]));
+    // A pool certificate's request is its holder's; an unassigned one is the bot's and nobody's.
+    let pooled = 0;
+    const named = await Promise.all(certs.map(async (c) => {
+      if (held.has(c.sslVpnClientCertId)) return { cert: c, requestId: undefined };
+      if (POOL_CERT_NAME.test(c.name)) {
+        const holder = await deps.pool?.assignedTo(gw.name, c.sslVpnClientCertId);
+        if (!holder) pooled++;
+        return { cert: c, requestId: holder, pooled: !holder };
+      }
+      return { cert: c, requestId: BOT_CERT_NAME.exec(c.name)?.[1] };
+    }));
+    const requests = new Map((await store.getMany([...new Set(named.flatMap((n) => (n.requestId ? [n.requestId] : [])))])).map((r) => [r.id, r]));
+    if (pooled) row.pooled = pooled;
+    for (const { cert, requestId, pooled: unassigned } of named) {
+      if (held.has(cert.sslVpnClientCertId)) { row.matched++; continue; }
+      if (unassigned) continue;
+      if (!requestId) { row.foreign++; row.foreignCerts.push(cert); continue; }
+      const request = requests.get(requestId);
+      if (request && IN_FLIGHT.includes(request.status)) { row.inFlight++; continue; }
+      row.orphans.push({ cert, requestId, requestStatus: request?.status ?? 'unknown' });
+    }
+    const onGateway = new Set(certs.map((c) => c.sslVpnClientCertId));
+    row.missing = grants.filter((g) => g.status === 'active' && (!g.certId || !onGateway.has(g.certId)));
+    return row;
+  }));
 }
 
 export function alreadyDecided(p: ServerChangeProposal): string {

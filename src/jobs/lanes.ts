@@ -7,6 +7,7 @@ import type { AccessRequest } from '../core/requests.js';
 import type { ProvisioningQueue } from '../core/ports.js';
 import type { ServerChangeLane } from '../core/server-admin.js';
 import type { ServerChangeProposal } from '../core/server-change-store.js';
+import type { Finding } from '../core/findings.js';
 
 export interface ProvisionJobData {
   requestId: string;
@@ -56,7 +57,13 @@ export interface PoolDeleteJobData {
   changedAt?: number;
 }
 
-export type LaneJobData = ProvisionJobData | RemovalJobData | ServerChangeJobData | PoolFillJobData | PoolDeleteJobData;
+/** Deleting a certificate reconcile found (core/reconcile.ts), see cert-delete.ts. */
+export interface CertDeleteJobData {
+  certId: string;
+  gateway: string;
+}
+
+export type LaneJobData = ProvisionJobData | RemovalJobData | ServerChangeJobData | PoolFillJobData | PoolDeleteJobData | CertDeleteJobData;
 
 export const laneName = (gateway: string) => `lane-${gateway}`;
 export const lanePrefix = (base: string, gateway: string) => `${base}:{${laneName(gateway)}}`;
@@ -157,6 +164,24 @@ export class Lanes implements ProvisioningQueue, ServerChangeLane {
     await this.queue(proposal.gateway).add('server-change', { proposalId: proposal.id, step: 'start' }, {
       ...LANE_JOB_OPTIONS, attempts: 10, jobId: laneJobId.serverChange(proposal.id),
     });
+  }
+
+  /** A certificate delete agreed by two admins (or a leftover of an ended grant): at once, ahead of queued work. */
+  async enqueueCertificateDelete(finding: Finding): Promise<void> {
+    await this.queue(finding.gateway).add('cert-delete', { certId: finding.id, gateway: finding.gateway }, {
+      ...LANE_JOB_OPTIONS, attempts: 10, jobId: laneJobId.certDelete(finding.id), lifo: true,
+    });
+  }
+
+  /** Whether the grant's removal (revocation or expiry) is queued to run now or running. */
+  async removalUnderway(request: AccessRequest): Promise<boolean> {
+    const queue = this.queue(request.gateway);
+    for (const id of [laneJobId.revoke(request.id), laneJobId.expiry(request.id)]) {
+      const job = await queue.getJob(id);
+      const state = job ? await job.getState() : undefined;
+      if (state === 'active' || state === 'waiting' || state === 'prioritized' || (state === 'delayed' && (request.expiresAt ?? Infinity) <= Date.now())) return true;
+    }
+    return false;
   }
 
   /** Where a request's job stands on its lane: 0 when running, n when n-1 jobs are ahead, undefined when not queued. */

@@ -5,7 +5,8 @@ import { WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import type { RequestStore } from '../core/store.js';
-import { laneName, lanePrefix, type Lanes, type LaneJobData, type ProvisionJobData, type RemovalJobData, type ServerChangeJobData } from './lanes.js';
+import { laneName, lanePrefix, type Lanes, type LaneJobData, type ProvisionJobData, type RemovalJobData, type ServerChangeJobData, type CertDeleteJobData } from './lanes.js';
+import { createCertDeleteProcessor, type CertDeleteDeps } from './cert-delete.js';
 import { createServerChangeProcessor } from './server-change.js';
 import type { ServerChangeCards } from '../core/server-admin.js';
 import type { ServerChangeStore } from '../core/server-change-store.js';
@@ -39,6 +40,8 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
   serverChanges: { proposals: ServerChangeStore; cards: ServerChangeCards };
   /** The warm certificate pool, when configured (src/jobs/pool.ts). */
   warm?: WarmPool;
+  /** Deleting certificates reconcile found (cert-delete.ts). */
+  certDeletes?: Pick<CertDeleteDeps, 'findings' | 'reconcile'>;
 }): Promise<WorkerSet> {
   const prefix = deps.prefix ?? 'vpnbot';
   await deps.lanes.init();
@@ -61,12 +64,14 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
   const poolDeps = warm ? { ...full, pool: warm.store, warm } : undefined;
   const poolFill = poolDeps ? createPoolFillProcessor(poolDeps) : undefined;
   const poolDelete = poolDeps ? createPoolDeleteProcessor(poolDeps) : undefined;
+  const certDelete = deps.certDeletes ? createCertDeleteProcessor({ ...deps, ...deps.certDeletes }) : undefined;
   // One lane carries every change to its gateway: provisioning, expiry, revocation and server changes alike.
   const route = (job: Job<LaneJobData>, token?: string, signal?: AbortSignal) => {
     if (job.name === 'provision') return provision(job as Job<ProvisionJobData>, token, signal);
     if (job.name === 'server-change') return serverChange(job as Job<ServerChangeJobData>, token, signal);
     if (job.name === 'pool-fill') return poolFill ? poolFill(job as Job<PoolFillJobData>, token, signal) : Promise.resolve('no-pool');
     if (job.name === 'pool-delete') return poolDelete ? poolDelete(job as Job<PoolDeleteJobData>, token, signal) : Promise.resolve('no-pool');
+    if (job.name === 'cert-delete') return certDelete ? certDelete(job as Job<CertDeleteJobData>, token, signal) : Promise.resolve('no-cert-deletes');
     return removal(job as Job<RemovalJobData>, token, signal);
   };
   const processor = async (job: Job<LaneJobData>, token?: string, signal?: AbortSignal) => {

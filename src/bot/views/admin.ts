@@ -1,6 +1,8 @@
 // Texts for `/vpn admin …` replies (all ephemeral, to the admin who asked).
 import type { AuditReport, CasRevokeResult, GatewayHealth, OffboardSummary, RevokeSummary } from '../../core/admin.js';
-import type { ReconcileGateway, ServerView } from '../../core/server-admin.js';
+import type { ServerView } from '../../core/server-admin.js';
+import type { ReconcileReport } from '../../core/reconcile.js';
+import { reconcileFindingsLines } from './findings.js';
 import type { ServerChangeProposal } from '../../core/server-change-store.js';
 import type { StoredAuditEntry } from '../../core/audit.js';
 import type { AccessRequest } from '../../core/requests.js';
@@ -151,15 +153,16 @@ export function proposalReply(result: { proposal: ServerChangeProposal; cardPost
   ].join('\n');
 }
 
-export function reconcileReply(rows: readonly ReconcileGateway[]): string {
-  const lines = ['*Reconcile: SSL-VPN certificates on each gateway vs the bot\'s grants* (read-only, nothing was changed)'];
+export function reconcileReply(report: ReconcileReport): string {
+  const rows = report.rows;
+  const lines = ['*Reconcile: SSL-VPN certificates on each gateway vs the bot\'s grants* (nothing is changed on the cloud without two admins)'];
   let problems = 0;
   for (const r of rows) {
     if (r.error) {
       lines.push(`• *${r.gateway}*: :warning: could not list certificates: ${r.error}`);
       continue;
     }
-    const extra = [r.inFlight ? `${r.inFlight} being provisioned` : '', r.pooled ? `${r.pooled} unassigned in the warm pool` : '', r.foreign ? `${r.foreign} not made by the bot (left alone)` : ''].filter(Boolean).join(', ');
+    const extra = [r.inFlight ? `${r.inFlight} being provisioned` : '', r.pooled ? `${r.pooled} unassigned in the warm pool` : '', r.foreign ? `${r.foreign} not made by the bot` : ''].filter(Boolean).join(', ');
     if (r.orphans.length === 0 && r.missing.length === 0) {
       lines.push(`• *${r.gateway}*: :white_check_mark: ${r.matched} certificate${r.matched === 1 ? '' : 's'} match active grants${extra ? `; ${extra}` : ''}.`);
       continue;
@@ -176,7 +179,8 @@ export function reconcileReply(rows: readonly ReconcileGateway[]): string {
     }
     if (r.missing.length > 30) lines.push(`    …and ${r.missing.length - 30} more missing.`);
   }
-  if (problems > 0) {
+  lines.push(...reconcileFindingsLines(report));
+  if (problems > 0 && report.findings.length === 0 && report.closed.length === 0) {
     lines.push(
       '*What to do*',
       '• Orphans: `/vpn admin revoke <vsc-id>` does not apply (no grant holds them). Delete each one in the Alibaba Cloud console (VPN gateway → SSL clients). Deleting a certificate disconnects every client of that SSL server briefly, so batch them.',

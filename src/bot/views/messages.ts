@@ -69,6 +69,7 @@ export function revokedByText(request: AccessRequest): string {
   if (!by || by === request.requesterId) return '';
   if (by === 'slack') return ' because the Slack account was deactivated';
   if (by === 'system') return ' by the bot';
+  if (by === 'reconcile') return ' because its certificate vanished from the gateway (deleted outside the bot)';
   return ` by <@${by}>`;
 }
 
