@@ -94,7 +94,9 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const audit: AuditLog = new AuditLog(redis, '{vpnbot}', {
     ...(auditKey ? { key: auditKey } : {}),
     onAppend: (entry) => {
-      logger.info({ audit: true, ...entry }, `audit ${entry.action}`);
+      // The hash stays out of the line (the witness carries it); seq lets a pipeline spot gaps.
+      const { hash: _hash, ...line } = entry;
+      logger.info({ audit: true, ...line }, `audit ${entry.action}`);
       if (isAdminRelevant(entry.action)) witnessRef.current?.witnessSoon();
     },
   });

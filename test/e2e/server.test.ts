@@ -88,7 +88,9 @@ describe('/vpn admin server', () => {
   it('validates before any call: one message naming each bad key and what is allowed', async () => {
     const modifyBefore = h.sim.callsOf('ModifySslVpnServer').length;
     const describeBefore = h.sim.callsOf('DescribeSslVpnServers').length;
-    const cardsBefore = h.slack.messages(APPROVALS).length;
+    // Audit heads witnessed in the approvals channel (the default audit channel) are not cards.
+    const cards = () => h.slack.messages(APPROVALS).filter((m) => !m.text.startsWith(':receipt: Audit log head')).length;
+    const cardsBefore = cards();
 
     const bad = await command('U0ADMIN', 'admin server set hangzhou port=443 proto=ICMP clientIpPool=10.1.2.0/30 cipher=des');
     expect(bad).toContain('Not proposed; nothing was changed');
@@ -107,7 +109,7 @@ describe('/vpn admin server', () => {
     expect(await slow('admin server set hangzhou port=1194')).toContain('Nothing to change');
 
     expect(h.sim.callsOf('ModifySslVpnServer').length).toBe(modifyBefore);
-    expect(h.slack.messages(APPROVALS).length).toBe(cardsBefore);
+    expect(cards()).toBe(cardsBefore);
     expect(await h.redis.keys('{vpnbot}:server-change:*')).toHaveLength(0);
   });
 
