@@ -33,7 +33,7 @@ async function scheduledRun(): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ db: 30, updateMs: 100, adminsExtra: ['U0ADMIN2'] });
+  h = await startHarness({ db: 47, updateMs: 100, adminsExtra: ['U0ADMIN2'] });
   audit = new AuditLog(h.redis);
   vpc = new VpcClient({ credentials: { accessKeyId: ACCESS_KEY.id, accessKeySecret: ACCESS_KEY.secret }, timeoutMs: 5000, endpointOverride: h.sim.url });
   maintenance = new Queue('maintenance', { connection: h.redis, prefix: 'vpnbot:{maintenance}' });
