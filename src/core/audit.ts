@@ -45,7 +45,7 @@ export interface AuditWitnesses {
 
 /** Actions whose entry is witnessed at once (not only at the next periodic witness). */
 export function isAdminRelevant(action: string): boolean {
-  return /^(admin|leaver|reconcile|foreign-cert|cert\.verify|grant\.closed)/.test(action);
+  return /^(admin|leaver|foreign-cert|grant\.closed)/.test(action);
 }
 
 export type AuditProblemKind = 'changed' | 'deleted' | 'truncated' | 'other-key' | 'no-key' | 'downgraded' | 'head';

@@ -36,7 +36,7 @@ export function createCertDeleteProcessor(deps: CertDeleteDeps) {
       logger: deps.logger,
       subject: { certId: finding.id },
       permanent: (err) => (err instanceof CloudError && err.kind === 'permanent') || err instanceof DeleteNotVerified,
-      onFailure: (reason) => deps.reconcile.deleteFailed(finding.id, reason),
+      onFailure: (_failure, line) => deps.reconcile.deleteFailed(finding.id, line),
     }, async () => {
       await gate.untilActive();
       return deleteVerified({ vpc: deps.vpc, gate, certId: finding.id, clientToken: clientToken.deleteFoundCertificate(finding.id), deadline: Date.now() + deps.gatewayTimeoutMs });

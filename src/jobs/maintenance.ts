@@ -41,7 +41,8 @@ export class MaintenanceQueue implements ProfileDeletions {
   async schedule(every: Record<(typeof PERIODIC)[number], number>): Promise<void> {
     for (const kind of PERIODIC) {
       const ms = every[kind];
-      if (ms > 0) await this.queue.upsertJobScheduler(kind, { every: ms }, { name: kind, data: { kind }, opts: JOB_OPTIONS });
+      // The first run one period after start, not at start: a start is not the moment to post to Slack.
+      if (ms > 0) await this.queue.upsertJobScheduler(kind, { every: ms, startDate: Date.now() + ms }, { name: kind, data: { kind }, opts: JOB_OPTIONS });
       else await this.queue.removeJobScheduler(kind);
     }
   }
