@@ -57,6 +57,11 @@ describe('leavers', () => {
     const bySlack = (await audit.list()).filter((e) => e.actor === 'slack' && e.subject === 'U0ALICE').map((e) => e.action);
     expect(bySlack).toEqual(expect.arrayContaining(['leaver.deactivated', 'admin.grant.revoke-requested', 'admin.request.cancelled', 'admin.cas-cert.revoked', 'admin.offboard']));
     await vi.waitFor(async () => expect((await audit.list()).filter((e) => e.actor === 'slack' && e.action === 'grant.revoked')).toHaveLength(2), { timeout: 10_000, interval: 50 });
+    // The card threads say who ended the access in words: 'slack' is no Slack user to mention.
+    const thread = () => h.slack.thread(APPROVALS, hz.cardTs);
+    const ended = await h.slack.waitFor('the end in the card thread', () => thread().find((m) => m.text.includes('Access revoked by')));
+    expect(ended.text).toContain('Access revoked by Slack (account deactivated)');
+    expect(h.slack.messages(APPROVALS).concat(thread()).some((m) => m.text.includes('<@slack>'))).toBe(false);
 
     // Slack sends user_change again on later profile edits: no second offboarding, no second alert.
     await h.driver.userChange('U0ALICE', { deleted: true, name: 'alice' });

@@ -101,7 +101,7 @@ export function statusReport(rows: readonly GatewayHealth[]): string {
 export function auditLine(e: StoredAuditEntry): string {
   const parts = [
     slackDate(e.at),
-    e.actor === 'system' || e.actor === 'slack' ? e.actor : `<@${e.actor}>`,
+    /^[UW][A-Z0-9]+$/.test(e.actor) ? `<@${e.actor}>` : e.actor,
     `\`${e.action}\``,
     e.subject && e.subject !== e.actor ? `→ <@${e.subject}>` : '',
     e.gateway ? `*${e.gateway}*` : '',

@@ -4,7 +4,7 @@ import { ADVICE_TEXT, type AdviceKey } from '../../api/errors.js';
 import type { AccessEvent, Failure, ServerChangeEvent } from '../../core/events.js';
 import { describeChanges } from '../../core/server-admin.js';
 import { slackDate } from './approval-card.js';
-import { approvalCountedNote, extensionAppliedNote } from './messages.js';
+import { actorMention, approvalCountedNote, extensionAppliedNote } from './messages.js';
 
 /** The failure as one line: the detail, then what to do about it. */
 export function failureText(failure: Failure | { detail?: string | undefined; adviceKey?: AdviceKey | undefined }, fallback = 'unknown error'): string {
@@ -35,7 +35,7 @@ export function accessEventText(event: AccessEvent): { thread?: string; admins?:
     case 'ProfileDelivered':
       return { thread: `:white_check_mark: Profile delivered to <@${event.request.requesterId}>; access expires ${slackDate(event.request.expiresAt)}.` };
     case 'AccessEnded':
-      return { thread: event.reason === 'expired' ? ':checkered_flag: Access expired; certificate removed and verified.' : `:lock: Access revoked by <@${event.request.revokedBy ?? 'system'}>; certificate removed and verified.` };
+      return { thread: event.reason === 'expired' ? ':checkered_flag: Access expired; certificate removed and verified.' : `:lock: Access revoked by ${actorMention(event.request.revokedBy)}; certificate removed and verified.` };
     case 'RequestFailed': {
       const reason = failureText(event.failure);
       const { request } = event;

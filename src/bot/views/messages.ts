@@ -63,6 +63,14 @@ export function requesterNotice(request: AccessRequest, event: RequesterEvent): 
   }
 }
 
+/** An actor for Slack text: a mention for a person, a word for the bot's own actors (slack, reconcile, system). */
+export function actorMention(actor: string | undefined): string {
+  if (!actor || actor === 'system') return 'the bot';
+  if (actor === 'slack') return 'Slack (account deactivated)';
+  if (actor === 'reconcile') return 'reconcile (certificate gone from the gateway)';
+  return `<@${actor}>`;
+}
+
 /** Who ended a grant, as a phrase: a person, Slack (a deactivated account) or the bot itself. */
 export function revokedByText(request: AccessRequest): string {
   const by = request.revokedBy;
