@@ -17,25 +17,11 @@ import ipaddr from 'ipaddr.js';
 import { parseCidr } from './cidr.js';
 import { crlPem, issueServerCert, type Issued } from './pki.js';
 import type { ServerRec, SimState } from './state.js';
+import type { SimOpenVpnServer } from './types.js';
 
-export type VpnMode = 'server' | 'p2p';
-
-export interface VpnServerStatus {
-  sslVpnServerId: string;
-  /** starting → running; stopped after close; failed with a reason (e.g. the port is taken). */
-  state: 'starting' | 'running' | 'failed' | 'stopped';
-  mode: VpnMode;
-  host: '127.0.0.1';
-  port: number;
-  proto: string;
-  /** Clients connected now (asked from the server's management interface). */
-  clients: number;
-  /** TLS handshakes the server refused since the simulator started (revoked, unknown CA, …). */
-  refused: number;
-  /** Times the server was (re)started: a delete or a server change restarts it. */
-  starts: number;
-  reason?: string;
-}
+// The status the simulator's handle reports (types.ts) is the status kept here.
+export type VpnServerStatus = SimOpenVpnServer;
+export type VpnMode = SimOpenVpnServer['mode'];
 
 /** Where the openvpn binary is, or undefined (sbin directories are often missing from a user's PATH). */
 export function findOpenVpn(): string | undefined {
