@@ -111,8 +111,8 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
     timeout: 10_000,
   });
-  const directory = new SlackDirectory(slackClient);
-  const messenger = new SlackMessenger(slackClient, file.slack.approvalsChannel, { profileRetentionMs: file.access.profileRetention });
+  const directory = new SlackDirectory(slackClient, undefined, file.slack.locale);
+  const messenger = new SlackMessenger(slackClient, file.slack.approvalsChannel, { profileRetentionMs: file.access.profileRetention, locale: file.slack.locale, langOf: directory.langOf });
   let identity: { botId: string; botUserId: string } | undefined;
   const witness = new SlackAuditWitness(slackClient, file.slack.auditChannel ?? file.slack.approvalsChannel, () => audit, logger, () => identity?.botUserId);
   witnessRef.current = witness;
@@ -239,6 +239,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
       botToken, ...(signingSecret ? { signingSecret } : {}), ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(slackApiUrl ? { slackApiUrl } : {}),
       routes: [...routes, ...(sandbox.web ? sandbox.web.routes() : [])], logger, service, messenger, health, onHandled, admin, leavers, profiles, reconcile, ...(identity ? { identity } : {}),
+      langOf: directory.langOf,
       positionOf: async (requestId, gateway) => {
         const request = await store.get(requestId);
         return request && gateways.has(gateway) ? lanes.positionOf(request) : undefined;

@@ -18,6 +18,7 @@ import type { Leavers } from '../core/leavers.js';
 import type { ProfileService } from '../core/profiles.js';
 import type { ReconcileService } from '../core/reconcile.js';
 import { registerFindingActions } from './actions/findings.js';
+import { EN, type Lang, type LangOf } from './i18n/index.js';
 
 export interface HealthChecks {
   /** Everything this process needs to do its work answers (Redis, Slack auth). */
@@ -54,7 +55,12 @@ export interface SlackAppOptions {
   profiles?: ProfileService;
   /** Delete / Keep on the findings post. */
   reconcile?: ReconcileService;
+  /** The language a person reads (their Slack locale, else slack.locale); English when not given. */
+  langOf?: (userId: string) => Promise<Lang>;
 }
+
+/** Reading Slack's locale must never fail an answer: English then. */
+const safeLangOf = (langOf: LangOf | undefined): LangOf => async (userId) => (langOf ? langOf(userId).catch(() => EN) : EN);
 
 /** GET /healthz and /readyz, plus /metrics unless it has a port of its own (METRICS_PORT). */
 export function healthRoutes(health: HealthChecks, options: { metrics: boolean } = { metrics: true }): CustomRoute[] {
@@ -151,13 +157,14 @@ export function createSlackApp(options: SlackAppOptions): App {
   app.error(async (error) => {
     options.logger.error({ err: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');
   });
-  registerVpnCommand(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, ...(options.admin ? { admin: options.admin } : {}), profiles: options.profiles });
-  registerApprovalActions(app, { service: options.service, messenger: options.messenger, logger: options.logger, onHandled: options.onHandled });
-  registerReminderActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
-  registerBreakGlassActions(app, { service: options.service, logger: options.logger, onHandled: options.onHandled });
-  if (options.admin) registerServerChangeActions(app, { admin: options.admin, logger: options.logger, onHandled: options.onHandled });
-  if (options.reconcile) registerFindingActions(app, { reconcile: options.reconcile, logger: options.logger, onHandled: options.onHandled });
+  const langOf = safeLangOf(options.langOf);
+  registerVpnCommand(app, { langOf, service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, ...(options.admin ? { admin: options.admin } : {}), profiles: options.profiles });
+  registerApprovalActions(app, { langOf, service: options.service, messenger: options.messenger, logger: options.logger, onHandled: options.onHandled });
+  registerReminderActions(app, { langOf, service: options.service, logger: options.logger, onHandled: options.onHandled });
+  registerBreakGlassActions(app, { langOf, service: options.service, logger: options.logger, onHandled: options.onHandled });
+  if (options.admin) registerServerChangeActions(app, { langOf, admin: options.admin, logger: options.logger, onHandled: options.onHandled });
+  if (options.reconcile) registerFindingActions(app, { langOf, reconcile: options.reconcile, logger: options.logger, onHandled: options.onHandled });
   if (options.leavers) registerUserChange(app, { leavers: options.leavers, logger: options.logger, onHandled: options.onHandled });
-  registerHome(app, { service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, admin: options.admin, profiles: options.profiles });
+  registerHome(app, { langOf, service: options.service, positionOf: options.positionOf, logger: options.logger, onHandled: options.onHandled, admin: options.admin, profiles: options.profiles });
   return app;
 }

@@ -1,16 +1,19 @@
-// Slack directory lookups with a short cache: user-group members (for roles given as S… ids) and user
-// handles (for readable certificate names). Eligibility is still checked at click time; the cache only
-// spares Slack's rate limits during bursts.
+// Slack directory lookups with a short cache: user-group members (for roles given as S… ids), and each
+// person's handle (for readable certificate names), language and time zone (for the messages they read).
+// Eligibility is still checked at click time; the cache only spares Slack's rate limits during bursts.
 import type { WebClient } from '@slack/web-api';
 import type { PeopleDirectory } from '../core/ports.js';
+import { toLocale, type Lang, type Locale } from './i18n/index.js';
 
 interface Cached<T> { value: T; until: number }
+interface Person { handle?: string | undefined; locale?: string | undefined; timeZone?: string | undefined }
 
 export class SlackDirectory implements PeopleDirectory {
   private readonly groups = new Map<string, Cached<readonly string[]>>();
-  private readonly handles = new Map<string, Cached<string>>();
+  private readonly people = new Map<string, Cached<Person>>();
 
-  constructor(private readonly client: WebClient, private readonly ttlMs = 60_000) {}
+  /** `fallback` (slack.locale) is the language of people whose Slack locale has no catalogue, or cannot be read. */
+  constructor(private readonly client: WebClient, private readonly ttlMs = 60_000, private readonly fallback: Locale = 'en') {}
 
   groupMembers = async (groupId: string): Promise<readonly string[]> => {
     const hit = this.groups.get(groupId);
@@ -35,17 +38,26 @@ export class SlackDirectory implements PeopleDirectory {
     return (await this.client.users.info({ user: userId })).user?.deleted === true;
   }
 
-  userHandle = async (userId: string): Promise<string> => {
-    const hit = this.handles.get(userId);
+  /** Handle, locale and time zone from one users.info, cached; an empty record when Slack cannot say. */
+  private async person(userId: string): Promise<Person> {
+    const hit = this.people.get(userId);
     if (hit && hit.until > Date.now()) return hit.value;
-    let handle = userId.toLowerCase();
+    let person: Person = {};
     try {
-      const result = await this.client.users.info({ user: userId });
-      handle = result.user?.name || handle;
+      const user = (await this.client.users.info({ user: userId, include_locale: true })).user;
+      person = { handle: user?.name || undefined, locale: user?.locale, timeZone: user?.tz };
     } catch {
-      // A name is a nicety; the user id is always valid.
+      // A name or a language is a nicety; the user id and the default language always work.
     }
-    this.handles.set(userId, { value: handle, until: Date.now() + 10 * this.ttlMs });
-    return handle;
+    this.people.set(userId, { value: person, until: Date.now() + 10 * this.ttlMs });
+    return person;
+  }
+
+  userHandle = async (userId: string): Promise<string> => (await this.person(userId)).handle ?? userId.toLowerCase();
+
+  /** The language (and time zone) of the messages `userId` reads: their Slack locale, else slack.locale. */
+  langOf = async (userId: string): Promise<Lang> => {
+    const person = await this.person(userId);
+    return { locale: toLocale(person.locale) ?? this.fallback, ...(person.timeZone ? { timeZone: person.timeZone } : {}) };
   };
 }

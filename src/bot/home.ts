@@ -14,9 +14,12 @@ import { APPROVE_ACTION } from './views/approval-card.js';
 import { HOME_CALLBACK_ID, homeView, type HomeData } from './views/home.js';
 import { DONE_ACTION } from './views/messages.js';
 import { DENY_MODAL } from './views/modals.js';
+import type { LangOf } from './i18n/index.js';
 
 export interface HomeDeps {
   service: AccessService;
+  /** The home's language is its owner's. */
+  langOf: LangOf;
   positionOf: (requestId: string, gateway: string) => Promise<number | undefined>;
   logger: Logger;
   /** The resend button under an active grant. */

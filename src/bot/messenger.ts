@@ -1,5 +1,6 @@
 // Messenger on the Slack Web API: the approval card and its thread, DMs, and profile delivery through
-// the files upload API straight into the requester's DM.
+// the files upload API straight into the requester's DM. Channel posts are in slack.locale; each DM is in
+// its recipient's language (their Slack locale, see directory.ts).
 import type { WebClient } from '@slack/web-api';
 import type { AccessEvent } from '../core/events.js';
 import type { FileDelivery, Messenger, PoolEvent, RequesterEvent } from '../core/ports.js';
@@ -9,11 +10,26 @@ import { approvalCard } from './views/approval-card.js';
 import { accessEventText } from './views/events.js';
 import { approverReminder, breakGlassReviewReminder, expiringSoon, profileComment, requesterNotice } from './views/messages.js';
 import { poolNoticeText } from './views/pool.js';
+import { EN, type Lang, type LangOf, type Locale } from './i18n/index.js';
 
 export class SlackMessenger implements Messenger, FileDelivery {
   private readonly dms = new Map<string, string>();
 
-  constructor(private readonly client: WebClient, private readonly approvalsChannel: string, private readonly options: { profileRetentionMs?: number } = {}) {}
+  /** The language of channel posts (slack.locale). */
+  readonly channelLang: Lang;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly approvalsChannel: string,
+    private readonly options: { profileRetentionMs?: number; locale?: Locale; langOf?: LangOf } = {},
+  ) {
+    this.channelLang = { locale: options.locale ?? 'en' };
+  }
+
+  /** The language `userId` reads; the channel's when Slack cannot tell. */
+  async langOf(userId: string): Promise<Lang> {
+    return this.options.langOf ? this.options.langOf(userId).catch(() => this.channelLang) : this.channelLang ?? EN;
+  }
 
   async postApprovalCard(request: AccessRequest): Promise<SlackMessageRef> {
     const result = await this.client.chat.postMessage({ channel: this.approvalsChannel, ...approvalCard(request) });

@@ -15,6 +15,9 @@ const durationOrOff = (what: string) =>
 
 const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a channel id, C… or G…');
 
+/** The languages of the message catalogue (src/bot/i18n). */
+export const SLACK_LOCALES = ['en', 'zh-CN'] as const;
+
 const slackUserOrGroup = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected a Slack user id (U…/W…) or user-group id (S…)');
 
 export const gatewaySchema = z.strictObject({
@@ -35,6 +38,8 @@ export const fileConfigSchema = z.strictObject({
     approvalsChannel: channelId,
     /** Where the audit log's head is witnessed; defaults to the approvals channel. */
     auditChannel: channelId.optional(),
+    /** Language of channel messages (cards, threads, alerts), and of DMs to people whose Slack locale the bot has no catalogue for. */
+    locale: z.enum(SLACK_LOCALES, { message: `expected one of ${SLACK_LOCALES.join(', ')}` }).default('en'),
   }),
   roles: z.strictObject({
     approvers: z.array(slackUserOrGroup).min(1, 'name at least one approver'),

@@ -9,11 +9,14 @@ import type { AccessEvent } from '../../core/events.js';
 import type { Messenger } from '../../core/ports.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../views/approval-card.js';
 import { DENY_MODAL, denyModal, REQUEST_MODAL } from '../views/modals.js';
+import type { LangOf } from '../i18n/index.js';
 import { parseRequestText } from '../../core/policy.js';
 import { requestConfirmation } from '../views/messages.js';
 
 export interface ApprovalDeps {
   service: AccessService;
+  /** The clicker's language, for private answers and the deny form. */
+  langOf: LangOf;
   messenger: Messenger;
   logger: Logger;
   onHandled?: (kind: string, outcome: string) => void;
@@ -82,7 +85,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
         await tellClicker(args, click.data.channel?.id, check.message);
         return;
       }
-      await args.client.views.open({ trigger_id: click.data.trigger_id, view: denyModal(requestId) });
+      await args.client.views.open({ trigger_id: click.data.trigger_id, view: denyModal(requestId, await deps.langOf(click.data.user.id)) });
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, requestId }, 'deny click failed');
       await tellClicker(args, click.data.channel?.id, ':warning: I could not open the deny form; please click Deny again in a minute.');

@@ -1,12 +1,13 @@
 // Acknowledge / Revoke now on a break-glass alert (the card in the approvals channel, or an admin's DM).
 // Ack first; the service checks that the clicker is an admin; answers are private to the clicker.
+import type { LangOf } from '../i18n/index.js';
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
 import { ACKNOWLEDGE_ACTION, REVOKE_NOW_ACTION } from '../views/approval-card.js';
 
-export function registerBreakGlassActions(app: App, deps: { service: AccessService; logger: Logger; onHandled?: ((kind: string, outcome: string) => void) | undefined }): void {
+export function registerBreakGlassActions(app: App, deps: { langOf: LangOf; service: AccessService; logger: Logger; onHandled?: ((kind: string, outcome: string) => void) | undefined }): void {
   const reply = async (args: { respond: (m: { response_type: 'ephemeral'; replace_original: boolean; text: string }) => Promise<unknown>; body: { response_url?: string } }, text: string) => {
     if (!args.body.response_url) return;
     await args.respond({ response_type: 'ephemeral', replace_original: false, text }).catch((err: Error) => deps.logger.warn({ err: err.message }, 'reply failed'));

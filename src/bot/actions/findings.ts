@@ -1,5 +1,6 @@
 // Delete / Keep on the findings post: ack, parse, call the reconcile service, answer privately. Keep asks
 // why in a modal first.
+import type { LangOf } from '../i18n/index.js';
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { ReconcileService } from '../../core/reconcile.js';
@@ -8,7 +9,7 @@ import { CERT_DELETE_ACTION, CERT_KEEP_ACTION, CERT_KEEP_MODAL, keepModal, KEEP_
 const CERT_ID = /^vsc-[a-z0-9]{4,64}$/;
 type Click = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
-export function registerFindingActions(app: App, deps: { reconcile: ReconcileService; logger: Logger; onHandled?: ((kind: string, outcome: string) => void) | undefined }): void {
+export function registerFindingActions(app: App, deps: { langOf: LangOf; reconcile: ReconcileService; logger: Logger; onHandled?: ((kind: string, outcome: string) => void) | undefined }): void {
   app.action<BlockButtonAction>(CERT_DELETE_ACTION, async ({ ack, body, action, respond }: Click) => {
     await ack();
     const certId = action.value ?? '';

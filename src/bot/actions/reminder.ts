@@ -1,12 +1,13 @@
 // The buttons of the "expiring soon" DM: Extend (by the grant's own duration) and I'm done (revoke now).
 // Only the grant's holder can use them; the service checks that by looking among the clicker's grants.
+import type { LangOf } from '../i18n/index.js';
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
 import { DONE_ACTION, EXTEND_ACTION, extendReply } from '../views/messages.js';
 
-export function registerReminderActions(app: App, deps: { service: AccessService; logger: Logger; onHandled?: (kind: string, outcome: string) => void }): void {
+export function registerReminderActions(app: App, deps: { langOf: LangOf; service: AccessService; logger: Logger; onHandled?: (kind: string, outcome: string) => void }): void {
   // A click in the reminder DM has a response_url; one in the App Home view has none, so DM instead.
   const reply = async (args: { respond?: (m: { response_type: 'ephemeral'; replace_original: boolean; text: string }) => Promise<unknown>; client: { chat: { postMessage(m: { channel: string; text: string }): Promise<unknown> } }; body: { user: { id: string }; response_url?: string } }, text: string) => {
     const send = args.body.response_url && args.respond

@@ -5,11 +5,14 @@ import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareAr
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AdminService } from '../../core/admin.js';
+import type { LangOf } from '../i18n/index.js';
 import { isProposalId } from '../../core/ids.js';
 import { SERVER_APPROVE_ACTION, SERVER_REJECT_ACTION } from '../views/server-change.js';
 
 export interface ServerChangeActionDeps {
   admin: AdminService;
+  /** The clicker's language, for private answers. */
+  langOf: LangOf;
   logger: Logger;
   onHandled?: ((kind: string, outcome: string) => void) | undefined;
 }

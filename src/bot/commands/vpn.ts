@@ -6,6 +6,7 @@ import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
 import type { Logger } from 'pino';
 import { requestModal } from '../views/modals.js';
+import type { LangOf } from '../i18n/index.js';
 import { codeSpan } from '../views/text.js';
 import { handleAdminCommand } from './admin.js';
 import { handleResend } from './resend.js';
@@ -16,6 +17,8 @@ import { isDurationAttempt, parseDuration } from '../../core/duration.js';
 
 export interface CommandDeps {
   service: AccessService;
+  /** The caller's language: every reply and the request form use it. */
+  langOf: LangOf;
   /** Queue position of an approved request on its gateway lane. */
   positionOf: (requestId: string, gateway: string) => Promise<number | undefined>;
   logger: Logger;
@@ -51,7 +54,7 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
         case 'request': {
           if (!restText) {
             await ack();
-            if (triggerId) await client.views.open({ trigger_id: triggerId, view: requestModal(deps.service.policy) });
+            if (triggerId) await client.views.open({ trigger_id: triggerId, view: requestModal(deps.service.policy, await deps.langOf(userId)) });
             deps.onHandled?.('request-modal', 'ok');
             return;
           }

@@ -17,7 +17,8 @@ export interface FakeSlackOptions {
   teamId?: string;
   botUserId?: string;
   botId?: string;
-  users?: Record<string, { name: string; realName?: string; email?: string; deleted?: boolean; isBot?: boolean }>;
+  /** `locale` (default `en-US`) is returned by users.info with include_locale; `tz` defaults to Europe/Berlin. */
+  users?: Record<string, UserRecord>;
   usergroups?: Record<string, string[]>;
 }
 
@@ -127,7 +128,7 @@ export interface FakeSlack {
 
 type Args = Record<string, unknown>;
 type ApiResult = Record<string, unknown> & { ok: boolean };
-type UserRecord = { name: string; realName?: string; email?: string; deleted?: boolean; isBot?: boolean };
+export type UserRecord = { name: string; realName?: string; email?: string; deleted?: boolean; isBot?: boolean; locale?: string; tz?: string };
 
 interface StoredMessage extends FakeMessage {
   botId?: string;
@@ -752,14 +753,16 @@ class FakeSlackServer implements FakeSlack {
     };
   }
 
-  private userObject(id: string, u: UserRecord): Record<string, unknown> {
+  /** Slack's user object; `locale` only when asked for (users.info and users.list take include_locale). */
+  private userObject(id: string, u: UserRecord, withLocale = false): Record<string, unknown> {
     return {
+      ...(withLocale ? { locale: u.locale ?? 'en-US' } : {}),
       id,
       team_id: this.teamId,
       name: u.name,
       deleted: u.deleted ?? false,
       real_name: u.realName ?? u.name,
-      tz: 'Europe/Berlin',
+      tz: u.tz ?? 'Europe/Berlin',
       tz_offset: 3600,
       is_admin: false,
       is_owner: false,
@@ -945,11 +948,11 @@ class FakeSlackServer implements FakeSlack {
     'users.info': (args) => {
       const id = req(args, 'user', 'user_not_found');
       if (id === this.botUserId && !this.users.has(id)) {
-        return { ok: true, user: { ...this.userObject(id, { name: 'vpnbot', isBot: true }), is_bot: true } };
+        return { ok: true, user: { ...this.userObject(id, { name: 'vpnbot', isBot: true }, bool(args, 'include_locale')), is_bot: true } };
       }
       const u = this.users.get(id);
       if (!u) fail('user_not_found');
-      return { ok: true, user: this.userObject(id, u) };
+      return { ok: true, user: this.userObject(id, u, bool(args, 'include_locale')) };
     },
 
     'users.lookupByEmail': (args) => {
@@ -959,9 +962,9 @@ class FakeSlackServer implements FakeSlack {
       return { ok: true, user: this.userObject(hit[0], hit[1]) };
     },
 
-    'users.list': () => ({
+    'users.list': (args) => ({
       ok: true,
-      members: [...this.users.entries()].map(([id, u]) => this.userObject(id, u)),
+      members: [...this.users.entries()].map(([id, u]) => this.userObject(id, u, bool(args, 'include_locale'))),
       response_metadata: { next_cursor: '' },
     }),
 
