@@ -9,6 +9,7 @@ import { VpcClient } from './api/vpc.js';
 import { createSlackApp, healthRoutes, metricsRoutes, serveRoutes, type HealthChecks } from './bot/app.js';
 import { SlackDirectory } from './bot/directory.js';
 import { SlackMessenger } from './bot/messenger.js';
+import { slackAuditExports } from './bot/audit-exports.js';
 import { SlackServerChangeCards } from './bot/server-change-cards.js';
 import { ConfigError, listenHost, loadConfig, type AppConfig } from './config/load.js';
 import { AdminService } from './core/admin.js';
@@ -17,7 +18,6 @@ import { Leavers } from './core/leavers.js';
 import { ProfileService } from './core/profiles.js';
 import { FindingStore } from './core/findings.js';
 import { ReconcileService } from './core/reconcile.js';
-import { cloudErrorLine } from './core/admin.js';
 import { SlackFindingPosts } from './bot/findings.js';
 import { SlackAuditWitness } from './bot/witness.js';
 import { leaverAlert } from './bot/views/endings.js';
@@ -132,7 +132,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const cas = new CasClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, limiter: casCallLimiter(redis), ...(casEndpoint ? { endpointOverride: casEndpoint } : {}) });
   const admin = new AdminService({
     store, audit, policy, members: directory.groupMembers, provisioning: warm, notifications: notify, vpc, cas, pool: warm,
-    people: directory, files: messenger, gateways: file.gateways,
+    people: directory, exports: slackAuditExports(messenger), gateways: file.gateways,
     serverChanges: { ...serverChanges, lane: lanes },
     lanes, witnesses: witness, reconciler: { run: (actor) => reconcile.run(actor) },
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'admin command step failed'),
@@ -147,7 +147,6 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     posts: new SlackFindingPosts(slackClient, file.slack.approvalsChannel),
     grantEnded: (request) => profiles.grantEnded(request),
     isAdmin: async (userId) => (await admin.authorize(userId)).ok,
-    errorLine: cloudErrorLine,
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'reconcile step failed'),
   });
   const leavers = new Leavers({

@@ -10,6 +10,7 @@ import { isRequestId } from '../core/ids.js';
 import type { AccessService } from '../core/service.js';
 import type { ProfileService } from '../core/profiles.js';
 import { RESEND_ACTION, resendReply } from './views/profiles.js';
+import { refusalText } from './views/refusals.js';
 import { APPROVE_ACTION } from './views/approval-card.js';
 import { HOME_CALLBACK_ID, homeView, type HomeData } from './views/home.js';
 import { DONE_ACTION } from './views/messages.js';
@@ -121,7 +122,7 @@ export function registerHome(app: App, deps: HomeDeps): void {
     if (!deps.profiles || !isRequestId(action.value ?? '')) return;
     try {
       const outcome = await deps.profiles.resend(body.user.id, { requestId: action.value! });
-      await client.chat.postMessage({ channel: body.user.id, text: outcome.ok ? resendReply(outcome.value) : outcome.message });
+      await client.chat.postMessage({ channel: body.user.id, text: outcome.ok ? resendReply(outcome.value) : refusalText(outcome.refusal) });
       deps.onHandled?.('resend', outcome.ok ? 'ok' : 'refused');
     } catch (err) {
       deps.logger.error({ err: (err as Error).message }, 'App Home resend failed');

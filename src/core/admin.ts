@@ -3,20 +3,19 @@
 // (actor, action, subject, request id, the cloud's RequestId) and returns data for the bot to format.
 // It talks to the outside only through ports: the store and audit log, the lanes, the cloud APIs, the
 // Slack directory and DM file delivery.
-import { adviceFor, CloudError } from '../api/errors.js';
+import { CloudError } from '../api/errors.js';
 import type { CasApi, CasCertificate, VpcApi } from '../api/types.js';
 import type { AuditCheck, AuditWitnesses, StoredAuditEntry } from './audit.js';
 import type { ReconcileReport } from './reconcile.js';
 import { parseDuration } from './duration.js';
 import { isAdmin, type AccessPolicy } from './policy.js';
-import type { FileDelivery, LaneStats, PeopleDirectory } from './ports.js';
+import type { AuditExportDelivery, LaneStats, PeopleDirectory } from './ports.js';
 import { OPEN_STATUSES, type AccessRequest } from './requests.js';
-import type { Outcome, ServiceDeps } from './service.js';
+import type { ServiceDeps } from './service.js';
+import { auditFailure, cloudFailureOf, refuse, type CloudFailure, type Outcome, type Refusal } from './refusals.js';
 import { ServerAdmin, type ServerChangeCards, type ServerChangeLane, type ServerView } from './server-admin.js';
 import type { ServerChangeProposal, ServerChangeStore } from './server-change-store.js';
 import type { SslVpnServerChanges } from '../api/types.js';
-
-export const NOT_ADMIN = ':no_entry: Only admins listed in `roles.admins` (directly or through a user group) can use `/vpn admin`. Nothing was changed.';
 
 export interface AdminGateway {
   name: string;
@@ -30,7 +29,7 @@ export interface AdminDeps extends ServiceDeps {
   vpc: VpcApi;
   cas: CasApi;
   people: PeopleDirectory;
-  files: FileDelivery;
+  exports: AuditExportDelivery;
   gateways: readonly AdminGateway[];
   /** Unexpected (non-cloud) failures; the reply shows only a short line. */
   onError?: (what: string, err: unknown) => void;
@@ -49,12 +48,6 @@ export interface AdminDeps extends ServiceDeps {
 }
 
 // ------------------------------------------------------------------------------------ pure helpers
-
-/** User input echoed back in a reply: no backticks or mrkdwn controls, bounded length. */
-export function shown(text: string): string {
-  const clean = text.replace(/[`<>&*_~]/g, '').slice(0, 80);
-  return clean || '(nothing)';
-}
 
 /** A Slack user from `<@U123|name>`, `<@U123>` or a bare `U123` / `W123`; undefined otherwise. */
 export function parseUserRef(text: string): string | undefined {
@@ -99,29 +92,35 @@ export const DEFAULT_AUDIT_SINCE = '7d';
 /** No audit entry predates this product; `since` before it is a typo (e.g. `9999w`), not a query. */
 export const AUDIT_EPOCH = Date.UTC(2000, 0, 1);
 
+/** What is wrong with the words of `/vpn admin audit` (src/bot/views/admin-outcomes.ts words it). */
+export type AuditArgsError =
+  | { code: 'not-understood'; word: string }
+  | { code: 'bad-date'; label: string }
+  | { code: 'future-date'; label: string }
+  /** Before AUDIT_EPOCH; `maxWeeks` is the longest duration that still fits. */
+  | { code: 'before-epoch'; label: string; epoch: number; maxWeeks: number };
+
 /** `[@user] [since]` in either order; since is a duration (`7d`, `12h`) or a date (`2024-05-01`). */
-export function parseAuditArgs(words: readonly string[], now: number): { ok: true; value: AuditQuery } | { ok: false; error: string } {
+export function parseAuditArgs(words: readonly string[], now: number): { ok: true; value: AuditQuery } | { ok: false; error: AuditArgsError } {
   let userId: string | undefined;
   let since: string | undefined;
   for (const word of words) {
     const user = parseUserRef(word);
     if (user && !userId) { userId = user; continue; }
     if (!since && (parseDuration(word) !== undefined || /^\d{4}-\d{2}-\d{2}$/.test(word))) { since = word; continue; }
-    return { ok: false, error: `I don't understand \`${shown(word)}\`. Usage: \`/vpn admin audit [@user] [since]\`, where since is a duration like \`7d\` or \`12h\`, or a date like \`2024-05-01\`.` };
+    return { ok: false, error: { code: 'not-understood', word } };
   }
   const label = since ?? DEFAULT_AUDIT_SINCE;
   let sinceMs: number;
   if (/^\d{4}-\d{2}-\d{2}$/.test(label)) {
     sinceMs = Date.parse(`${label}T00:00:00Z`);
     // Date.parse rolls 2024-02-31 over to March: only a date that prints back the same is real.
-    if (Number.isNaN(sinceMs) || new Date(sinceMs).toISOString().slice(0, 10) !== label) return { ok: false, error: `\`${shown(label)}\` is not a valid date; write it as YYYY-MM-DD, e.g. \`2024-05-01\`.` };
-    if (sinceMs > now) return { ok: false, error: `\`${shown(label)}\` is in the future, so there is nothing to show yet. Give a past date, or a duration like \`7d\`.` };
+    if (Number.isNaN(sinceMs) || new Date(sinceMs).toISOString().slice(0, 10) !== label) return { ok: false, error: { code: 'bad-date', label } };
+    if (sinceMs > now) return { ok: false, error: { code: 'future-date', label } };
   } else {
     sinceMs = now - parseDuration(label)!;
   }
-  if (sinceMs < AUDIT_EPOCH) {
-    return { ok: false, error: `\`${shown(label)}\` reaches back before ${new Date(AUDIT_EPOCH).toISOString().slice(0, 10)}, earlier than any audit entry can be. Use a shorter duration (at most \`${Math.floor((now - AUDIT_EPOCH) / 604_800_000)}w\`) or a date from ${new Date(AUDIT_EPOCH).toISOString().slice(0, 10)} on.` };
-  }
+  if (sinceMs < AUDIT_EPOCH) return { ok: false, error: { code: 'before-epoch', label, epoch: AUDIT_EPOCH, maxWeeks: Math.floor((now - AUDIT_EPOCH) / 604_800_000) } };
   return { ok: true, value: { ...(userId ? { userId } : {}), sinceMs, sinceLabel: label } };
 }
 
@@ -142,23 +141,6 @@ export function auditCsv(entries: readonly StoredAuditEntry[]): string {
   return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
 }
 
-/** A short, safe line for a cloud failure: what kind, the code, the RequestId and what to do. Never a stack trace. */
-export function cloudErrorLine(err: unknown): string {
-  if (err instanceof CloudError) {
-    const kind = {
-      busy: 'the gateway is busy with another change',
-      transient: 'Alibaba Cloud is throttling or temporarily unavailable; try again in a minute',
-      ambiguous: 'no clear answer from Alibaba Cloud; check the state before retrying',
-      'not-found': 'not found',
-      permanent: 'refused by Alibaba Cloud',
-    }[err.kind];
-    const rid = err.requestId ? `, RequestId ${err.requestId}` : '';
-    const advice = adviceFor(err.code);
-    return `${kind} (\`${err.code}\`${rid})${advice ? `. ${advice}` : ''}`;
-  }
-  return 'unexpected error (details are in the bot\'s logs)';
-}
-
 // ------------------------------------------------------------------------------------ results
 
 export interface RevokeSummary {
@@ -174,25 +156,32 @@ export interface CasRevocation {
   certificate: CasCertificate;
   outcome: 'revoked' | 'already-revoked' | 'failed';
   cloudRequestId?: string;
-  error?: string;
+  error?: CloudFailure;
 }
 
 export interface OffboardSummary extends RevokeSummary {
   userId: string;
   person?: { handle?: string; email?: string };
-  /** Why the private-CA certificates could not be checked (directory or CAS failure), if so. */
-  casLookupError?: string;
+  /** Why the private-CA certificates could not be checked, if so. */
+  casLookupError?: CasLookupError;
   cas: CasRevocation[];
 }
+
+export type CasLookupError =
+  /** users.info failed. */
+  | { kind: 'directory-failed' }
+  /** Slack shares neither an email nor a handle for the user. */
+  | { kind: 'no-identity' }
+  | { kind: 'cas-list-failed'; failure: CloudFailure };
 
 export interface GatewayHealth {
   gateway: string;
   status?: string;
   businessStatus?: string;
-  statusError?: string;
+  statusError?: CloudFailure;
   connections?: number;
   maxConnections?: number;
-  connectionsError?: string;
+  connectionsError?: CloudFailure | { kind: 'ssl-server-missing'; sslVpnServerId: string };
   depth?: { queued: number; scheduled: number };
   activeGrants: number;
   failedLast24h: number;
@@ -205,13 +194,13 @@ export interface AuditReport {
   /** Newest first. */
   entries: StoredAuditEntry[];
   /** Where the CSV went, or why it did not. */
-  csv: { ok: true; filename: string; fileId: string } | { ok: false; error: string };
+  csv: { ok: true; filename: string; fileId: string } | { ok: false; error: 'upload-failed' };
 }
 
 export interface AuditVerifyReport {
   check: AuditCheck;
-  /** Why the witnessed heads could not be read (the chain alone was checked). */
-  witnessError?: string;
+  /** The witnessed heads could not be read from Slack (the chain alone was checked). */
+  witnessesUnreadable?: true;
 }
 
 export interface CasRevokeResult {
@@ -227,7 +216,7 @@ export class AdminService {
 
   constructor(private readonly deps: AdminDeps) {
     this.server = new ServerAdmin({
-      store: deps.store, audit: deps.audit, vpc: deps.vpc, gateways: deps.gateways, errorLine: cloudErrorLine,
+      store: deps.store, audit: deps.audit, vpc: deps.vpc, gateways: deps.gateways,
       ...(deps.onError ? { onError: deps.onError } : {}), ...(deps.serverChanges ? { changes: deps.serverChanges } : {}),
       ...(deps.pool ? { pool: deps.pool.store } : {}),
     });
@@ -241,9 +230,9 @@ export class AdminService {
     return this.deps.now?.() ?? Date.now();
   }
 
-  /** Whether the user is an admin right now; the refusal message when not. */
+  /** Whether the user is an admin right now; the refusal when not. */
   async authorize(actorId: string): Promise<Outcome<void>> {
-    return (await isAdmin(this.deps.policy, actorId, this.deps.members)) ? { ok: true, value: undefined } : { ok: false, message: NOT_ADMIN };
+    return (await isAdmin(this.deps.policy, actorId, this.deps.members)) ? { ok: true, value: undefined } : refuse({ code: 'not-admin', action: 'admin-command' });
   }
 
   /**
@@ -291,7 +280,7 @@ export class AdminService {
     if (!auth.ok) return auth;
     const holders = (await this.deps.store.listByStatus('active')).filter((g) => g.certId === certId);
     if (holders.length === 0) {
-      return { ok: false, message: `No active grant holds certificate \`${certId}\`. If it still exists on the gateway, it was not made by this bot (or its grant already ended): delete it in the Alibaba Cloud console (VPN gateway → SSL clients).` };
+      return refuse({ code: 'no-grant-holds-certificate', certId });
     }
     return { ok: true, value: await this.endRequests(actorId, holders, 'admin revoke by certificate id') };
   }
@@ -323,9 +312,9 @@ export class AdminService {
       summary.person = person;
     } catch (err) {
       this.deps.onError?.('users.info during offboarding', err);
-      summary.casLookupError = 'could not look the user up in Slack (users.info), so their private-CA certificates were not checked';
+      summary.casLookupError = { kind: 'directory-failed' };
     }
-    if (person && !person.email && !person.handle) summary.casLookupError = 'Slack shares no email or handle for this user, so their private-CA certificates could not be matched';
+    if (person && !person.email && !person.handle) summary.casLookupError = { kind: 'no-identity' };
 
     if (person && !summary.casLookupError) {
       let certs: CasCertificate[] = [];
@@ -333,7 +322,7 @@ export class AdminService {
         certs = (await cas.listClientCertificates()).filter((c) => certificateBelongsTo(c.commonName, person));
       } catch (err) {
         if (!(err instanceof CloudError)) this.deps.onError?.('ListClientCertificate', err);
-        summary.casLookupError = `could not list private-CA certificates: ${cloudErrorLine(err)}`;
+        summary.casLookupError = { kind: 'cas-list-failed', failure: cloudFailureOf(err) };
       }
       for (const certificate of certs) {
         if (certificate.status === 'REVOKE') {
@@ -346,10 +335,9 @@ export class AdminService {
           await audit.append({ actor: actorId, action: 'admin.cas-cert.revoked', subject: userId, detail: `${certificate.identifier} CN=${certificate.commonName} (${why})`, cloudRequestId: requestId });
         } catch (err) {
           if (!(err instanceof CloudError)) this.deps.onError?.('CreateRevokeClientCertificate', err);
-          const line = cloudErrorLine(err);
-          summary.cas.push({ certificate, outcome: 'failed', error: line });
+          summary.cas.push({ certificate, outcome: 'failed', error: cloudFailureOf(err) });
           await audit.append({
-            actor: actorId, action: 'admin.cas-cert.revoke-failed', subject: userId, detail: `${certificate.identifier} CN=${certificate.commonName}: ${line}`,
+            actor: actorId, action: 'admin.cas-cert.revoke-failed', subject: userId, detail: `${certificate.identifier} CN=${certificate.commonName}: ${auditFailure(err)}`,
             ...(err instanceof CloudError && err.requestId ? { cloudRequestId: err.requestId } : {}),
           });
         }
@@ -358,7 +346,7 @@ export class AdminService {
     const casRevoked = summary.cas.filter((c) => c.outcome === 'revoked').length;
     await audit.append({
       actor: actorId, action: 'admin.offboard', subject: userId,
-      detail: `${why}: grants revoked ${ended.revoked.length}, requests cancelled ${ended.cancelled.length}, in flight ${ended.inFlight.length}, private-CA certificates revoked ${casRevoked}${summary.casLookupError ? `; ${summary.casLookupError}` : ''}`,
+      detail: `${why}: grants revoked ${ended.revoked.length}, requests cancelled ${ended.cancelled.length}, in flight ${ended.inFlight.length}, private-CA certificates revoked ${casRevoked}${summary.casLookupError ? `; private-CA certificates not checked (${summary.casLookupError.kind})` : ''}`,
     });
     return summary;
   }
@@ -395,7 +383,7 @@ export class AdminService {
         cloudRequestIds.push(gateway.value.requestId);
       } else {
         if (!(gateway.reason instanceof CloudError)) this.deps.onError?.('DescribeVpnGateway', gateway.reason);
-        row.statusError = cloudErrorLine(gateway.reason);
+        row.statusError = cloudFailureOf(gateway.reason);
       }
       if (servers.status === 'fulfilled') {
         const server = servers.value.find((s) => s.sslVpnServerId === gw.sslVpnServerId);
@@ -403,11 +391,11 @@ export class AdminService {
           row.connections = server.connections;
           row.maxConnections = server.maxConnections;
         } else {
-          row.connectionsError = `SSL server \`${gw.sslVpnServerId}\` not found on this gateway: fix gateways[].sslVpnServerId`;
+          row.connectionsError = { kind: 'ssl-server-missing', sslVpnServerId: gw.sslVpnServerId };
         }
       } else {
         if (!(servers.reason instanceof CloudError)) this.deps.onError?.('DescribeSslVpnServers', servers.reason);
-        row.connectionsError = cloudErrorLine(servers.reason);
+        row.connectionsError = cloudFailureOf(servers.reason);
       }
       if (depth.status === 'fulfilled') row.depth = depth.value;
       else this.deps.onError?.('lane depth', depth.reason);
@@ -424,18 +412,17 @@ export class AdminService {
   async auditReport(actorId: string, query: AuditQuery): Promise<Outcome<AuditReport>> {
     const auth = await this.authorize(actorId);
     if (!auth.ok) return auth;
-    const { audit, files } = this.deps;
+    const { audit, exports } = this.deps;
     const oldestFirst = await audit.list({ sinceMs: query.sinceMs, ...(query.userId ? { userId: query.userId } : {}) });
     const stamp = new Date(this.now()).toISOString().slice(0, 19).replace(/[:T]/g, '-');
     const filename = `vpn-audit-${query.userId ? `${query.userId}-` : ''}${stamp}.csv`;
     let csv: AuditReport['csv'];
     try {
-      const comment = `:page_facing_up: VPN audit log${query.userId ? ` for <@${query.userId}>` : ''} since ${query.sinceLabel}: ${oldestFirst.length} entr${oldestFirst.length === 1 ? 'y' : 'ies'}, oldest first.`;
-      const { fileId } = await files.sendFile(actorId, filename, auditCsv(oldestFirst), comment);
+      const { fileId } = await exports.sendAuditExport(actorId, { filename, content: auditCsv(oldestFirst) }, { ...(query.userId ? { userId: query.userId } : {}), sinceLabel: query.sinceLabel, entries: oldestFirst.length });
       csv = { ok: true, filename, fileId };
     } catch (err) {
       this.deps.onError?.('audit CSV upload', err);
-      csv = { ok: false, error: 'the CSV could not be uploaded to your DM; try again in a minute' };
+      csv = { ok: false, error: 'upload-failed' };
     }
     await audit.append({
       actor: actorId, action: 'admin.audit.exported', ...(query.userId ? { subject: query.userId } : {}),
@@ -455,7 +442,7 @@ export class AdminService {
         witnessed = await this.deps.witnesses.recent(20);
       } catch (err) {
         this.deps.onError?.('reading witnessed audit heads', err);
-        report.witnessError = 'Slack did not answer';
+        report.witnessesUnreadable = true;
       }
     }
     const check = await this.deps.audit.check(witnessed);
@@ -471,13 +458,13 @@ export class AdminService {
     const auth = await this.authorize(actorId);
     if (!auth.ok) return auth;
     const identifier = parseCasIdentifier(identifierText);
-    if (!identifier) return { ok: false, message: casIdentifierHelp(identifierText) };
+    if (!identifier) return refuse({ code: 'bad-cas-identifier', text: identifierText });
     const { cas, audit } = this.deps;
     let certificate: CasCertificate;
     try {
       certificate = await cas.describeClientCertificate(identifier);
     } catch (err) {
-      return { ok: false, message: this.casFailure(identifier, err) };
+      return refuse(this.casFailure(identifier, err));
     }
     if (certificate.status === 'REVOKE') return { ok: true, value: { certificate, alreadyRevoked: true } };
     try {
@@ -485,12 +472,12 @@ export class AdminService {
       await audit.append({ actor: actorId, action: 'admin.cas-cert.revoked', detail: `${identifier} CN=${certificate.commonName}`, cloudRequestId: requestId });
       return { ok: true, value: { certificate, alreadyRevoked: false, cloudRequestId: requestId } };
     } catch (err) {
-      const message = this.casFailure(identifier, err);
+      const refusal = this.casFailure(identifier, err);
       await audit.append({
-        actor: actorId, action: 'admin.cas-cert.revoke-failed', detail: `${identifier}: ${cloudErrorLine(err)}`,
+        actor: actorId, action: 'admin.cas-cert.revoke-failed', detail: `${identifier}: ${auditFailure(err)}`,
         ...(err instanceof CloudError && err.requestId ? { cloudRequestId: err.requestId } : {}),
       });
-      return { ok: false, message };
+      return refuse(refusal);
     }
   }
 
@@ -511,7 +498,7 @@ export class AdminService {
   /** A click on a server change card; admins only, and the proposer cannot approve. */
   async decideServerChange(actorId: string, proposalId: string, decision: 'approve' | 'reject'): Promise<Outcome<ServerChangeProposal>> {
     const auth = await this.authorize(actorId);
-    if (!auth.ok) return { ok: false, message: ':no_entry: Only admins listed in `roles.admins` can decide SSL-VPN server changes. Nothing was changed.' };
+    if (!auth.ok) return refuse({ code: 'not-admin', action: 'decide-server-change' });
     return this.server.decide(actorId, proposalId, decision);
   }
 
@@ -524,12 +511,10 @@ export class AdminService {
     return rows.ok ? { ok: true, value: { rows: rows.value, findings: [], closed: [], leftovers: [], kept: 0, posted: false } } : rows;
   }
 
-  private casFailure(identifier: string, err: unknown): string {
-    if (err instanceof CloudError && err.kind === 'not-found') {
-      return `:grey_question: No private-CA client certificate \`${identifier}\` exists in Certificate Management Service (CAS \`${err.code}\`). Check the identifier in the CAS console (Private Certificates → client certificates).`;
-    }
+  private casFailure(identifier: string, err: unknown): Refusal {
+    if (err instanceof CloudError && err.kind === 'not-found') return { code: 'cas-certificate-not-found', identifier, cloudCode: err.code };
     if (!(err instanceof CloudError)) this.deps.onError?.('CAS certificate revoke', err);
-    return `:warning: Could not revoke \`${identifier}\`: ${cloudErrorLine(err)}`;
+    return { code: 'cas-revoke-failed', identifier, failure: cloudFailureOf(err) };
   }
 
   /** Active → removal enqueued at once; pending/approved → cancelled (the requester is told); provisioning → reported. */
@@ -558,9 +543,4 @@ export class AdminService {
     }
     return summary;
   }
-}
-
-/** The answer to a malformed CAS identifier. */
-export function casIdentifierHelp(text: string): string {
-  return `\`${shown(text)}\` is not a private-CA certificate identifier: it is 32 hexadecimal characters, e.g. \`0123456789abcdef0123456789abcdef\` (the \`Identifier\` column in the CAS console). Usage: \`/vpn admin cert revoke <identifier>\``;
 }

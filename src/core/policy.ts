@@ -1,5 +1,6 @@
 // Who may do what, and what a request may ask for. Pure functions over config and domain objects.
-import { formatDuration, isDurationAttempt, parseDuration } from './duration.js';
+import { isDurationAttempt, parseDuration } from './duration.js';
+import { refuse, type Refusal } from './refusals.js';
 import type { AccessRequest } from './requests.js';
 
 export interface AccessPolicy {
@@ -59,38 +60,25 @@ export function isAdmin(policy: AccessPolicy, userId: string, members: GroupMemb
   return isListed(userId, policy.admins, members);
 }
 
-export type Decision = { ok: true } | { ok: false; reason: string };
+export type Decision = { ok: true } | { ok: false; refusal: Refusal };
 
 /** Whether `userId` may approve or deny `request` right now (checked at click time). */
 export async function mayDecide(policy: AccessPolicy, request: AccessRequest, userId: string, members: GroupMembers): Promise<Decision> {
-  if (request.requesterId === userId) return { ok: false, reason: 'You cannot approve or deny your own request; another approver has to decide it.' };
+  if (request.requesterId === userId) return refuse({ code: 'own-request' });
   if (!(await isListed(userId, approversFor(policy, request.gateway), members))) {
-    return { ok: false, reason: policy.gatewayApprovers?.[request.gateway]
-      ? `Only the approvers of *${request.gateway}* (its \`approvers\` in the config) can decide requests for it.`
-      : 'Only approvers listed in `roles.approvers` can decide VPN requests.' };
+    return refuse({ code: 'not-approver', gateway: request.gateway, gatewayApprovers: Boolean(policy.gatewayApprovers?.[request.gateway]) });
   }
-  if (request.status !== 'pending') return { ok: false, reason: alreadyDecided(request) };
+  if (request.status !== 'pending') return refuse(decidedRefusal(request));
   return { ok: true };
 }
 
-export function alreadyDecided(request: AccessRequest): string {
-  const who = request.approverId ? ` by <@${request.approverId}>` : '';
-  switch (request.status) {
-    case 'approved':
-    case 'provisioning':
-    case 'active':
-      return `This request was already approved${who}.`;
-    case 'denied':
-      return `This request was already denied${who}.`;
-    case 'cancelled':
-      return request.cancelledBy && request.cancelledBy !== request.requesterId ? `This request was cancelled by <@${request.cancelledBy}>.` : 'This request was cancelled by the requester.';
-    case 'applied':
-      return `This extension was already approved${who}.`;
-    case 'lapsed':
-      return 'This request expired without a decision.';
-    default:
-      return `This request is ${request.status} and can no longer be decided.`;
-  }
+/** Why a request that is no longer pending cannot be decided (or cancelled) now. */
+export function decidedRefusal(request: AccessRequest): Refusal {
+  return {
+    code: 'already-decided', status: request.status,
+    ...(request.approverId ? { approverId: request.approverId } : {}),
+    ...(request.cancelledBy && request.cancelledBy !== request.requesterId ? { cancelledBy: request.cancelledBy } : {}),
+  };
 }
 
 export interface ParsedRequest {
@@ -99,17 +87,17 @@ export interface ParsedRequest {
   reason: string;
 }
 
-/** The answer to a word in the duration position that is not a valid duration. */
-export function durationError(word: string, usage: string): string {
-  return `\`${word.slice(0, 20).replace(/[`<>&]/g, '')}\` is not a duration I understand: use a whole positive number and m, h, d or w (e.g. 30m, 8h, 1d, 2w). Usage: ${usage}`;
-}
-
-export const EXTEND_USAGE = '`/vpn extend [gateway] [duration]`, e.g. `/vpn extend 4h`';
-
-export const REQUEST_USAGE = '`/vpn request [gateway] [duration] <reason…>`, e.g. `/vpn request 1d deploy the payments hotfix`';
+/** What is wrong with the words of `/vpn request` or `/vpn breakglass` (src/bot/views/input.ts words it). */
+export type RequestInputError =
+  /** A word in the duration position that is not a valid duration. */
+  | { code: 'bad-duration'; word: string }
+  | { code: 'too-long'; maxMs: number; askedMs: number }
+  | { code: 'which-gateway'; gateways: readonly string[] }
+  | { code: 'no-reason' }
+  | { code: 'reason-too-long' };
 
 /** Parses `[gateway] [duration] <reason…>`; on error, says what was wrong and how to write it. */
-export function parseRequestText(policy: AccessPolicy, text: string): { ok: true; value: ParsedRequest } | { ok: false; error: string } {
+export function parseRequestText(policy: AccessPolicy, text: string): { ok: true; value: ParsedRequest } | { ok: false; error: RequestInputError } {
   const words = text.trim().split(/\s+/).filter(Boolean);
   let gateway: string | undefined;
   if (words[0] && policy.gateways.includes(words[0].toLowerCase())) gateway = words.shift()!.toLowerCase();
@@ -117,36 +105,34 @@ export function parseRequestText(policy: AccessPolicy, text: string): { ok: true
   if (words[0] && isDurationAttempt(words[0])) {
     // A typo here is never defaulted (nor pasted into the reason): the user is told how to write it.
     const parsed = parseDuration(words[0]);
-    if (parsed === undefined) return { ok: false, error: durationError(words[0], REQUEST_USAGE) };
+    if (parsed === undefined) return { ok: false, error: { code: 'bad-duration', word: words[0] } };
     words.shift();
     durationMs = parsed;
   }
   if (durationMs > policy.maxDurationMs) {
-    return { ok: false, error: `Access can be granted for at most ${formatDuration(policy.maxDurationMs)}; you asked for ${formatDuration(durationMs)}.` };
+    return { ok: false, error: { code: 'too-long', maxMs: policy.maxDurationMs, askedMs: durationMs } };
   }
   if (!gateway) {
     if (policy.gateways.length === 1) gateway = policy.gateways[0]!;
-    else return { ok: false, error: `Which gateway? Name one of: ${policy.gateways.map((g) => `\`${g}\``).join(', ')}. Usage: ${REQUEST_USAGE}` };
+    else return { ok: false, error: { code: 'which-gateway', gateways: policy.gateways } };
   }
   const reason = words.join(' ');
-  if (reason.length < 3) return { ok: false, error: `Please say why you need access. Usage: ${REQUEST_USAGE}` };
-  if (reason.length > 500) return { ok: false, error: 'Please keep the reason under 500 characters.' };
+  if (reason.length < 3) return { ok: false, error: { code: 'no-reason' } };
+  if (reason.length > 500) return { ok: false, error: { code: 'reason-too-long' } };
   return { ok: true, value: { gateway, durationMs, reason } };
 }
 
-export const BREAKGLASS_USAGE = '`/vpn breakglass [gateway] <reason…>`, e.g. `/vpn breakglass frankfurt payments outage, INC-1234`';
-
 /** Parses `[gateway] <reason…>` of `/vpn breakglass` (the duration is always access.breakGlassDuration). */
-export function parseBreakGlassText(policy: AccessPolicy, text: string): { ok: true; value: { gateway: string; reason: string } } | { ok: false; error: string } {
+export function parseBreakGlassText(policy: AccessPolicy, text: string): { ok: true; value: { gateway: string; reason: string } } | { ok: false; error: RequestInputError } {
   const words = text.trim().split(/\s+/).filter(Boolean);
   let gateway: string | undefined;
   if (words[0] && policy.gateways.includes(words[0].toLowerCase())) gateway = words.shift()!.toLowerCase();
   if (!gateway) {
     if (policy.gateways.length === 1) gateway = policy.gateways[0]!;
-    else return { ok: false, error: `Which gateway? Name one of: ${policy.gateways.map((g) => `\`${g}\``).join(', ')}. Usage: ${BREAKGLASS_USAGE}` };
+    else return { ok: false, error: { code: 'which-gateway', gateways: policy.gateways } };
   }
   const reason = words.join(' ');
-  if (reason.length < 3) return { ok: false, error: `Break-glass needs a reason; it is recorded and shown to the admins. Usage: ${BREAKGLASS_USAGE}` };
-  if (reason.length > 500) return { ok: false, error: 'Please keep the reason under 500 characters.' };
+  if (reason.length < 3) return { ok: false, error: { code: 'no-reason' } };
+  if (reason.length > 500) return { ok: false, error: { code: 'reason-too-long' } };
   return { ok: true, value: { gateway, reason } };
 }

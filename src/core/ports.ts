@@ -81,3 +81,17 @@ export interface PeopleDirectory {
 export interface FileDelivery {
   sendFile(userId: string, filename: string, content: string, comment: string): Promise<{ fileId: string }>;
 }
+
+/** What an audit export holds, for the message that goes with the file (the bot words it). */
+export interface AuditExportAbout {
+  /** Only this user's entries, when set. */
+  userId?: string;
+  /** The `since` as the admin typed it (e.g. "7d"). */
+  sinceLabel: string;
+  entries: number;
+}
+
+/** Uploads an audit export (CSV) into an admin's DM. The content goes nowhere else. */
+export interface AuditExportDelivery {
+  sendAuditExport(adminId: string, file: { filename: string; content: string }, about: AuditExportAbout): Promise<{ fileId: string }>;
+}

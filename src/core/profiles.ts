@@ -8,7 +8,7 @@ import type { AuditLog } from './audit.js';
 import type { Messenger } from './ports.js';
 import { buildProfile } from './profile.js';
 import type { AccessRequest } from './requests.js';
-import type { Outcome } from './service.js';
+import { refuse, type Outcome } from './refusals.js';
 import type { RequestStore } from './store.js';
 
 /** The profile file in Slack: upload into the requester's DM, delete for everyone. */
@@ -84,18 +84,17 @@ export class ProfileService {
   async resend(userId: string, filter: { requestId?: string; gateway?: string } = {}): Promise<Outcome<Resent>> {
     const { store, vpc, audit } = this.deps;
     const active = (await store.listByUser(userId, 50)).filter((r) => r.status === 'active' && (!filter.requestId || r.id === filter.requestId) && (!filter.gateway || r.gateway === filter.gateway));
-    if (active.length === 0) return { ok: false, message: filter.requestId || filter.gateway ? 'You have no active VPN access there to resend; see `/vpn list`.' : 'You have no active VPN access, so there is no profile to resend. Ask with `/vpn request`.' };
-    if (active.length > 1) return { ok: false, message: `You have access to several gateways; name one: ${active.map((r) => `\`/vpn resend ${r.gateway}\``).join(', ')}.` };
+    if (active.length === 0) return refuse({ code: 'nothing-to-resend', filtered: Boolean(filter.requestId || filter.gateway) });
+    if (active.length > 1) return refuse({ code: 'several-grants', command: 'resend', gateways: active.map((r) => r.gateway) });
     const grant = active[0]!;
     const gw = this.deps.gateways.get(grant.gateway);
-    if (!gw || !grant.certId || !grant.certName) return { ok: false, message: `Your access to *${grant.gateway}* has no certificate I can read again; ask an admin.` };
+    if (!gw || !grant.certId || !grant.certName) return refuse({ code: 'no-readable-certificate', gateway: grant.gateway });
     let detail;
     try {
       detail = await vpc.describeSslVpnClientCert(gw.regionId, grant.certId);
     } catch (err) {
       if (!(err instanceof CloudError)) this.deps.onError?.('DescribeSslVpnClientCert for resend', err);
-      const why = err instanceof CloudError && err.kind === 'not-found' ? 'its certificate is no longer on the gateway (an admin will look into it)' : 'the gateway did not answer; try again in a minute';
-      return { ok: false, message: `:warning: Could not fetch your profile for *${grant.gateway}*: ${why}.` };
+      return refuse({ code: 'profile-unreadable', gateway: grant.gateway, cause: err instanceof CloudError && err.kind === 'not-found' ? 'certificate-gone' : 'no-answer' });
     }
     const content = buildProfile(detail);
     // The file id is recorded (and its deletion scheduled) before the file is shared: a crash between the

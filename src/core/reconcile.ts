@@ -13,7 +13,7 @@ import type { Notifications } from './ports.js';
 import type { RedisClient } from './redis-client.js';
 import type { AccessRequest, RequestStatus, SlackMessageRef } from './requests.js';
 import { scanGateways, type ReconcileGateway } from './server-admin.js';
-import type { Outcome } from './service.js';
+import { refuse, type Outcome } from './refusals.js';
 import type { RequestStore } from './store.js';
 
 /** What happened to a finding, for its post's thread. */
@@ -51,7 +51,6 @@ export interface ReconcileDeps {
   /** Deletes the closed grant's profile files from Slack. */
   grantEnded?: (request: AccessRequest) => Promise<void>;
   isAdmin: (userId: string) => Promise<boolean>;
-  errorLine: (err: unknown) => string;
   onError?: (what: string, err: unknown) => void;
   prefix?: string;
 }
@@ -172,7 +171,7 @@ export class ReconcileService {
 
   /** Delete: the first admin proposes; a second, different admin confirms, and the delete goes on the lane. */
   async delete(actorId: string, certId: string): Promise<Outcome<{ finding: Finding; step: 'proposed' | 'confirmed' }>> {
-    if (!(await this.deps.isAdmin(actorId))) return { ok: false, message: ':no_entry: Only admins listed in `roles.admins` can delete certificates. Nothing was changed.' };
+    if (!(await this.deps.isAdmin(actorId))) return refuse({ code: 'not-admin', action: 'delete-certificate' });
     const { findings, audit } = this.deps;
     const proposed = await findings.transition(certId, 'delete-proposed', { proposedBy: actorId }, ['open']);
     if (proposed.ok) {
@@ -180,12 +179,12 @@ export class ReconcileService {
       await this.refresh(proposed.finding, { kind: 'delete-proposed', by: actorId });
       return { ok: true, value: { finding: proposed.finding, step: 'proposed' } };
     }
-    if (proposed.reason === 'not-found') return { ok: false, message: 'That certificate is no longer listed; run `/vpn admin reconcile` again.' };
+    if (proposed.reason === 'not-found') return refuse({ code: 'finding-gone', rerun: true });
     if (proposed.finding.status === 'delete-proposed' && proposed.finding.proposedBy === actorId) {
-      return { ok: false, message: ':no_entry: You proposed deleting this certificate, so another admin must confirm it.' };
+      return refuse({ code: 'own-delete-proposal' });
     }
     const confirmed = await findings.transition(certId, 'deleting', { confirmedBy: actorId }, ['delete-proposed'], (f) => f.proposedBy !== actorId);
-    if (!confirmed.ok) return { ok: false, message: confirmed.reason === 'not-found' ? 'That certificate is no longer listed.' : findingState(confirmed.finding) };
+    if (!confirmed.ok) return refuse(confirmed.reason === 'not-found' ? { code: 'finding-gone', rerun: false } : { code: 'finding-decided', status: confirmed.finding.status });
     await this.deps.lane.enqueueCertificateDelete(confirmed.finding);
     await audit.append({ actor: actorId, action: 'foreign-cert.delete-confirmed', subject: confirmed.finding.proposedBy, gateway: confirmed.finding.gateway, detail: `${certId} ${confirmed.finding.name}` });
     await this.refresh(confirmed.finding, { kind: 'deleting', by: actorId });
@@ -194,11 +193,11 @@ export class ReconcileService {
 
   /** Keep: recorded with who and why; not reported again. */
   async keep(actorId: string, certId: string, why: string): Promise<Outcome<Finding>> {
-    if (!(await this.deps.isAdmin(actorId))) return { ok: false, message: ':no_entry: Only admins listed in `roles.admins` can keep certificates. Nothing was changed.' };
+    if (!(await this.deps.isAdmin(actorId))) return refuse({ code: 'not-admin', action: 'keep-certificate' });
     const reason = why.trim();
-    if (!reason) return { ok: false, message: 'Say why this certificate stays (an auditor will ask).' };
+    if (!reason) return refuse({ code: 'keep-needs-reason' });
     const kept = await this.deps.findings.transition(certId, 'kept', { keptBy: actorId, keptWhy: reason.slice(0, 500) }, ['open', 'delete-proposed']);
-    if (!kept.ok) return { ok: false, message: kept.reason === 'not-found' ? 'That certificate is no longer listed.' : findingState(kept.finding) };
+    if (!kept.ok) return refuse(kept.reason === 'not-found' ? { code: 'finding-gone', rerun: false } : { code: 'finding-decided', status: kept.finding.status });
     await this.deps.audit.append({ actor: actorId, action: 'foreign-cert.kept', gateway: kept.finding.gateway, detail: `${certId} ${kept.finding.name}: ${reason.slice(0, 500)}` });
     await this.refresh(kept.finding, { kind: 'kept', by: actorId, why: reason.slice(0, 500) });
     return { ok: true, value: kept.finding };
@@ -223,16 +222,4 @@ export class ReconcileService {
 /** Which certificates are reported: a new one, or one gone, is a change worth a post. */
 function signatureOf(findings: readonly Finding[]): string {
   return createHash('sha256').update(findings.map((f) => f.id).sort().join('\n')).digest('hex');
-}
-
-/** Why a click on a finding does nothing now. */
-export function findingState(f: Finding): string {
-  switch (f.status) {
-    case 'deleting': return 'This certificate is being deleted already.';
-    case 'deleted': return 'This certificate was deleted already.';
-    case 'kept': return 'This certificate was already kept by an admin.';
-    case 'failed': return 'Deleting this certificate failed; see the alert in the approvals channel.';
-    case 'gone': return 'This certificate is no longer on the gateway.';
-    default: return 'This certificate is waiting for a decision.';
-  }
 }

@@ -10,7 +10,7 @@ import type { AccessRequest, RequestStatus, SlackMessageRef } from './requests.j
 import { BOT_CERT_NAME, newProposalId, POOL_CERT_NAME } from './ids.js';
 import type { ServerChangeProposal, ServerChangeStore } from './server-change-store.js';
 import { checkAgainstCurrent, formatSetting, isNameOnly, labelOf, settingsOf, type ServerKey } from './server-changes.js';
-import type { Outcome } from './service.js';
+import { cloudFailureOf, refuse, type CloudFailure, type Outcome, type Refusal } from './refusals.js';
 import type { RequestStore } from './store.js';
 
 /** The approval card of a server change, and its thread. */
@@ -34,8 +34,6 @@ export interface ServerAdminDeps {
   /** Needed for propose/decide only (show and reconcile are read-only). */
   changes?: { proposals: ServerChangeStore; cards: ServerChangeCards; lane: ServerChangeLane };
   onError?: (what: string, err: unknown) => void;
-  /** The one-line description of a cloud failure (AdminService's cloudErrorLine). */
-  errorLine: (err: unknown) => string;
   /** Who holds which warm-pool certificate (src/core/pool.ts). */
   pool?: { assignedTo(gateway: string, certId: string): Promise<string | undefined> };
 }
@@ -54,7 +52,8 @@ export interface OrphanCert {
 
 export interface ReconcileGateway {
   gateway: string;
-  error?: string;
+  /** The certificates could not be listed. */
+  error?: CloudFailure;
   /** Certificates named like the bot's but held by no active grant. */
   orphans: OrphanCert[];
   /** Active grants whose certificate is not on the gateway. */
@@ -77,8 +76,6 @@ export function describeChanges(changes: SslVpnServerChanges, before: Partial<Re
   return (Object.keys(changes) as ServerKey[]).map((k) => `${labelOf(k)} ${formatSetting(k, before[k])} → ${formatSetting(k, changes[k])}`).join(', ');
 }
 
-const NOT_SET_UP = 'Server changes are not set up in this deployment.';
-
 export class ServerAdmin {
   constructor(private readonly deps: ServerAdminDeps) {}
 
@@ -88,14 +85,14 @@ export class ServerAdmin {
 
   private async readServer(name: string): Promise<Outcome<SslVpnServer>> {
     const gw = this.gateway(name);
-    if (!gw) return { ok: false, message: `\`${name}\` is not a configured gateway.` };
+    if (!gw) return refuse({ code: 'not-a-gateway', gateway: name });
     try {
       const server = (await this.deps.vpc.describeSslVpnServers(gw.regionId, { sslVpnServerId: gw.sslVpnServerId })).find((s) => s.sslVpnServerId === gw.sslVpnServerId);
-      if (!server) return { ok: false, message: `:warning: SSL server \`${gw.sslVpnServerId}\` was not found on *${gw.name}*: fix gateways[].sslVpnServerId in the bot's config.` };
+      if (!server) return refuse({ code: 'ssl-server-not-found', gateway: gw.name, sslVpnServerId: gw.sslVpnServerId });
       return { ok: true, value: server };
     } catch (err) {
       if (!(err instanceof CloudError)) this.deps.onError?.('DescribeSslVpnServers', err);
-      return { ok: false, message: `:warning: Could not read the SSL server of *${gw.name}*: ${this.deps.errorLine(err)}` };
+      return refuse({ code: 'ssl-server-unreadable', gateway: gw.name, failure: cloudFailureOf(err) });
     }
   }
 
@@ -108,14 +105,14 @@ export class ServerAdmin {
   /** Validates against the current server, stores the proposal and posts its approval card. */
   async propose(actorId: string, gateway: string, requested: SslVpnServerChanges): Promise<Outcome<{ proposal: ServerChangeProposal; cardPosted: boolean }>> {
     const changes = this.deps.changes;
-    if (!changes) return { ok: false, message: NOT_SET_UP };
+    if (!changes) return refuse({ code: 'server-changes-not-set-up' });
     const read = await this.readServer(gateway);
     if (!read.ok) return read;
     const server = read.value;
     const checked = checkAgainstCurrent(requested, server);
-    if (!checked.ok) return { ok: false, message: [`:x: Not proposed; nothing was changed on *${gateway}*:`, ...checked.errors.map((e) => `• ${e}`)].join('\n') };
+    if (!checked.ok) return refuse({ code: 'server-change-invalid', gateway, errors: checked.errors });
     if (Object.keys(checked.changes).length === 0) {
-      return { ok: false, message: `Nothing to change: the SSL server of *${gateway}* already has ${(Object.keys(requested) as ServerKey[]).map((k) => `${labelOf(k)} ${formatSetting(k, requested[k])}`).join(', ')}.` };
+      return refuse({ code: 'nothing-to-change', gateway, requested });
     }
     const now = Date.now();
     const proposal = await changes.proposals.create({
@@ -139,16 +136,16 @@ export class ServerAdmin {
   /** Approve (another admin only) or reject (any admin; the proposer withdraws). One decision wins. */
   async decide(actorId: string, proposalId: string, decision: 'approve' | 'reject'): Promise<Outcome<ServerChangeProposal>> {
     const { audit } = this.deps;
-    if (!this.deps.changes) return { ok: false, message: NOT_SET_UP };
+    if (!this.deps.changes) return refuse({ code: 'server-changes-not-set-up' });
     const { proposals, cards, lane } = this.deps.changes;
     const current = await proposals.get(proposalId);
-    if (!current) return { ok: false, message: 'That server change proposal no longer exists.' };
-    if (current.status !== 'pending') return { ok: false, message: alreadyDecided(current) };
+    if (!current) return refuse({ code: 'proposal-gone' });
+    if (current.status !== 'pending') return refuse(proposalDecided(current));
     if (decision === 'approve' && current.proposedBy === actorId) {
-      return { ok: false, message: ':no_entry: You proposed this server change, so another admin must approve it. (Click Reject to withdraw it.)' };
+      return refuse({ code: 'own-proposal' });
     }
     const moved = await proposals.transition(proposalId, decision === 'approve' ? 'approved' : 'rejected', { decidedBy: actorId, decidedAt: Date.now() }, ['pending']);
-    if (!moved.ok) return { ok: false, message: moved.reason === 'not-found' ? 'That server change proposal no longer exists.' : alreadyDecided(moved.proposal) };
+    if (!moved.ok) return refuse(moved.reason === 'not-found' ? { code: 'proposal-gone' } : proposalDecided(moved.proposal));
     const proposal = moved.proposal;
     await audit.append({
       actor: actorId, action: decision === 'approve' ? 'admin.server.approved' : 'admin.server.rejected', requestId: proposal.id, subject: proposal.proposedBy, gateway: proposal.gateway,
@@ -179,7 +176,7 @@ export class ServerAdmin {
  * before the certificates: a grant active by then had its certificate created earlier, so it is listed
  * unless it really vanished.
  */
-export async function scanGateways(deps: Pick<ServerAdminDeps, 'store' | 'vpc' | 'gateways' | 'onError' | 'errorLine' | 'pool'>): Promise<ReconcileGateway[]> {
+export async function scanGateways(deps: Pick<ServerAdminDeps, 'store' | 'vpc' | 'gateways' | 'onError' | 'pool'>): Promise<ReconcileGateway[]> {
   const { store, vpc } = deps;
   return Promise.all(deps.gateways.map(async (gw): Promise<ReconcileGateway> => {
     const row: ReconcileGateway = { gateway: gw.name, orphans: [], missing: [], matched: 0, inFlight: 0, foreign: 0, foreignCerts: [] };
@@ -189,7 +186,7 @@ export async function scanGateways(deps: Pick<ServerAdminDeps, 'store' | 'vpc' |
       certs = await vpc.describeSslVpnClientCerts(gw.regionId, { sslVpnServerId: gw.sslVpnServerId });
     } catch (err) {
       if (!(err instanceof CloudError)) deps.onError?.('DescribeSslVpnClientCerts', err);
-      return { ...row, error: deps.errorLine(err) };
+      return { ...row, error: cloudFailureOf(err) };
     }
     const held = new Map(grants.filter((g) => g.status === 'active' && g.certId).map((g) => [g.certId!, g]));
     // A pool certificate's request is its holder's; an unassigned one is the bot's and nobody's.
@@ -219,12 +216,7 @@ export async function scanGateways(deps: Pick<ServerAdminDeps, 'store' | 'vpc' |
   }));
 }
 
-export function alreadyDecided(p: ServerChangeProposal): string {
-  switch (p.status) {
-    case 'rejected': return `This server change was already ${p.decidedBy === p.proposedBy ? 'withdrawn' : 'rejected'} by <@${p.decidedBy ?? 'unknown'}>.`;
-    case 'approved': return `This server change was already approved by <@${p.decidedBy ?? 'unknown'}>; it is being applied.`;
-    case 'applied': return `This server change was already approved by <@${p.decidedBy ?? 'unknown'}> and applied.`;
-    case 'failed': return `This server change was approved by <@${p.decidedBy ?? 'unknown'}> but failed; see the card's thread.`;
-    default: return 'This server change is still waiting for a decision.';
-  }
+/** Why a proposal that is no longer pending cannot be decided now. */
+export function proposalDecided(p: ServerChangeProposal): Refusal {
+  return { code: 'proposal-decided', status: p.status, ...(p.decidedBy ? { decidedBy: p.decidedBy } : {}), withdrawn: p.decidedBy === p.proposedBy };
 }

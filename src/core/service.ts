@@ -2,13 +2,14 @@
 // It stores state (compare-and-set), audits, and hands work to the queues through ports.
 import type { AuditLog } from './audit.js';
 import { formatDuration } from './duration.js';
-import { alreadyDecided, approvalsRequiredFor, approversFor, isAdmin, isApprover, mayBreakGlass, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
+import { approvalsRequiredFor, approversFor, decidedRefusal, isAdmin, isApprover, mayBreakGlass, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
 import type { FollowUpKind, FollowUps, Messenger, Notifications, ProvisioningQueue } from './ports.js';
 import { newRequestId } from './ids.js';
 import { OPEN_STATUSES, type AccessRequest } from './requests.js';
+import { refuse, type Outcome } from './refusals.js';
 import type { RequestStore } from './store.js';
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
+export type { Outcome } from './refusals.js';
 
 export interface ServiceDeps {
   store: RequestStore;
@@ -44,7 +45,7 @@ export class AccessService {
   async submit(requesterId: string, parsed: ParsedRequest): Promise<Outcome<AccessRequest>> {
     const { store, audit, notifications } = this.deps;
     const open = (await store.listByUser(requesterId, 20)).find((r) => r.gateway === parsed.gateway && (r.status === 'pending' || r.status === 'approved' || r.status === 'provisioning'));
-    if (open) return { ok: false, message: `You already have a ${open.status} request for *${open.gateway}* (\`${open.id}\`); see \`/vpn status\`.` };
+    if (open) return refuse({ code: 'already-open', gateway: open.gateway, requestId: open.id, status: open.status });
     const now = Date.now();
     const request = await store.create({
       id: newRequestId(now), requesterId, gateway: parsed.gateway, durationMs: parsed.durationMs, reason: parsed.reason,
@@ -75,9 +76,9 @@ export class AccessService {
   async approve(requestId: string, approverId: string): Promise<Outcome<ApproveOutcome>> {
     const { store, audit, notifications, provisioning, policy } = this.deps;
     const current = await store.get(requestId);
-    if (!current) return { ok: false, message: 'That request no longer exists.' };
+    if (!current) return refuse({ code: 'request-gone' });
     const allowed = await mayDecide(policy, current, approverId, this.deps.members);
-    if (!allowed.ok) return { ok: false, message: allowed.reason };
+    if (!allowed.ok) return allowed;
     const required = approvalsRequiredFor(policy, current.gateway);
     const now = Date.now();
     const moved = await store.mutate(requestId, (r) => {
@@ -90,12 +91,12 @@ export class AccessService {
     });
     // Lost the race: another approver decided first, or the requester cancelled meanwhile.
     if (!moved.ok) {
-      if (moved.reason === 'not-found') return { ok: false, message: 'That request no longer exists.' };
+      if (moved.reason === 'not-found') return refuse({ code: 'request-gone' });
       const r = moved.request;
       if (r.status === 'pending' && (r.approvals ?? []).includes(approverId)) {
-        return { ok: false, message: `You already approved this request; it needs ${required} approvals from different approvers (${(r.approvals ?? []).length} so far).` };
+        return refuse({ code: 'already-approved', required, count: (r.approvals ?? []).length });
       }
-      return { ok: false, message: alreadyDecided(r) };
+      return refuse(decidedRefusal(r));
     }
     const request = moved.request;
     const count = (request.approvals ?? []).length;
@@ -144,7 +145,7 @@ export class AccessService {
         await notifications.syncCard(closed.request);
         await notifications.tellRequester(closed.request, 'cancelled');
       }
-      return { ok: false, message: 'The access ended before the extension was approved; nothing was extended.' };
+      return refuse({ code: 'extension-grant-ended' });
     }
     if (moved.ok && added > 0 && !(await provisioning.rescheduleExpiry(grant))) {
       // The removal already started: put the old expiry back so the record tells the truth.
@@ -162,9 +163,9 @@ export class AccessService {
   /** Checks a deny click before the reason modal opens. */
   async checkDecider(requestId: string, userId: string): Promise<Outcome<AccessRequest>> {
     const current = await this.deps.store.get(requestId);
-    if (!current) return { ok: false, message: 'That request no longer exists.' };
+    if (!current) return refuse({ code: 'request-gone' });
     const allowed = await mayDecide(this.deps.policy, current, userId, this.deps.members);
-    return allowed.ok ? { ok: true, value: current } : { ok: false, message: allowed.reason };
+    return allowed.ok ? { ok: true, value: current } : allowed;
   }
 
   async deny(requestId: string, approverId: string, reason: string): Promise<Outcome<AccessRequest>> {
@@ -172,7 +173,7 @@ export class AccessService {
     const check = await this.checkDecider(requestId, approverId);
     if (!check.ok) return check;
     const moved = await store.transition(requestId, 'denied', { approverId, decidedAt: Date.now(), denyReason: reason }, ['pending']);
-    if (!moved.ok) return { ok: false, message: 'This request was decided meanwhile.' };
+    if (!moved.ok) return refuse({ code: 'decided-meanwhile' });
     await audit.append({ actor: approverId, action: moved.request.kind === 'extension' ? 'extension.denied' : 'request.denied', requestId, subject: moved.request.requesterId, gateway: moved.request.gateway, detail: reason });
     await this.releaseExtension(moved.request);
     await notifications.syncCard(moved.request);
@@ -194,10 +195,10 @@ export class AccessService {
   async cancelOwn(userId: string, requestId?: string): Promise<Outcome<AccessRequest>> {
     const { store, audit, notifications } = this.deps;
     const pending = (await this.openRequests(userId)).filter((r) => r.status === 'pending' && (!requestId || r.id === requestId));
-    if (pending.length === 0) return { ok: false, message: requestId ? `You have no pending request \`${requestId}\`; see \`/vpn status\`.` : 'You have no pending request to cancel; see `/vpn status`.' };
-    if (pending.length > 1) return { ok: false, message: `You have several pending requests; name one: ${pending.map((r) => `\`/vpn cancel ${r.id}\``).join(', ')}.` };
+    if (pending.length === 0) return refuse({ code: 'no-pending', ...(requestId ? { requestId } : {}) });
+    if (pending.length > 1) return refuse({ code: 'several-pending', requestIds: pending.map((r) => r.id) });
     const moved = await store.transition(pending[0]!.id, 'cancelled', { cancelledBy: userId }, ['pending']);
-    if (!moved.ok) return { ok: false, message: moved.reason === 'not-found' ? 'That request no longer exists.' : alreadyDecided(moved.request) };
+    if (!moved.ok) return refuse(moved.reason === 'not-found' ? { code: 'request-gone' } : decidedRefusal(moved.request));
     await audit.append({ actor: userId, action: moved.request.kind === 'extension' ? 'extension.cancelled' : 'request.cancelled', requestId: moved.request.id, subject: userId, gateway: moved.request.gateway });
     await this.releaseExtension(moved.request);
     await notifications.syncCard(moved.request);
@@ -211,7 +212,7 @@ export class AccessService {
   async revokeOwn(userId: string, requestId?: string): Promise<Outcome<{ revoked: AccessRequest[]; cancelled: AccessRequest[]; inFlight: AccessRequest[] }>> {
     const { store, audit, notifications, provisioning } = this.deps;
     const open = (await this.openRequests(userId)).filter((r) => !requestId || r.id === requestId);
-    if (open.length === 0) return { ok: false, message: requestId ? `You have no open request \`${requestId}\`; see \`/vpn status\`.` : 'You have no VPN access or open requests to revoke.' };
+    if (open.length === 0) return refuse({ code: 'nothing-to-revoke', ...(requestId ? { requestId } : {}) });
     const revoked: AccessRequest[] = [];
     const cancelled: AccessRequest[] = [];
     const inFlight: AccessRequest[] = [];
@@ -243,15 +244,15 @@ export class AccessService {
   async extend(userId: string, filter: { requestId?: string; gateway?: string }, durationMs?: number): Promise<Outcome<ExtendOutcome>> {
     const { store, audit, notifications, provisioning, policy } = this.deps;
     const active = (await this.openRequests(userId)).filter((r) => r.status === 'active' && (!filter.requestId || r.id === filter.requestId) && (!filter.gateway || r.gateway === filter.gateway));
-    if (active.length === 0) return { ok: false, message: 'You have no active VPN access to extend. Ask with `/vpn request`.' };
-    if (active.length > 1) return { ok: false, message: `You have access to several gateways; name one: ${active.map((r) => `\`/vpn extend ${r.gateway}\``).join(', ')}.` };
+    if (active.length === 0) return refuse({ code: 'nothing-to-extend' });
+    if (active.length > 1) return refuse({ code: 'several-grants', command: 'extend', gateways: active.map((r) => r.gateway) });
     const grant = active[0]!;
     const pendingExtension = grant.pendingExtensionId ? await store.get(grant.pendingExtensionId) : undefined;
     if (pendingExtension?.status === 'pending') return { ok: true, value: { kind: 'pending', extension: pendingExtension, grant, existing: true } };
     const limit = (grant.deliveredAt ?? grant.createdAt) + policy.maxDurationMs;
     const add = durationMs ?? grant.durationMs;
     const wanted = Math.min(Math.max(Date.now(), grant.expiresAt ?? 0) + add, limit);
-    if (!grant.expiresAt || wanted <= grant.expiresAt) return { ok: false, message: `Your access already runs to the maximum of ${formatDuration(policy.maxDurationMs)}; ask again with \`/vpn request\` when it ends.` };
+    if (!grant.expiresAt || wanted <= grant.expiresAt) return refuse({ code: 'at-max-duration', maxMs: policy.maxDurationMs });
     const selfAllowance = grant.kind === 'breakglass' ? 0 : (policy.selfExtensionMs ?? 0);
     if ((grant.selfExtendedMs ?? 0) + (wanted - grant.expiresAt) > selfAllowance) return this.requestExtension(userId, grant, add);
 
@@ -266,14 +267,14 @@ export class AccessService {
     });
     if (!moved.ok) {
       if (moved.reason === 'not-allowed' && moved.request.status === 'active') return this.extend(userId, { requestId: grant.id }, durationMs);
-      return { ok: false, message: 'Your access ended meanwhile; ask again with `/vpn request`.' };
+      return refuse({ code: 'access-ended-meanwhile' });
     }
     if (!(await provisioning.rescheduleExpiry(moved.request))) {
       // The removal already started: put the old expiry back so the record tells the truth.
       const previous = grant.expiresAt;
       await store.mutate(grant.id, (current) => (current.status === 'active' && current.expiresAt === moved.request.expiresAt
         ? { patch: { expiresAt: previous, selfExtendedMs: (current.selfExtendedMs ?? 0) - added, extendedMs: (current.extendedMs ?? 0) - added } } : null));
-      return { ok: false, message: 'Your access is being removed right now; ask again with `/vpn request`.' };
+      return refuse({ code: 'access-being-removed' });
     }
     await audit.append({ actor: userId, action: 'grant.extended', requestId: grant.id, subject: userId, gateway: grant.gateway, detail: `self-service +${formatDuration(added)} to ${new Date(moved.request.expiresAt!).toISOString()}` });
     await Promise.all([notifications.syncCard(moved.request), notifications.scheduleReminder(moved.request)]);
@@ -291,7 +292,7 @@ export class AccessService {
       const otherId = claimed.reason === 'not-allowed' ? claimed.request.pendingExtensionId : undefined;
       const other = otherId ? await store.get(otherId) : undefined;
       if (other?.status === 'pending') return { ok: true, value: { kind: 'pending', extension: other, grant, existing: true } };
-      return { ok: false, message: 'Your access ended meanwhile; ask again with `/vpn request`.' };
+      return refuse({ code: 'access-ended-meanwhile' });
     }
     const extension = await store.create({
       id, kind: 'extension', grantId: grant.id, requesterId: userId, gateway: grant.gateway, durationMs: add, reason: grant.reason,
@@ -316,10 +317,10 @@ export class AccessService {
     const { store, audit, notifications, provisioning, policy, followUps } = this.deps;
     if (!(await mayBreakGlass(policy, userId, this.deps.members))) {
       await audit.append({ actor: userId, action: 'breakglass.refused', subject: userId, gateway, detail: reason });
-      return { ok: false, message: 'Only people listed in `roles.breakGlass` can use break-glass access. Ask for access with `/vpn request`; this attempt was recorded.' };
+      return refuse({ code: 'not-break-glass' });
     }
     const open = (await store.listByUser(userId, 20)).find((r) => r.gateway === gateway && (r.status === 'approved' || r.status === 'provisioning' || r.status === 'active'));
-    if (open) return { ok: false, message: `You already have ${open.status === 'active' ? 'access' : `a ${open.status} request`} for *${gateway}* (\`${open.id}\`); see \`/vpn status\`.` };
+    if (open) return refuse({ code: 'already-open', gateway, requestId: open.id, status: open.status });
     // A pending request for the same gateway would become a second grant if approved later: break-glass replaces it.
     for (const pending of (await store.listByUser(userId, 20)).filter((r) => r.gateway === gateway && r.status === 'pending' && r.kind !== 'extension')) {
       const cancelled = await store.transition(pending.id, 'cancelled', { cancelledBy: userId }, ['pending']);
@@ -345,11 +346,11 @@ export class AccessService {
   /** Acknowledge on a break-glass alert: admins only; records who reviewed it. */
   async acknowledgeBreakGlass(requestId: string, adminId: string): Promise<Outcome<AccessRequest>> {
     const { store, audit, notifications, policy } = this.deps;
-    if (!(await isAdmin(policy, adminId, this.deps.members))) return { ok: false, message: 'Only admins (`roles.admins`) can acknowledge a break-glass use.' };
+    if (!(await isAdmin(policy, adminId, this.deps.members))) return refuse({ code: 'not-admin', action: 'acknowledge-breakglass' });
     const moved = await store.mutate(requestId, (r) => (r.kind === 'breakglass' && !r.acknowledgedBy ? { patch: { acknowledgedBy: adminId, acknowledgedAt: Date.now() } } : null));
     if (!moved.ok) {
-      if (moved.reason === 'not-found' || moved.request.kind !== 'breakglass') return { ok: false, message: 'That break-glass use no longer exists.' };
-      return { ok: false, message: `This break-glass use was already acknowledged${moved.request.acknowledgedBy === adminId ? ' by you' : ''}.` };
+      if (moved.reason === 'not-found' || moved.request.kind !== 'breakglass') return refuse({ code: 'breakglass-gone' });
+      return refuse({ code: 'breakglass-acknowledged', byYou: moved.request.acknowledgedBy === adminId });
     }
     await audit.append({ actor: adminId, action: 'breakglass.acknowledged', requestId, subject: moved.request.requesterId, gateway: moved.request.gateway });
     await notifications.syncCard(moved.request);
@@ -362,9 +363,9 @@ export class AccessService {
    */
   async revokeBreakGlass(requestId: string, adminId: string): Promise<Outcome<AccessRequest>> {
     const { store, audit, provisioning, policy, notifications, followUps } = this.deps;
-    if (!(await isAdmin(policy, adminId, this.deps.members))) return { ok: false, message: 'Only admins (`roles.admins`) can revoke a break-glass grant from here.' };
+    if (!(await isAdmin(policy, adminId, this.deps.members))) return refuse({ code: 'not-admin', action: 'revoke-breakglass' });
     const request = await store.get(requestId);
-    if (!request || request.kind !== 'breakglass') return { ok: false, message: 'That break-glass use no longer exists.' };
+    if (!request || request.kind !== 'breakglass') return refuse({ code: 'breakglass-gone' });
     if (request.status === 'approved') {
       const cancelled = await store.transition(requestId, 'cancelled', { cancelledBy: adminId }, ['approved']);
       if (cancelled.ok) {
@@ -381,7 +382,7 @@ export class AccessService {
       await audit.append({ actor: adminId, action: 'grant.revoke-requested', requestId, subject: current.requesterId, gateway: current.gateway, detail: 'break-glass, once delivered' });
       return { ok: true, value: current };
     }
-    if (current.status !== 'active') return { ok: false, message: `This access already ended (${current.status}).` };
+    if (current.status !== 'active') return refuse({ code: 'access-ended', status: current.status });
     await provisioning.enqueueRevoke(current, adminId);
     await audit.append({ actor: adminId, action: 'grant.revoke-requested', requestId, subject: current.requesterId, gateway: current.gateway, detail: 'break-glass' });
     return { ok: true, value: current };

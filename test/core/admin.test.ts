@@ -8,8 +8,12 @@ import { SharedCallLimiter } from '../../src/infra/call-limiter.js';
 import { CloudError } from '../../src/api/errors.js';
 import { VpcClient } from '../../src/api/vpc.js';
 import {
-  AdminService, auditCsv, certificateBelongsTo, cloudErrorLine, csvCell, NOT_ADMIN, parseAuditArgs, parseCasIdentifier, parseUserRef, type AdminDeps,
+  AdminService, auditCsv, certificateBelongsTo, csvCell, parseAuditArgs, parseCasIdentifier, parseUserRef, type AdminDeps,
 } from '../../src/core/admin.js';
+import { cloudFailureOf, type Outcome } from '../../src/core/refusals.js';
+import { auditArgsErrorText, casLookupErrorText } from '../../src/bot/views/admin-outcomes.js';
+import { auditReply } from '../../src/bot/views/admin.js';
+import { cloudFailureText, refusalText } from '../../src/bot/views/refusals.js';
 import { AuditLog, type StoredAuditEntry } from '../../src/core/audit.js';
 import type { AccessPolicy } from '../../src/core/policy.js';
 import { newRequestId } from '../../src/core/ids.js';
@@ -41,8 +45,8 @@ describe('parsing', () => {
     const bad = parseAuditArgs(['`<!channel>`'], now);
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
-      expect(bad.error).toContain('Usage: `/vpn admin audit [@user] [since]`');
-      expect(bad.error).not.toContain('<!channel>');
+      expect(auditArgsErrorText(bad.error)).toContain('Usage: `/vpn admin audit [@user] [since]`');
+      expect(auditArgsErrorText(bad.error)).not.toContain('<!channel>');
     }
     expect(parseAuditArgs(['7d', '8d'], now).ok).toBe(false);
     expect(parseAuditArgs(['2024-13-01'], now).ok).toBe(false);
@@ -84,6 +88,13 @@ describe('audit CSV', () => {
   });
 });
 
+/** How a thrown error reads in an admin reply. */
+const cloudErrorLine = (err: unknown) => cloudFailureText(cloudFailureOf(err));
+/** The refusal as the admin reads it. */
+const refusalOf = (outcome: Outcome<unknown>) => (outcome.ok ? undefined : refusalText(outcome.refusal));
+
+const NOT_ADMIN = ':no_entry: Only admins listed in `roles.admins` (directly or through a user group) can use `/vpn admin`. Nothing was changed.';
+
 describe('cloudErrorLine', () => {
   it('says what kind of failure, the code and the RequestId, with advice, and nothing else', () => {
     const line = cloudErrorLine(new CloudError('permanent', 'DescribeVpnGateway', 'Forbidden.RAM', 'not allowed at https://vpc.aliyuncs.com/?AccessKeyId=LTAI', 'RID-1'));
@@ -123,7 +134,7 @@ function service(over: Partial<AdminDeps> = {}): { admin: AdminService; audit: A
     vpc: new VpcClient({ credentials, timeoutMs: 5000, endpointOverride: sim.url }),
     cas: new CasClient({ credentials, timeoutMs: 5000, endpointOverride: sim.url, limiter: new SharedCallLimiter(redis, { key: `${prefix}:ratelimit:cas`, perRollingSecond: 100 }) }),
     people: { profile: async (id) => (id === 'U0ALICE' ? { handle: 'alice', email: 'alice@example.com' } : {}) },
-    files: { sendFile: async (userId, filename, content) => { files.push({ userId, filename, content }); return { fileId: `F${files.length}` }; } },
+    exports: { sendAuditExport: async (userId, { filename, content }) => { files.push({ userId, filename, content }); return { fileId: `F${files.length}` }; } },
     gateways: [GW, { ...GW, name: 'ghost', vpnGatewayId: 'vpn-bp1doesnotexist00000000', sslVpnServerId: 'vss-bp1doesnotexist00000000' }],
     ...over,
   });
@@ -165,7 +176,7 @@ describe('AdminService', () => {
       admin.authorize('U0EVE'), admin.listGrants('U0EVE'), admin.revokeUser('U0EVE', 'U0ALICE'), admin.revokeCertificate('U0EVE', 'vsc-abcd1234'),
       admin.offboard('U0EVE', 'U0ALICE'), admin.status('U0EVE'), admin.auditReport('U0EVE', { sinceMs: 0, sinceLabel: '7d' }), admin.revokeCasCertificate('U0EVE', ID('f')),
     ]);
-    for (const r of refusals) expect(r).toEqual({ ok: false, message: NOT_ADMIN });
+    for (const r of refusals) expect(refusalOf(r)).toBe(NOT_ADMIN);
     expect(sim.casCertificate(ID('f'))?.status).toBe('ISSUE');
     expect(sim.callsOf('CreateRevokeClientCertificate')).toHaveLength(0);
     expect((await audit.list()).length).toBe(before);
@@ -180,7 +191,7 @@ describe('AdminService', () => {
     }
     await store.create({ id: newRequestId(), requesterId: 'U0ODD', gateway: 'hangzhou', durationMs: 1, reason: 'pending', status: 'pending', createdAt: now, updatedAt: now });
     const all = await admin.listGrants('U0GRP', {}, LIST_CAP);
-    if (!all.ok) throw new Error(all.message);
+    if (!all.ok) throw new Error(refusalOf(all));
     expect(all.value.total).toBe(total);
     expect(all.value.grants).toHaveLength(LIST_CAP);
     const expiries = all.value.grants.map((g) => g.expiresAt!);
@@ -192,7 +203,7 @@ describe('AdminService', () => {
     expect(text.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(LIST_CAP);
     expect(text).toContain('…and 7 more');
     const odd = await admin.listGrants('U0ROOT', { userId: 'U0ODD' }, 10);
-    if (!odd.ok) throw new Error(odd.message);
+    if (!odd.ok) throw new Error(refusalOf(odd));
     expect(odd.value.total).toBe(Math.floor(total / 2));
     expect(odd.value.grants).toHaveLength(10);
     expect(odd.value.grants.every((g) => g.requesterId === 'U0ODD' && g.status === 'active')).toBe(true);
@@ -205,9 +216,9 @@ describe('AdminService', () => {
   it('revokes CAS certificates by identifier: validated, NotFound explained, audited with the RequestId, idempotent', async () => {
     const { admin, audit } = service();
     const bad = await admin.revokeCasCertificate('U0ROOT', 'nothex');
-    expect(bad.ok || bad.message).toContain('32 hexadecimal characters');
+    expect(refusalOf(bad)).toContain('32 hexadecimal characters');
     const missing = await admin.revokeCasCertificate('U0ROOT', ID('9'));
-    expect(missing.ok || missing.message).toContain('No private-CA client certificate');
+    expect(refusalOf(missing)).toContain('No private-CA client certificate');
     const done = await admin.revokeCasCertificate('U0GRP', ID('f').toUpperCase());
     expect(done).toMatchObject({ ok: true, value: { alreadyRevoked: false, certificate: { commonName: 'bob@example.com' } } });
     expect(sim.casCertificate(ID('f'))?.status).toBe('REVOKE');
@@ -222,7 +233,7 @@ describe('AdminService', () => {
   it('offboarding revokes exactly the private-CA certificates whose CommonName is the person\'s email or handle', async () => {
     const { admin, audit } = service();
     const result = await admin.offboard('U0ROOT', 'U0ALICE');
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(refusalOf(result));
     const by = Object.fromEntries(result.value.cas.map((c) => [c.certificate.identifier, c.outcome]));
     expect(by).toEqual({ [ID('a')]: 'revoked', [ID('b')]: 'revoked', [ID('e')]: 'already-revoked' });
     for (const c of ['a', 'b']) expect(sim.casCertificate(ID(c))?.status).toBe('REVOKE');
@@ -236,33 +247,34 @@ describe('AdminService', () => {
     const { admin } = service();
     sim.inject({ action: 'ListClientCertificate', code: 'ServiceUnavailable', status: 503, message: 'busy' });
     const down = await admin.offboard('U0ROOT', 'U0ALICE');
-    expect(down.ok && down.value.casLookupError).toMatch(/could not list private-CA certificates: .*`ServiceUnavailable`/);
+    expect(down.ok && down.value.casLookupError && casLookupErrorText(down.value.casLookupError)).toMatch(/could not list private-CA certificates: .*`ServiceUnavailable`/);
     const nobody = await admin.offboard('U0ROOT', 'U0NOBODY');
-    expect(nobody.ok && nobody.value.casLookupError).toContain('no email or handle');
+    expect(nobody.ok && nobody.value.casLookupError && casLookupErrorText(nobody.value.casLookupError)).toContain('no email or handle');
   });
 
   it('status reads every gateway; one the cloud does not know gets a classified line with advice', async () => {
     const { admin } = service();
     const result = await admin.status('U0ROOT');
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(refusalOf(result));
     const [hz, ghost] = result.value;
     expect(hz).toMatchObject({ gateway: 'hangzhou', status: 'active', connections: 0, maxConnections: 20, depth: { queued: 1, scheduled: 2 } });
     expect(ghost?.status).toBeUndefined();
-    expect(ghost?.statusError).toContain('`InvalidVpnGatewayInstanceId.NotFound`');
-    expect(ghost?.statusError).toContain('fix gateways[].vpnGatewayId');
+    expect(ghost?.statusError && cloudFailureText(ghost.statusError)).toContain('`InvalidVpnGatewayInstanceId.NotFound`');
+    expect(ghost?.statusError && cloudFailureText(ghost.statusError)).toContain('fix gateways[].vpnGatewayId');
   });
 
   it('exports the audit log as CSV to the admin, and says so when the upload fails', async () => {
     const { admin, files } = service();
     const report = await admin.auditReport('U0ROOT', { userId: 'U0ALICE', sinceMs: Date.now() - 3_600_000, sinceLabel: '1h' });
-    if (!report.ok) throw new Error(report.message);
+    if (!report.ok) throw new Error(refusalOf(report));
     expect(report.value.entries.length).toBeGreaterThan(0);
     expect(report.value.entries.map((e) => e.id)).toEqual([...report.value.entries.map((e) => e.id)].sort().reverse());
     expect(files).toHaveLength(1);
     expect(files[0]!.userId).toBe('U0ROOT');
     expect(files[0]!.content.split('\r\n').filter(Boolean)).toHaveLength(report.value.entries.length + 1);
-    const failing = service({ files: { sendFile: async () => { throw new Error('slack down'); } } });
+    const failing = service({ exports: { sendAuditExport: async () => { throw new Error('slack down'); } } });
     const degraded = await failing.admin.auditReport('U0ROOT', { sinceMs: 0, sinceLabel: '7d' });
-    expect(degraded.ok && degraded.value.csv).toEqual({ ok: false, error: expect.stringContaining('could not be uploaded') });
+    expect(degraded.ok && degraded.value.csv.ok).toBe(false);
+    expect(degraded.ok && auditReply(degraded.value)).toContain('could not be uploaded');
   });
 });

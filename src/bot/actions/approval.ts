@@ -12,6 +12,10 @@ import { DENY_MODAL, denyModal, REQUEST_MODAL } from '../views/modals.js';
 import type { LangOf } from '../i18n/index.js';
 import { parseRequestText } from '../../core/policy.js';
 import { requestConfirmation } from '../views/messages.js';
+import { requestFormField, requestInputText } from '../views/input.js';
+import { refusalText } from '../views/refusals.js';
+
+const SOMETHING_WRONG = 'Something went wrong on my side; nothing was changed. Please try again in a minute.';
 
 export interface ApprovalDeps {
   service: AccessService;
@@ -54,7 +58,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       const outcome = await deps.service.approve(requestId, click.data.user.id);
       if (!outcome.ok) {
         deps.onHandled?.('approve', 'refused');
-        await tellClicker(args, click.data.channel?.id, outcome.message);
+        await tellClicker(args, click.data.channel?.id, refusalText(outcome.refusal));
         return;
       }
       deps.onHandled?.('approve', 'ok');
@@ -82,7 +86,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       const check = await deps.service.checkDecider(requestId, click.data.user.id);
       if (!check.ok) {
         deps.onHandled?.('deny', 'refused');
-        await tellClicker(args, click.data.channel?.id, check.message);
+        await tellClicker(args, click.data.channel?.id, refusalText(check.refusal));
         return;
       }
       await args.client.views.open({ trigger_id: click.data.trigger_id, view: denyModal(requestId, await deps.langOf(click.data.user.id)) });
@@ -105,10 +109,10 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
     }
     const outcome = await deps.service.deny(requestId, args.body.user.id, reason).catch((err: Error) => {
       deps.logger.error({ err: err.message, requestId }, 'deny failed');
-      return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Please try again in a minute.' };
+      return undefined;
     });
-    if (!outcome.ok) {
-      await args.ack({ response_action: 'errors', errors: { reason: outcome.message } });
+    if (!outcome?.ok) {
+      await args.ack({ response_action: 'errors', errors: { reason: outcome ? refusalText(outcome.refusal) : SOMETHING_WRONG } });
       deps.onHandled?.('deny', 'refused');
       return;
     }
@@ -123,16 +127,15 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
     const reason = String(values.reason?.value?.value ?? '').trim();
     const parsed = parseRequestText(deps.service.policy, `${gateway} ${duration} ${reason}`);
     if (!parsed.ok) {
-      const field = /duration|at most/i.test(parsed.error) ? 'duration' : /gateway/i.test(parsed.error) ? 'gateway' : 'reason';
-      await args.ack({ response_action: 'errors', errors: { [field]: parsed.error.replace(/`/g, '').slice(0, 150) } });
+      await args.ack({ response_action: 'errors', errors: { [requestFormField(parsed.error)]: requestInputText(parsed.error, 'request').replace(/`/g, '').slice(0, 150) } });
       return;
     }
     const outcome = await deps.service.submit(args.body.user.id, parsed.value).catch((err: Error) => {
       deps.logger.error({ err: err.message }, 'request from the form failed');
-      return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Please try again in a minute.' };
+      return undefined;
     });
-    if (!outcome.ok) {
-      await args.ack({ response_action: 'errors', errors: { reason: outcome.message.replace(/[`*]/g, '').slice(0, 150) } });
+    if (!outcome?.ok) {
+      await args.ack({ response_action: 'errors', errors: { reason: (outcome ? refusalText(outcome.refusal) : SOMETHING_WRONG).replace(/[`*]/g, '').slice(0, 150) } });
       return;
     }
     await args.ack();

@@ -4,6 +4,7 @@ import type { LangOf } from '../i18n/index.js';
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { ReconcileService } from '../../core/reconcile.js';
+import { refusalText } from '../views/refusals.js';
 import { CERT_DELETE_ACTION, CERT_KEEP_ACTION, CERT_KEEP_MODAL, keepModal, KEEP_REASON_BLOCK, KEEP_REASON_INPUT } from '../views/findings.js';
 
 const CERT_ID = /^vsc-[a-z0-9]{4,64}$/;
@@ -18,7 +19,7 @@ export function registerFindingActions(app: App, deps: { langOf: LangOf; reconci
       const outcome = await deps.reconcile.delete(body.user.id, certId);
       const text = outcome.ok
         ? outcome.value.step === 'proposed' ? `:hourglass: You proposed deleting \`${certId}\`; another admin must confirm.` : `:wastebasket: Confirmed: \`${certId}\` is being deleted on the gateway's lane.`
-        : outcome.message;
+        : refusalText(outcome.refusal);
       await respond({ response_type: 'ephemeral', replace_original: false, text });
       deps.onHandled?.('cert-delete', outcome.ok ? 'ok' : 'refused');
     } catch (err) {
@@ -43,7 +44,7 @@ export function registerFindingActions(app: App, deps: { langOf: LangOf; reconci
     }
     const outcome = await deps.reconcile.keep(body.user.id, certId, why);
     if (!outcome.ok) {
-      await ack({ response_action: 'errors', errors: { [KEEP_REASON_BLOCK]: outcome.message.slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { [KEEP_REASON_BLOCK]: refusalText(outcome.refusal).slice(0, 150) } });
       deps.onHandled?.('cert-keep', 'refused');
       return;
     }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
 import { DONE_ACTION, EXTEND_ACTION, extendReply } from '../views/messages.js';
+import { refusalText } from '../views/refusals.js';
 
 export function registerReminderActions(app: App, deps: { langOf: LangOf; service: AccessService; logger: Logger; onHandled?: (kind: string, outcome: string) => void }): void {
   // A click in the reminder DM has a response_url; one in the App Home view has none, so DM instead.
@@ -22,10 +23,10 @@ export function registerReminderActions(app: App, deps: { langOf: LangOf; servic
     if (!isRequestId(action.value ?? '')) return reply(args, 'That button is from an old message.');
     const outcome = await deps.service.extend(body.user.id, { requestId: action.value }).catch((err: Error) => {
       deps.logger.error({ err: err.message }, 'extend failed');
-      return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Try `/vpn extend` in a minute.' };
+      return undefined;
     });
-    deps.onHandled?.('extend', outcome.ok ? 'ok' : 'refused');
-    await reply(args, outcome.ok ? extendReply(outcome.value) : outcome.message);
+    deps.onHandled?.('extend', outcome?.ok ? 'ok' : 'refused');
+    await reply(args, !outcome ? 'Something went wrong on my side; nothing was changed. Try `/vpn extend` in a minute.' : outcome.ok ? extendReply(outcome.value) : refusalText(outcome.refusal));
   });
 
   app.action<BlockButtonAction>(DONE_ACTION, async (args) => {
@@ -34,9 +35,9 @@ export function registerReminderActions(app: App, deps: { langOf: LangOf; servic
     if (!isRequestId(action.value ?? '')) return reply(args, 'That button is from an old message.');
     const outcome = await deps.service.revokeOwn(body.user.id, action.value).catch((err: Error) => {
       deps.logger.error({ err: err.message }, 'revoke failed');
-      return { ok: false as const, message: 'Something went wrong on my side; nothing was changed. Try `/vpn revoke` in a minute.' };
+      return undefined;
     });
-    deps.onHandled?.('done', outcome.ok ? 'ok' : 'refused');
-    await reply(args, outcome.ok ? ':lock: Ending your access now; the certificate is being removed.' : outcome.message);
+    deps.onHandled?.('done', outcome?.ok ? 'ok' : 'refused');
+    await reply(args, !outcome ? 'Something went wrong on my side; nothing was changed. Try `/vpn revoke` in a minute.' : outcome.ok ? ':lock: Ending your access now; the certificate is being removed.' : refusalText(outcome.refusal));
   });
 }

@@ -8,6 +8,7 @@ import type { AdminService } from '../../core/admin.js';
 import type { LangOf } from '../i18n/index.js';
 import { isProposalId } from '../../core/ids.js';
 import { SERVER_APPROVE_ACTION, SERVER_REJECT_ACTION } from '../views/server-change.js';
+import { refusalText } from '../views/refusals.js';
 
 export interface ServerChangeActionDeps {
   admin: AdminService;
@@ -47,7 +48,7 @@ export function registerServerChangeActions(app: App, deps: ServerChangeActionDe
     try {
       const outcome = await deps.admin.decideServerChange(click.data.user.id, proposalId, decision);
       deps.onHandled?.(kind, outcome.ok ? 'ok' : 'refused');
-      if (!outcome.ok) await tellClicker(args, click.data.channel?.id, outcome.message);
+      if (!outcome.ok) await tellClicker(args, click.data.channel?.id, refusalText(outcome.refusal));
     } catch (err) {
       deps.onHandled?.(kind, 'error');
       deps.logger.error({ err: (err as Error).message, proposalId }, 'server change decision failed');

@@ -2,7 +2,9 @@
 // answers (help, list, revoke, bad input, refusals) are the ack body; slow work (cloud calls, the CSV
 // export) is acked with "Working on it…" and answered through Bolt's respond() (the response_url).
 import type { Logger } from 'pino';
-import { casIdentifierHelp, isClientCertId, parseAuditArgs, parseCasIdentifier, parseUserRef, shown, type AdminService } from '../../core/admin.js';
+import { isClientCertId, parseAuditArgs, parseCasIdentifier, parseUserRef, type AdminService } from '../../core/admin.js';
+import { auditArgsErrorText } from '../views/admin-outcomes.js';
+import { casIdentifierHelp, notProposedText, refusalText, shown } from '../views/refusals.js';
 import type { Outcome } from '../../core/service.js';
 import { parseServerChanges, SERVER_SET_USAGE, splitPairs } from '../../core/server-changes.js';
 import {
@@ -65,7 +67,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
   // Refuse before anything else, including help; the service checks again on every action.
   const auth = await admin.authorize(userId);
   if (!auth.ok) {
-    await ack(ephemeral(auth.message));
+    await ack(ephemeral(refusalText(auth.refusal)));
     done('refused');
     return;
   }
@@ -76,7 +78,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
     let text: string;
     try {
       const outcome = await work();
-      text = outcome.ok ? format(outcome.value) : outcome.message;
+      text = outcome.ok ? format(outcome.value) : refusalText(outcome.refusal);
       done(outcome.ok ? 'ok' : 'refused');
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, sub }, '/vpn admin failed');
@@ -122,7 +124,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         }
       }
       const outcome = await admin.listGrants(userId, filter, LIST_CAP);
-      await ack(ephemeral(outcome.ok ? grantsList(outcome.value.grants, outcome.value.total, label) : outcome.message));
+      await ack(ephemeral(outcome.ok ? grantsList(outcome.value.grants, outcome.value.total, label) : refusalText(outcome.refusal)));
       done(outcome.ok ? 'ok' : 'refused');
       return;
     }
@@ -136,7 +138,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         return;
       }
       const outcome = user ? await admin.revokeUser(userId, user) : await admin.revokeCertificate(userId, target);
-      await ack(ephemeral(outcome.ok ? revokeReply(outcome.value, user) : outcome.message));
+      await ack(ephemeral(outcome.ok ? revokeReply(outcome.value, user) : refusalText(outcome.refusal)));
       done(outcome.ok ? 'ok' : 'refused');
       return;
     }
@@ -168,7 +170,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
       }
       const parsed = parseAuditArgs(args, Date.now());
       if (!parsed.ok) {
-        await ack(ephemeral(parsed.error));
+        await ack(ephemeral(auditArgsErrorText(parsed.error)));
         done('invalid');
         return;
       }
@@ -219,7 +221,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
       // Every key is checked before anything is read or proposed; one message names each bad one.
       const parsed = parseServerChanges(target.rest);
       if (!parsed.ok) {
-        await ack(ephemeral([`:x: Not proposed; nothing was changed on *${target.gateway}*:`, ...parsed.errors.map((e) => `• ${e}`)].join('\n')));
+        await ack(ephemeral(notProposedText(target.gateway, parsed.errors)));
         done('invalid');
         return;
       }

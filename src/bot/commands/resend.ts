@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { ProfileService } from '../../core/profiles.js';
 import { RESEND_USAGE, RESEND_WORKING, resendReply } from '../views/profiles.js';
-import { shown } from '../../core/admin.js';
+import { refusalText, shown } from '../views/refusals.js';
 
 type Reply = { response_type: 'ephemeral'; text: string };
 const ephemeral = (text: string): Reply => ({ response_type: 'ephemeral', text });
@@ -29,7 +29,7 @@ export async function handleResend(
   let text: string;
   try {
     const outcome = await deps.profiles.resend(input.userId, gateway ? { gateway } : {});
-    text = outcome.ok ? resendReply(outcome.value) : outcome.message;
+    text = outcome.ok ? resendReply(outcome.value) : refusalText(outcome.refusal);
     done(outcome.ok ? 'ok' : 'refused');
   } catch (err) {
     deps.logger.error({ err: (err as Error).message }, '/vpn resend failed');

@@ -1,7 +1,9 @@
 // `/vpn …`: parse, authorise, call one service, reply. Replies are ephemeral (the ack body).
 import type { App, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { durationError, EXTEND_USAGE, parseBreakGlassText, parseRequestText } from '../../core/policy.js';
+import { parseBreakGlassText, parseRequestText } from '../../core/policy.js';
+import { durationError, EXTEND_USAGE, requestInputText } from '../views/input.js';
+import { refusalText } from '../views/refusals.js';
 import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
 import type { Logger } from 'pino';
@@ -60,12 +62,12 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
           }
           const request = parseRequestText(deps.service.policy, restText);
           if (!request.ok) {
-            await ack(ephemeral(request.error));
+            await ack(ephemeral(requestInputText(request.error, 'request')));
             deps.onHandled?.('request', 'invalid');
             return;
           }
           const outcome = await deps.service.submit(userId, request.value);
-          await ack(ephemeral(outcome.ok ? requestConfirmation(outcome.value) : outcome.message));
+          await ack(ephemeral(outcome.ok ? requestConfirmation(outcome.value) : refusalText(outcome.refusal)));
           deps.onHandled?.('request', outcome.ok ? 'ok' : 'refused');
           return;
         }
@@ -99,7 +101,7 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
             }
           }
           const outcome = await deps.service.extend(userId, gateway ? { gateway } : {}, durationMs);
-          await ack(ephemeral(outcome.ok ? extendReply(outcome.value) : outcome.message));
+          await ack(ephemeral(outcome.ok ? extendReply(outcome.value) : refusalText(outcome.refusal)));
           deps.onHandled?.('extend', outcome.ok ? 'ok' : 'refused');
           return;
         }
@@ -109,19 +111,19 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
             return;
           }
           const outcome = await deps.service.cancelOwn(userId, rest[0]);
-          await ack(ephemeral(outcome.ok ? cancelledNotice(outcome.value) : outcome.message));
+          await ack(ephemeral(outcome.ok ? cancelledNotice(outcome.value) : refusalText(outcome.refusal)));
           deps.onHandled?.('cancel', outcome.ok ? 'ok' : 'refused');
           return;
         }
         case 'breakglass': {
           const parsed = parseBreakGlassText(deps.service.policy, restText);
           if (!parsed.ok) {
-            await ack(ephemeral(parsed.error));
+            await ack(ephemeral(requestInputText(parsed.error, 'breakglass')));
             deps.onHandled?.('breakglass', 'invalid');
             return;
           }
           const outcome = await deps.service.breakGlass(userId, parsed.value.gateway, parsed.value.reason);
-          await ack(ephemeral(outcome.ok ? breakGlassConfirmation(outcome.value.request, outcome.value.position) : outcome.message));
+          await ack(ephemeral(outcome.ok ? breakGlassConfirmation(outcome.value.request, outcome.value.position) : refusalText(outcome.refusal)));
           deps.onHandled?.('breakglass', outcome.ok ? 'ok' : 'refused');
           return;
         }
@@ -129,7 +131,7 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
         case 'done': {
           const outcome = await deps.service.revokeOwn(userId, rest[0]);
           if (!outcome.ok) {
-            await ack(ephemeral(outcome.message));
+            await ack(ephemeral(refusalText(outcome.refusal)));
             return;
           }
           const { revoked, cancelled, inFlight } = outcome.value;

@@ -10,6 +10,8 @@ import { escapeMrkdwn, slackDate } from './approval-card.js';
 import { codeSpan } from './text.js';
 import { changeLines, DISRUPTION_WARNING } from './server-change.js';
 import { poolStatus } from './pool.js';
+import { casLookupErrorText, connectionsErrorText, CSV_UPLOAD_FAILED } from './admin-outcomes.js';
+import { cloudFailureText } from './refusals.js';
 
 export const LIST_CAP = 50;
 export const AUDIT_CAP = 30;
@@ -71,7 +73,7 @@ export function offboardReply(s: OffboardSummary): string {
   const vpn = revokeLines(s);
   lines.push(vpn.length ? vpn.join('\n') : '• No VPN grants or open requests.');
   if (s.casLookupError) {
-    lines.push(`:warning: Private-CA certificates: ${s.casLookupError}. Check them in the CAS console and revoke with \`/vpn admin cert revoke <identifier>\`.`);
+    lines.push(`:warning: Private-CA certificates: ${casLookupErrorText(s.casLookupError)}. Check them in the CAS console and revoke with \`/vpn admin cert revoke <identifier>\`.`);
   } else if (s.cas.length === 0) {
     const who = [s.person?.email, s.person?.handle].filter(Boolean).map((v) => `\`${escapeMrkdwn(v!)}\``).join(' or ');
     lines.push(`• No private-CA client certificates with CommonName ${who || 'matching this user'}.`);
@@ -80,7 +82,7 @@ export function offboardReply(s: OffboardSummary): string {
       const name = `\`${c.certificate.identifier}\` (CN ${escapeMrkdwn(c.certificate.commonName)})`;
       if (c.outcome === 'revoked') lines.push(`:lock: Revoked private-CA certificate ${name}${c.cloudRequestId ? ` (RequestId ${c.cloudRequestId})` : ''}.`);
       else if (c.outcome === 'already-revoked') lines.push(`• Private-CA certificate ${name} was already revoked.`);
-      else lines.push(`:warning: Could not revoke private-CA certificate ${name}: ${c.error ?? 'unknown error'}. Retry with \`/vpn admin cert revoke ${c.certificate.identifier}\`.`);
+      else lines.push(`:warning: Could not revoke private-CA certificate ${name}: ${c.error ? cloudFailureText(c.error) : 'unknown error'}. Retry with \`/vpn admin cert revoke ${c.certificate.identifier}\`.`);
     }
   }
   return lines.join('\n');
@@ -89,8 +91,8 @@ export function offboardReply(s: OffboardSummary): string {
 export function statusReport(rows: readonly GatewayHealth[]): string {
   const lines = ['*VPN gateways*'];
   for (const r of rows) {
-    const state = r.status ? `\`${r.status}\`${r.businessStatus && r.businessStatus !== 'Normal' ? ` (${r.businessStatus})` : ''}` : `:warning: state unknown: ${r.statusError ?? 'no answer'}`;
-    const conns = r.connections !== undefined ? `${r.connections}/${r.maxConnections} SSL connections` : `:warning: connections unknown: ${r.connectionsError ?? 'no answer'}`;
+    const state = r.status ? `\`${r.status}\`${r.businessStatus && r.businessStatus !== 'Normal' ? ` (${r.businessStatus})` : ''}` : `:warning: state unknown: ${r.statusError ? cloudFailureText(r.statusError) : 'no answer'}`;
+    const conns = r.connections !== undefined ? `${r.connections}/${r.maxConnections} SSL connections` : `:warning: connections unknown: ${r.connectionsError ? connectionsErrorText(r.connectionsError) : 'no answer'}`;
     const depth = r.depth ? `queue ${r.depth.queued} (${r.depth.scheduled} scheduled)` : 'queue unknown';
     const failed = r.failedLast24h ? `:x: ${r.failedLast24h} failed in 24 h` : '0 failed in 24 h';
     lines.push(`• *${r.gateway}*: ${state} · ${conns} · ${depth} · ${r.activeGrants} active grant${r.activeGrants === 1 ? '' : 's'} · ${failed}${poolStatus(r.pool)}`);
@@ -115,7 +117,7 @@ export function auditLine(e: StoredAuditEntry): string {
 export function auditReply(report: AuditReport): string {
   const { query, entries, csv } = report;
   const scope = `${query.userId ? ` for <@${query.userId}>` : ''} since ${query.sinceLabel}`;
-  const file = csv.ok ? `The full CSV (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}) is in your DM as \`${csv.filename}\`.` : `:warning: ${csv.error}.`;
+  const file = csv.ok ? `The full CSV (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}) is in your DM as \`${csv.filename}\`.` : `:warning: ${CSV_UPLOAD_FAILED}.`;
   if (entries.length === 0) return `No audit entries${scope}. ${file}`;
   const shownCount = Math.min(entries.length, AUDIT_CAP);
   const head = `*Audit log${scope}*: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first${entries.length > AUDIT_CAP ? ` (showing ${shownCount})` : ''}`;
@@ -159,7 +161,7 @@ export function reconcileReply(report: ReconcileReport): string {
   let problems = 0;
   for (const r of rows) {
     if (r.error) {
-      lines.push(`• *${r.gateway}*: :warning: could not list certificates: ${r.error}`);
+      lines.push(`• *${r.gateway}*: :warning: could not list certificates: ${cloudFailureText(r.error)}`);
       continue;
     }
     const extra = [r.inFlight ? `${r.inFlight} being provisioned` : '', r.pooled ? `${r.pooled} unassigned in the warm pool` : '', r.foreign ? `${r.foreign} not made by the bot` : ''].filter(Boolean).join(', ');

@@ -29,6 +29,6 @@ function checkLine(check: AuditCheck): string {
 
 export function auditVerifyReply(report: AuditVerifyReport): string {
   const lines = [checkLine(report.check)];
-  if (report.witnessError) lines.push(`:warning: Could not read the witnessed heads from the audit channel (${report.witnessError}); only the chain itself was checked.`);
+  if (report.witnessesUnreadable) lines.push(`:warning: Could not read the witnessed heads from the audit channel (Slack did not answer); only the chain itself was checked.`);
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 // Texts the bot sends to people: replies to /vpn, DMs to requesters.
 import { formatDuration } from '../../core/duration.js';
-import { REQUEST_USAGE } from '../../core/policy.js';
+import { REQUEST_USAGE } from './input.js';
 import type { RequesterEvent } from '../../core/ports.js';
 import type { AccessRequest } from '../../core/requests.js';
 import type { ExtendOutcome } from '../../core/service.js';
