@@ -112,6 +112,13 @@ describe('decisions', () => {
       reason: { value: { type: 'plain_text_input', value: 'on-call' } },
     } });
     expect(bad.json?.errors?.duration).toMatch(/at most 30d/);
+    // A short reason is shown on the reason field (the usage in its text once pulled it onto duration).
+    const short = await h.driver.viewSubmission({ userId: 'U0GINA', callbackId: 'vpn_request_modal', values: {
+      gateway: { value: { type: 'static_select', selected_option: { value: 'hangzhou' } } },
+      duration: { value: { type: 'plain_text_input', value: '4h' } },
+      reason: { value: { type: 'plain_text_input', value: 'x' } },
+    } });
+    expect(short.json?.errors).toEqual({ reason: expect.stringContaining('Please say why you need access') });
     const good = await h.driver.viewSubmission({ userId: 'U0GINA', callbackId: 'vpn_request_modal', values: {
       gateway: { value: { type: 'static_select', selected_option: { value: 'hangzhou' } } },
       duration: { value: { type: 'plain_text_input', value: '4h' } },
