@@ -221,7 +221,7 @@ describe('/vpn admin server set: cloud failures', () => {
     await h.slack.waitFor('failure note', () => (thread(refused.cardTs).includes('The server change failed') ? true : undefined), 10_000);
     expect(thread(refused.cardTs)).toContain('deploy/ram-policy.json');
     expect(JSON.stringify(card(refused.cardTs).blocks)).toContain('failed');
-    expect((await server(FRA)).port).toBe(1194);
+    expect((await server(FRA)).port).toBe(1195);
     expect(await auditOf((e) => e.requestId === refused.id && e.action === 'admin.server.failed')).toHaveLength(1);
     expect(h.sim.configuringRejections()).toBe(0);
   });

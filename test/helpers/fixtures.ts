@@ -30,12 +30,13 @@ export const ALL_GATEWAYS: readonly GatewayDef[] = [
 /** The two gateways the tests use. */
 export const GATEWAYS = ALL_GATEWAYS.slice(0, 2);
 
-export function simSeed(gateways: readonly GatewayDef[] = GATEWAYS): SimSeed {
+/** Each SSL server on its own port (1194, 1195, … unless `ports` says), as two real OpenVPN gateways on one host need. */
+export function simSeed(gateways: readonly GatewayDef[] = GATEWAYS, ports: readonly number[] = []): SimSeed {
   return {
     accessKeys: [{ id: ACCESS_KEY.id, secret: ACCESS_KEY.secret }],
-    gateways: gateways.map((g) => ({
+    gateways: gateways.map((g, i) => ({
       vpnGatewayId: g.vpnGatewayId, regionId: g.regionId, name: g.name, internetIp: g.ip, sslMaxConnections: 50,
-      sslVpnServer: { sslVpnServerId: g.sslVpnServerId, clientIpPool: '10.99.0.0/24', localSubnet: '172.16.0.0/16', proto: 'UDP', port: 1194 },
+      sslVpnServer: { sslVpnServerId: g.sslVpnServerId, clientIpPool: '10.99.0.0/24', localSubnet: '172.16.0.0/16', proto: 'UDP', port: ports[i] ?? 1194 + i },
     })),
     casCertificates: [{ identifier: 'a'.repeat(32), commonName: 'alice@example.com' }],
   };

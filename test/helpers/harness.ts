@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { start, type Running } from '../../src/main.js';
 import { startAlibabaSim, type AlibabaSim, type SimSeed } from '../../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeSlack } from '../../src/sim/slack/index.js';
+import { freePort } from './process.js';
 import { APP_TOKEN, BOT_TOKEN, configYaml, productEnv, SIGNING_SECRET, simSeed, USERS, writeConfigFile } from './fixtures.js';
 
 export { ACCESS_KEY, APPROVALS, configYaml, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from './fixtures.js';
@@ -38,13 +39,24 @@ export async function startHarness(options: {
   socketMode?: boolean;
   /** The simulator's seed, instead of simSeed() (e.g. a certificate quota). */
   simSeed?: SimSeed;
+  /**
+   * Real OpenVPN servers behind the simulated SSL servers (when openvpn is installed), each on a free port
+   * (the seed's ports are replaced). Off by default: only the files proving real connections pay for it.
+   */
+  openvpn?: boolean;
 }): Promise<Harness> {
   const base = options.redisBase ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisUrl = options.clusterNodes ? `redis://${options.clusterNodes.split(',')[0]}` : `${base.replace(/\/\d+$/, '')}/${options.db}`;
   const redis = new Redis(redisUrl);
   redis.on('error', () => undefined); // an outage test kills its Redis on purpose
   if (!options.clusterNodes) await redis.flushdb();
-  const sim = await startAlibabaSim({ seed: options.simSeed ?? simSeed(), updateMs: options.updateMs ?? 300 });
+  let seed = options.simSeed ?? simSeed();
+  if (options.openvpn) {
+    const gateways = [];
+    for (const g of seed.gateways) gateways.push(g.sslVpnServer ? { ...g, sslVpnServer: { ...g.sslVpnServer, port: await freePort() } } : g);
+    seed = { ...seed, gateways };
+  }
+  const sim = await startAlibabaSim({ seed, updateMs: options.updateMs ?? 300, ...(options.openvpn ? { openvpn: true } : {}) });
   const slack = await startFakeSlack({ botToken: BOT_TOKEN, users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
   const configPath = writeConfigFile(options.configText ?? configYaml(options.configExtra ?? '', options.adminsExtra ? { adminsExtra: options.adminsExtra } : {}));
   const env: Record<string, string> = {

@@ -1,6 +1,7 @@
 // Runs the product as a child process (`node --import tsx src/main.ts`), so a test can kill -9 it and
 // start a fresh one against the same simulators and Redis database.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -22,11 +23,20 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-/** A port below the ephemeral range that was free a moment ago and that this process has not handed out before. */
+/** UDP too: an OpenVPN gateway of the simulator may listen on either. */
+function canBindUdp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+/** A port below the ephemeral range that was free a moment ago (TCP and UDP) and that this process has not handed out before. */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = RANGE_START + (nextOffset++ % RANGE_SIZE);
-    if (await canListen(port)) return port;
+    if ((await canListen(port)) && (await canBindUdp(port))) return port;
   }
   throw new Error('no free port between 20000 and 32000');
 }

@@ -5,17 +5,12 @@
 // the deleted one is refused.
 /* eslint-disable @typescript-eslint/no-explicit-any -- pop-core returns untyped JSON */
 import RPCClient from '@alicloud/pop-core';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
-import { findOpenVpn } from '../../src/sim/alicloud/openvpn.js';
+import { ONE_TRY, OPENVPN, skipNotice, VpnClients } from '../helpers/openvpn.js';
+import { freePort } from '../helpers/process.js';
 
-const OPENVPN = findOpenVpn();
-if (!OPENVPN) console.warn('openvpn.test.ts SKIPPED: openvpn is not installed (apt-get install openvpn; .ci/run does it)');
+skipNotice('openvpn.test.ts');
 
 const KEY = { id: 'LTAI5tOpenVpnKey00000001', secret: 'openvpn-secret' };
 const REGION = 'cn-hangzhou';
@@ -23,47 +18,10 @@ const GW = 'vpn-bp1ovpn000000000000001';
 const SRV = 'vss-bp1ovpn000000000000001';
 const eventually = <T>(read: () => Promise<T> | T, timeout = 30_000) => expect.poll(read, { timeout, interval: 200 });
 
-/** A UDP port nobody listens on now. */
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
-
-/** A client run with a profile as a requester would have it; its log is kept to look for the outcome. */
-class Client {
-  log = '';
-  private child: ChildProcess;
-  readonly exited: Promise<number | null>;
-
-  constructor(dir: string, extra: string[] = []) {
-    this.child = spawn(OPENVPN!, ['--cd', dir, '--config', 'profile.ovpn', '--dev', 'null', '--ifconfig-noexec', '--route-noexec', '--connect-retry', '1', '--hand-window', '15', '--explicit-exit-notify', '1', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout?.on('data', (d: Buffer) => (this.log += d.toString()));
-    this.child.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-  }
-
-  /** How many times it completed the connection (a reconnect after a gateway restart counts again). */
-  get connected(): number {
-    return this.log.split('Initialization Sequence Completed').length - 1;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    await this.exited;
-  }
-}
-
 describe.skipIf(!OPENVPN)('a real OpenVPN gateway behind the simulator', () => {
   let sim: AlibabaSim;
   let vpc: RPCClient;
-  const dirs: string[] = [];
-  const clients: Client[] = [];
+  const clients = new VpnClients();
   const call = (action: string, params: Record<string, unknown>): Promise<any> => vpc.request<any>(action, { RegionId: REGION, ...params }, { method: 'POST' });
   const server = async () => (await sim.openVpn()).servers[0]!;
 
@@ -73,21 +31,12 @@ describe.skipIf(!OPENVPN)('a real OpenVPN gateway behind the simulator', () => {
     const { SslVpnClientCertId: id } = await call('CreateSslVpnClientCert', { SslVpnServerId: SRV, Name: name });
     await sim.settle();
     const cert = await call('DescribeSslVpnClientCert', { SslVpnClientCertId: id });
-    const dir = mkdtempSync(join(tmpdir(), 'vpnbot-openvpn-client-'));
-    dirs.push(dir);
-    writeFileSync(join(dir, 'profile.ovpn'), cert.ClientConfig);
-    writeFileSync(join(dir, 'ca.crt'), cert.CaCert);
-    writeFileSync(join(dir, `${id}.crt`), cert.ClientCert);
-    writeFileSync(join(dir, `${id}.key`), cert.ClientKey, { mode: 0o600 });
+    const dir = clients.dir({ 'profile.ovpn': cert.ClientConfig, 'ca.crt': cert.CaCert, [`${id}.crt`]: cert.ClientCert, [`${id}.key`]: cert.ClientKey });
     expect(cert.ClientConfig).toContain(`\nremote 127.0.0.1 ${(await server()).port}\n`);
     return { id, dir };
   }
 
-  const connect = (dir: string, extra: string[] = []) => {
-    const c = new Client(dir, extra);
-    clients.push(c);
-    return c;
-  };
+  const connect = (dir: string, extra: string[] = []) => clients.connect(dir, extra);
 
   beforeAll(async () => {
     sim = await startAlibabaSim({
@@ -97,7 +46,7 @@ describe.skipIf(!OPENVPN)('a real OpenVPN gateway behind the simulator', () => {
         accessKeys: [KEY],
         gateways: [{
           vpnGatewayId: GW, regionId: REGION, internetIp: '127.0.0.1', sslMaxConnections: 5,
-          sslVpnServer: { sslVpnServerId: SRV, clientIpPool: '10.77.0.0/24', localSubnet: '172.16.0.0/16', proto: 'UDP', cipher: 'AES-128-CBC', port: await freeUdpPort() },
+          sslVpnServer: { sslVpnServerId: SRV, clientIpPool: '10.77.0.0/24', localSubnet: '172.16.0.0/16', proto: 'UDP', cipher: 'AES-128-CBC', port: await freePort() },
         }],
       },
     });
@@ -105,9 +54,8 @@ describe.skipIf(!OPENVPN)('a real OpenVPN gateway behind the simulator', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.stop()));
+    await clients.close();
     await sim?.close();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('connects with an issued profile; after a delete every client is dropped, the other reconnects, the deleted one is refused', async () => {
@@ -146,7 +94,7 @@ describe.skipIf(!OPENVPN)('a real OpenVPN gateway behind the simulator', () => {
     // A fresh start with the deleted certificate's profile gets no further (bounded: it exits on the TLS failure).
     if (bobClient) await bobClient.stop();
     const refusedBefore = (await server()).refused;
-    const again = connect(alice.dir, ['--tls-exit', '--connect-retry-max', '1']);
+    const again = connect(alice.dir, ONE_TRY);
     await eventually(async () => (await server()).refused).toBeGreaterThan(refusedBefore);
     await again.stop();
     expect(again.connected).toBe(0);

@@ -57,7 +57,7 @@ class OneServer {
     private readonly state: SimState,
     private readonly server: ServerRec,
   ) {
-    this.status = { sslVpnServerId: server.id, state: 'starting', mode: tunUsable ? 'server' : 'p2p', host: '127.0.0.1', port: server.port, proto: server.proto, clients: 0, refused: 0, starts: 0 };
+    this.status = { sslVpnServerId: server.id, state: 'starting', mode: tunUsable ? 'server' : 'p2p', host: '127.0.0.1', port: server.port, proto: server.proto, clients: 0, refused: 0, refusals: [], starts: 0 };
   }
 
   /** (Re)starts with the server's current settings and CRL; restarts are queued, never concurrent. */
@@ -130,6 +130,8 @@ class OneServer {
         this.status.state = 'running';
       }
       if (/VERIFY ERROR|certificate revoked|TLS Error: TLS handshake failed/.test(line)) this.status.refused++;
+      const refused = /VERIFY ERROR: depth=0, .*CN=([^,\s]+)/.exec(line);
+      if (refused) this.status.refusals = [...this.status.refusals.slice(-49), { certificate: refused[1]!, at: Date.now() }];
     };
     let buffered = '';
     const onData = (chunk: Buffer) => {

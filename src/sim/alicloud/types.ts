@@ -107,6 +107,8 @@ export interface SimOpenVpnServer {
   clients: number;
   /** TLS handshakes refused (revoked or foreign certificates). */
   refused: number;
+  /** The latest refusals (at most 50): the client certificate's CN (the SslVpnClientCertId) and when, epoch ms. */
+  refusals: { certificate: string; at: number }[];
   /** Times started: a certificate delete or a server change restarts it when the gateway is active again. */
   starts: number;
   reason?: string;

@@ -1,0 +1,128 @@
+// The proof with a real VPN client: the simulator runs a real OpenVPN server per SSL server (127.0.0.1, the
+// port/proto of the server), the bot delivers a profile into the DM (taken here from the fake Slack's file
+// upload, as a person downloads it), and a real `openvpn --dev null` client connects with it. Once the bot
+// says a certificate was "removed and verified" (after `/vpn revoke`, expiry or `/vpn admin offboard`),
+// the same profile is refused at that moment; another person's client, dropped by the gateway's restart,
+// reconnects with its own profile. Loopback only; every wait bounded.
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RequestStore } from '../../src/core/store.js';
+import { activeGrant, requestStatus } from '../helpers/grants.js';
+import { GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+import { ONE_TRY, OPENVPN, skipNotice, VpnClients, type VpnClient } from '../helpers/openvpn.js';
+
+skipNotice('e2e/openvpn.test.ts');
+
+let h: Harness;
+let lane: Queue;
+const clients = new VpnClients();
+const HZ = GATEWAYS[0]!;
+const eventually = <T>(read: () => Promise<T> | T, timeout = 30_000) => expect.poll(read, { timeout, interval: 100 });
+
+const dm = (userId: string) => h.slack.dmChannelFor(userId);
+const gateway = async () => (await h.sim.openVpn()).servers.find((s) => s.sslVpnServerId === HZ.sslVpnServerId)!;
+
+interface Held { requestId: string; certId: string; profile: string }
+
+/** An active grant on hangzhou and the profile the bot put in the person's DM (the newest file there). */
+async function grantWithProfile(userId: string, name: string): Promise<Held> {
+  h.slack.addUser(userId, { name });
+  const { requestId, certId } = await activeGrant(h, userId, 'hangzhou');
+  const file = await h.slack.waitFor(`${name}'s profile`, () => h.slack.files(dm(userId)).at(-1), 15_000);
+  expect(file.filename).toMatch(/\.ovpn$/);
+  return { requestId, certId, profile: file.content.toString('utf8') };
+}
+
+/** When the gateway last refused `certId` (the client certificate's CN), or 0. */
+const lastRefusal = async (certId: string) => (await gateway()).refusals.filter((r) => r.certificate === certId).at(-1)?.at ?? 0;
+
+async function connected(profile: string): Promise<VpnClient> {
+  const client = clients.connectProfile(profile);
+  await eventually(() => client.connected).toBe(1);
+  return client;
+}
+
+/**
+ * A fresh client with `held`'s profile, started now: it gives up by itself without ever connecting, and
+ * the gateway refused the certificate meanwhile (its CRL lists it).
+ */
+async function expectRefused(held: Held): Promise<void> {
+  const since = Date.now();
+  const client = clients.connectProfile(held.profile, ONE_TRY);
+  await client.exited;
+  expect(client.connected).toBe(0);
+  expect(await lastRefusal(held.certId)).toBeGreaterThanOrEqual(since);
+}
+
+const dmSays = (userId: string, text: string) => h.slack.waitFor(`${userId} told: ${text}`, () => h.slack.messages(dm(userId)).find((m) => m.text.includes(text)), 30_000);
+
+beforeAll(async () => {
+  if (!OPENVPN) return;
+  h = await startHarness({ db: 58, updateMs: 300, openvpn: true, adminsExtra: ['U0ADMIN2'] });
+  lane = new Queue('lane-hangzhou', { connection: h.redis, prefix: 'vpnbot:{lane-hangzhou}' });
+  await vi.waitFor(async () => expect((await h.sim.openVpn()).servers.map((s) => s.state)).toEqual(['running', 'running']), { timeout: 30_000, interval: 100 });
+}, 60_000);
+afterAll(async () => {
+  await clients.close();
+  await lane?.close();
+  await h?.close();
+});
+
+describe.skipIf(!OPENVPN)('a real OpenVPN client with the profiles the bot delivers', () => {
+  it('a delivered profile connects; after /vpn revoke it is refused once the bot says removed and verified; the other person reconnects', async () => {
+    const ann = await grantWithProfile('U0ANN', 'ann');
+    const ben = await grantWithProfile('U0BEN', 'ben');
+    expect(ann.profile).toContain(`remote 127.0.0.1 ${(await gateway()).port}`);
+    const annClient = await connected(ann.profile);
+    const multi = (await gateway()).mode === 'server';
+    if (!multi) console.warn('e2e/openvpn.test.ts: no usable /dev/net/tun, the gateway runs point-to-point (one client at a time)');
+    if (!multi) await annClient.stop();
+    const benClient = await connected(ben.profile);
+
+    const status = await h.driver.command({ userId: 'U0ADMIN', text: 'admin status' });
+    const report = await h.slack.waitFor('admin status', () => h.slack.responses().map((r) => String(r.body.text)).find((t) => t.includes('*VPN gateways*')), 15_000);
+    expect(status.status).toBe(200);
+    expect(report).toMatch(new RegExp(`\\*hangzhou\\*: .* ${multi ? 2 : 1}/50 SSL connections`));
+    const startsBefore = (await gateway()).starts;
+
+    await h.driver.command({ userId: 'U0ANN', text: `revoke ${ann.requestId}` });
+    await dmSays('U0ANN', 'removed and verified gone');
+    // At the moment the bot says so, Ann's profile no longer connects, and her running client was cut off.
+    await expectRefused(ann);
+    expect(annClient.connected).toBe(1);
+    expect(await requestStatus(h, ann.requestId)).toBe('revoked');
+    expect((await gateway()).starts).toBe(startsBefore + 1);
+
+    // The delete restarted the gateway: Ben was dropped too and is back with his own, still valid profile.
+    await eventually(() => benClient.connected).toBe(2);
+  }, 120_000);
+
+  it('after expiry the profile is refused once the bot says removed and verified', async () => {
+    const cid = await grantWithProfile('U0CID', 'cid');
+    const client = await connected(cid.profile);
+    await client.stop();
+    // The grant's time is up: its expiry moves before the current coalescing window (access.expiryCoalesceWindow,
+    // 15 min) and the removal runs now.
+    const window = 15 * 60_000;
+    await new RequestStore(h.redis).update(cid.requestId, { expiresAt: Math.floor(Date.now() / window) * window - 1000 });
+    const job = await vi.waitFor(async () => {
+      const found = await lane.getJob(`expire-${cid.requestId}`);
+      expect(found).toBeDefined();
+      return found!;
+    }, { timeout: 5000, interval: 20 });
+    await job.promote();
+    await dmSays('U0CID', 'has expired and its certificate was removed and verified gone');
+    await expectRefused(cid);
+    expect(await requestStatus(h, cid.requestId)).toBe('expired');
+  }, 120_000);
+
+  it('after /vpn admin offboard the profile is refused once the bot says removed and verified', async () => {
+    const dave = await grantWithProfile('U0DAVE', 'dave');
+    const client = await connected(dave.profile);
+    await client.stop();
+    await h.driver.command({ userId: 'U0ADMIN', text: 'admin offboard <@U0DAVE|dave>' });
+    await dmSays('U0DAVE', 'removed and verified gone');
+    await expectRefused(dave);
+    expect(await requestStatus(h, dave.requestId)).toBe('revoked');
+  }, 120_000);
+});
