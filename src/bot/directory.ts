@@ -13,7 +13,7 @@ export class SlackDirectory implements PeopleDirectory {
   private readonly people = new Map<string, Cached<Person>>();
 
   /** `fallback` (slack.locale) is the language of people whose Slack locale has no catalogue, or cannot be read. */
-  constructor(private readonly client: WebClient, private readonly ttlMs = 60_000, private readonly fallback: Locale = 'en') {}
+  constructor(private readonly client: WebClient, private readonly ttlMs = 60_000, private readonly fallback: Locale = 'en', private readonly patienceMs = 1000) {}
 
   groupMembers = async (groupId: string): Promise<readonly string[]> => {
     const hit = this.groups.get(groupId);
@@ -55,9 +55,16 @@ export class SlackDirectory implements PeopleDirectory {
 
   userHandle = async (userId: string): Promise<string> => (await this.person(userId)).handle ?? userId.toLowerCase();
 
-  /** The language (and time zone) of the messages `userId` reads: their Slack locale, else slack.locale. */
+  /**
+   * The language (and time zone) of the messages `userId` reads: their Slack locale, else slack.locale.
+   * Listeners must answer within Slack's 3 s, so a lookup slower than `patienceMs` answers in slack.locale
+   * (and still fills the cache for the next message).
+   */
   langOf = async (userId: string): Promise<Lang> => {
-    const person = await this.person(userId);
+    const fallback: Person = {};
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<Person>((resolve) => { timer = setTimeout(() => resolve(fallback), this.patienceMs).unref(); });
+    const person = await Promise.race([this.person(userId), late]).finally(() => clearTimeout(timer));
     return { locale: toLocale(person.locale) ?? this.fallback, ...(person.timeZone ? { timeZone: person.timeZone } : {}) };
   };
 }

@@ -15,7 +15,9 @@ import { APPROVE_ACTION } from './views/approval-card.js';
 import { HOME_CALLBACK_ID, homeView, type HomeData } from './views/home.js';
 import { DONE_ACTION } from './views/messages.js';
 import { DENY_MODAL } from './views/modals.js';
-import type { LangOf } from './i18n/index.js';
+import { messagesOf, type Lang, type LangOf } from './i18n/index.js';
+
+const m = messagesOf('home');
 
 export interface HomeDeps {
   service: AccessService;
@@ -44,7 +46,7 @@ async function userData(deps: HomeDeps, userId: string): Promise<Pick<HomeData, 
   return { mine, waiting };
 }
 
-async function healthData(deps: HomeDeps, userId: string): Promise<HomeData['health']> {
+async function healthData(deps: HomeDeps, userId: string, lang: Lang): Promise<HomeData['health']> {
   const { admin } = deps;
   if (!admin || !(await admin.authorize(userId)).ok) return undefined;
   try {
@@ -52,7 +54,7 @@ async function healthData(deps: HomeDeps, userId: string): Promise<HomeData['hea
     return status.ok ? { rows: status.value } : undefined;
   } catch (err) {
     deps.logger.error({ err: (err as Error).message }, 'App Home: gateway health failed');
-    return { error: 'could not read it right now; try `/vpn admin status`.' };
+    return { error: m(lang, 'healthError') };
   }
 }
 
@@ -60,9 +62,10 @@ async function healthData(deps: HomeDeps, userId: string): Promise<HomeData['hea
 export async function publishHome(client: WebClient, deps: HomeDeps, userId: string): Promise<void> {
   const started = Date.now();
   try {
-    const publish = (data: HomeData) => client.views.publish({ user_id: userId, view: homeView(data) });
+    const lang = await deps.langOf(userId);
+    const publish = (data: HomeData) => client.views.publish({ user_id: userId, view: homeView(data, lang) });
     // Health is not awaited yet: a slow cloud must not hold up the user's own access.
-    const health = healthData(deps, userId).catch((err: Error) => {
+    const health = healthData(deps, userId, lang).catch((err: Error) => {
       deps.logger.error({ err: err.message }, 'App Home: admin check failed');
       return undefined;
     });
@@ -122,7 +125,7 @@ export function registerHome(app: App, deps: HomeDeps): void {
     if (!deps.profiles || !isRequestId(action.value ?? '')) return;
     try {
       const outcome = await deps.profiles.resend(body.user.id, { requestId: action.value! });
-      await client.chat.postMessage({ channel: body.user.id, text: outcome.ok ? resendReply(outcome.value) : refusalText(outcome.refusal) });
+      await client.chat.postMessage({ channel: body.user.id, text: outcome.ok ? resendReply(outcome.value, await deps.langOf(body.user.id)) : refusalText(outcome.refusal) });
       deps.onHandled?.('resend', outcome.ok ? 'ok' : 'refused');
     } catch (err) {
       deps.logger.error({ err: (err as Error).message }, 'App Home resend failed');

@@ -10,7 +10,7 @@ import { approvalCard } from './views/approval-card.js';
 import { accessEventText } from './views/events.js';
 import { approverReminder, breakGlassReviewReminder, expiringSoon, profileComment, requesterNotice } from './views/messages.js';
 import { poolNoticeText } from './views/pool.js';
-import { EN, type Lang, type LangOf, type Locale } from './i18n/index.js';
+import type { Lang, LangOf, Locale } from './i18n/index.js';
 
 export class SlackMessenger implements Messenger, FileDelivery {
   private readonly dms = new Map<string, string>();
@@ -28,11 +28,11 @@ export class SlackMessenger implements Messenger, FileDelivery {
 
   /** The language `userId` reads; the channel's when Slack cannot tell. */
   async langOf(userId: string): Promise<Lang> {
-    return this.options.langOf ? this.options.langOf(userId).catch(() => this.channelLang) : this.channelLang ?? EN;
+    return this.options.langOf ? this.options.langOf(userId).catch(() => this.channelLang) : this.channelLang;
   }
 
   async postApprovalCard(request: AccessRequest): Promise<SlackMessageRef> {
-    const result = await this.client.chat.postMessage({ channel: this.approvalsChannel, ...approvalCard(request) });
+    const result = await this.client.chat.postMessage({ channel: this.approvalsChannel, ...approvalCard(request, this.channelLang) });
     return { channel: result.channel ?? this.approvalsChannel, ts: result.ts! };
   }
 
@@ -46,11 +46,11 @@ export class SlackMessenger implements Messenger, FileDelivery {
 
   async updateApprovalCard(request: AccessRequest): Promise<void> {
     if (!request.card) return;
-    await this.client.chat.update({ channel: request.card.channel, ts: request.card.ts, ...approvalCard(request) });
+    await this.client.chat.update({ channel: request.card.channel, ts: request.card.ts, ...approvalCard(request, this.channelLang) });
   }
 
   async publish(event: AccessEvent): Promise<void> {
-    const { thread, admins } = accessEventText(event);
+    const { thread, admins } = accessEventText(event, this.channelLang);
     const card = 'request' in event ? event.request.card : undefined;
     if (thread && card) await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: thread });
     if (admins) await this.notifyAdmins(admins);
@@ -62,7 +62,7 @@ export class SlackMessenger implements Messenger, FileDelivery {
   }
 
   async notifyRequester(request: AccessRequest, event: RequesterEvent): Promise<void> {
-    await this.client.chat.postMessage({ channel: await this.dmChannel(request.requesterId), text: requesterNotice(request, event) });
+    await this.client.chat.postMessage({ channel: await this.dmChannel(request.requesterId), text: requesterNotice(request, event, await this.langOf(request.requesterId)) });
   }
 
   // The three steps of Slack's external upload, done by hand so the file id is known (and recorded by the
@@ -77,7 +77,7 @@ export class SlackMessenger implements Messenger, FileDelivery {
     await this.client.files.completeUploadExternal({
       files: [{ id: target.file_id, title: profile.filename }],
       channel_id: await this.dmChannel(request.requesterId),
-      initial_comment: profileComment(request, profileRemovalTime(Date.now(), this.options.profileRetentionMs ?? Number.POSITIVE_INFINITY, request.expiresAt ?? Date.now() + request.durationMs)),
+      initial_comment: profileComment(request, profileRemovalTime(Date.now(), this.options.profileRetentionMs ?? Number.POSITIVE_INFINITY, request.expiresAt ?? Date.now() + request.durationMs), await this.langOf(request.requesterId)),
     });
     return { fileId: target.file_id };
   }
@@ -106,7 +106,7 @@ export class SlackMessenger implements Messenger, FileDelivery {
   }
 
   async remindExpiring(request: AccessRequest): Promise<void> {
-    await this.client.chat.postMessage({ channel: await this.dmChannel(request.requesterId), ...expiringSoon(request) });
+    await this.client.chat.postMessage({ channel: await this.dmChannel(request.requesterId), ...expiringSoon(request, await this.langOf(request.requesterId)) });
   }
 
   /** Uploads a file into the user's DM (admin exports), with the same three-step upload as the profile. */
@@ -126,16 +126,16 @@ export class SlackMessenger implements Messenger, FileDelivery {
 
   async remindApprovers(request: AccessRequest, approvers: readonly string[]): Promise<void> {
     if (!request.card) return;
-    await this.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text: approverReminder(request, approvers) });
+    await this.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text: approverReminder(request, approvers, this.channelLang) });
   }
 
   async alertBreakGlass(request: AccessRequest, admins: readonly string[]): Promise<void> {
     // The same blocks as the channel's alert card, so each admin can act from the DM.
-    for (const admin of admins) await this.client.chat.postMessage({ channel: await this.dmChannel(admin), ...approvalCard(request) });
+    for (const admin of admins) await this.client.chat.postMessage({ channel: await this.dmChannel(admin), ...approvalCard(request, await this.langOf(admin)) });
   }
 
   async remindBreakGlassReview(request: AccessRequest, admins: readonly string[]): Promise<void> {
-    const text = breakGlassReviewReminder(request, admins);
+    const text = breakGlassReviewReminder(request, admins, this.channelLang);
     if (request.card) await this.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, reply_broadcast: true, text });
     else await this.client.chat.postMessage({ channel: this.approvalsChannel, text });
   }

@@ -74,5 +74,5 @@ export function stripAllowed(text: string): string {
     .replace(/:[a-z0-9_+-]+:/g, ' ')
     .replace(/<[^>]*>/g, ' ')
     .replace(/\/vpn(?: [a-z-]+)*/g, ' ')
-    .replace(/\b(?:VPN|SSL|OpenVPN|Tunnelblick|Connect|Slack|Alibaba|Cloud|HMAC|SHA|CSV|CAS|IDaaS|RequestId|ClientToken|IP|CN|HTTP|ovpn)\b/g, ' ');
+    .replace(/\b(?:VPN|SSL|OpenVPN|Tunnelblick|Connect|Slack|Alibaba|Cloud|HMAC|SHA|CSV|CAS|IDaaS|RequestId|ClientToken|IP|CN|HTTP|ovpn|RAM|AccessKey|ModifySslVpnServer)\b/g, ' ');
 }

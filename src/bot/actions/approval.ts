@@ -9,13 +9,13 @@ import type { AccessEvent } from '../../core/events.js';
 import type { Messenger } from '../../core/ports.js';
 import { APPROVE_ACTION, DENY_ACTION } from '../views/approval-card.js';
 import { DENY_MODAL, denyModal, REQUEST_MODAL } from '../views/modals.js';
-import type { LangOf } from '../i18n/index.js';
+import { messagesOf, type Lang, type LangOf } from '../i18n/index.js';
 import { parseRequestText } from '../../core/policy.js';
 import { requestConfirmation } from '../views/messages.js';
 import { requestFormField, requestInputText } from '../views/input.js';
 import { refusalText } from '../views/refusals.js';
 
-const SOMETHING_WRONG = 'Something went wrong on my side; nothing was changed. Please try again in a minute.';
+const m = messagesOf('listeners');
 
 export interface ApprovalDeps {
   service: AccessService;
@@ -36,8 +36,10 @@ const clickSchema = z.object({
 type ClickArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
-  const tellClicker = async (args: ClickArgs, channel: string | undefined, text: string) => {
+  /** A private answer to the clicker, in their language. */
+  const tellClicker = async (args: ClickArgs, channel: string | undefined, text: string | ((lang: Lang) => string)) => {
     const userId = args.body.user.id;
+    if (typeof text !== 'string') text = text(await deps.langOf(userId));
     try {
       if (channel) await args.client.chat.postEphemeral({ channel, user: userId, text });
       else await args.respond({ response_type: 'ephemeral', replace_original: false, text });
@@ -50,7 +52,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
     await args.ack();
     const click = clickSchema.safeParse(args.body);
     if (!click.success) {
-      await tellClicker(args, args.body.channel?.id, 'That button is not one of mine, or it is from an old message.');
+      await tellClicker(args, args.body.channel?.id, (lang) => m(lang, 'notMyButton'));
       return;
     }
     const requestId = click.data.actions[0]!.value;
@@ -70,7 +72,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
         deps.logger.warn({ err: err.message }, 'progress post failed'));
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, requestId }, 'approve failed');
-      await tellClicker(args, click.data.channel?.id, ':warning: I could not record your approval; please click again in a minute.');
+      await tellClicker(args, click.data.channel?.id, (lang) => m(lang, 'approvalNotRecorded'));
     }
   });
 
@@ -78,7 +80,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
     await args.ack();
     const click = clickSchema.safeParse(args.body);
     if (!click.success || !click.data.trigger_id) {
-      await tellClicker(args, args.body.channel?.id, 'That button is not one of mine, or it is from an old message.');
+      await tellClicker(args, args.body.channel?.id, (lang) => m(lang, 'notMyButton'));
       return;
     }
     const requestId = click.data.actions[0]!.value;
@@ -92,19 +94,20 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       await args.client.views.open({ trigger_id: click.data.trigger_id, view: denyModal(requestId, await deps.langOf(click.data.user.id)) });
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, requestId }, 'deny click failed');
-      await tellClicker(args, click.data.channel?.id, ':warning: I could not open the deny form; please click Deny again in a minute.');
+      await tellClicker(args, click.data.channel?.id, (lang) => m(lang, 'denyFormFailed'));
     }
   });
 
   app.view<ViewSubmitAction>(DENY_MODAL, async (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const requestId = args.view.private_metadata;
     const reason = String(args.view.state.values.reason?.value?.value ?? '').trim();
+    const lang = await deps.langOf(args.body.user.id);
     if (reason.length < 3) {
-      await args.ack({ response_action: 'errors', errors: { reason: 'Please give the requester a reason (at least 3 characters).' } });
+      await args.ack({ response_action: 'errors', errors: { reason: m(lang, 'denyReasonTooShort') } });
       return;
     }
     if (!isRequestId(requestId)) {
-      await args.ack({ response_action: 'errors', errors: { reason: 'This form is out of date; close it and click Deny again.' } });
+      await args.ack({ response_action: 'errors', errors: { reason: m(lang, 'denyFormOutdated') } });
       return;
     }
     const outcome = await deps.service.deny(requestId, args.body.user.id, reason).catch((err: Error) => {
@@ -112,7 +115,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       return undefined;
     });
     if (!outcome?.ok) {
-      await args.ack({ response_action: 'errors', errors: { reason: outcome ? refusalText(outcome.refusal) : SOMETHING_WRONG } });
+      await args.ack({ response_action: 'errors', errors: { reason: outcome ? refusalText(outcome.refusal) : m(lang, 'somethingWrongPlain') } });
       deps.onHandled?.('deny', 'refused');
       return;
     }
@@ -125,6 +128,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
     const gateway = String(values.gateway?.value?.selected_option?.value ?? '');
     const duration = String(values.duration?.value?.value ?? '').trim();
     const reason = String(values.reason?.value?.value ?? '').trim();
+    const lang = await deps.langOf(args.body.user.id);
     const parsed = parseRequestText(deps.service.policy, `${gateway} ${duration} ${reason}`);
     if (!parsed.ok) {
       await args.ack({ response_action: 'errors', errors: { [requestFormField(parsed.error)]: requestInputText(parsed.error, 'request').replace(/`/g, '').slice(0, 150) } });
@@ -135,11 +139,11 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       return undefined;
     });
     if (!outcome?.ok) {
-      await args.ack({ response_action: 'errors', errors: { reason: (outcome ? refusalText(outcome.refusal) : SOMETHING_WRONG).replace(/[`*]/g, '').slice(0, 150) } });
+      await args.ack({ response_action: 'errors', errors: { reason: (outcome ? refusalText(outcome.refusal) : m(lang, 'somethingWrongPlain')).replace(/[`*]/g, '').slice(0, 150) } });
       return;
     }
     await args.ack();
-    await args.client.chat.postMessage({ channel: args.body.user.id, text: requestConfirmation(outcome.value) }).catch((err: Error) =>
+    await args.client.chat.postMessage({ channel: args.body.user.id, text: requestConfirmation(outcome.value, lang) }).catch((err: Error) =>
       deps.logger.warn({ err: err.message }, 'confirmation DM failed'));
   });
 }

@@ -1,6 +1,8 @@
 // Delete / Keep on the findings post: ack, parse, call the reconcile service, answer privately. Keep asks
 // why in a modal first.
-import type { LangOf } from '../i18n/index.js';
+import { messagesOf, type LangOf } from '../i18n/index.js';
+
+const m = messagesOf('listeners');
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { ReconcileService } from '../../core/reconcile.js';
@@ -17,9 +19,8 @@ export function registerFindingActions(app: App, deps: { langOf: LangOf; reconci
     if (!CERT_ID.test(certId)) return;
     try {
       const outcome = await deps.reconcile.delete(body.user.id, certId);
-      const text = outcome.ok
-        ? outcome.value.step === 'proposed' ? `:hourglass: You proposed deleting \`${certId}\`; another admin must confirm.` : `:wastebasket: Confirmed: \`${certId}\` is being deleted on the gateway's lane.`
-        : refusalText(outcome.refusal);
+      const lang = await deps.langOf(body.user.id);
+      const text = outcome.ok ? m(lang, outcome.value.step === 'proposed' ? 'deleteProposed' : 'deleteConfirmed', { certId }) : refusalText(outcome.refusal);
       await respond({ response_type: 'ephemeral', replace_original: false, text });
       deps.onHandled?.('cert-delete', outcome.ok ? 'ok' : 'refused');
     } catch (err) {

@@ -1,6 +1,8 @@
 // The buttons of the "expiring soon" DM: Extend (by the grant's own duration) and I'm done (revoke now).
 // Only the grant's holder can use them; the service checks that by looking among the clicker's grants.
-import type { LangOf } from '../i18n/index.js';
+import { messagesOf, type LangOf } from '../i18n/index.js';
+
+const m = messagesOf('listeners');
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { isRequestId } from '../../core/ids.js';
@@ -20,24 +22,26 @@ export function registerReminderActions(app: App, deps: { langOf: LangOf; servic
   app.action<BlockButtonAction>(EXTEND_ACTION, async (args) => {
     const { ack, body, action } = args;
     await ack();
-    if (!isRequestId(action.value ?? '')) return reply(args, 'That button is from an old message.');
+    const lang = await deps.langOf(body.user.id);
+    if (!isRequestId(action.value ?? '')) return reply(args, m(lang, 'oldButton'));
     const outcome = await deps.service.extend(body.user.id, { requestId: action.value }).catch((err: Error) => {
       deps.logger.error({ err: err.message }, 'extend failed');
       return undefined;
     });
     deps.onHandled?.('extend', outcome?.ok ? 'ok' : 'refused');
-    await reply(args, !outcome ? 'Something went wrong on my side; nothing was changed. Try `/vpn extend` in a minute.' : outcome.ok ? extendReply(outcome.value) : refusalText(outcome.refusal));
+    await reply(args, !outcome ? m(lang, 'somethingWrongExtend') : outcome.ok ? extendReply(outcome.value, lang) : refusalText(outcome.refusal));
   });
 
   app.action<BlockButtonAction>(DONE_ACTION, async (args) => {
     const { ack, body, action } = args;
     await ack();
-    if (!isRequestId(action.value ?? '')) return reply(args, 'That button is from an old message.');
+    const lang = await deps.langOf(body.user.id);
+    if (!isRequestId(action.value ?? '')) return reply(args, m(lang, 'oldButton'));
     const outcome = await deps.service.revokeOwn(body.user.id, action.value).catch((err: Error) => {
       deps.logger.error({ err: err.message }, 'revoke failed');
       return undefined;
     });
     deps.onHandled?.('done', outcome?.ok ? 'ok' : 'refused');
-    await reply(args, !outcome ? 'Something went wrong on my side; nothing was changed. Try `/vpn revoke` in a minute.' : outcome.ok ? ':lock: Ending your access now; the certificate is being removed.' : refusalText(outcome.refusal));
+    await reply(args, !outcome ? m(lang, 'somethingWrongRevoke') : outcome.ok ? m(lang, 'endingAccess') : refusalText(outcome.refusal));
   });
 }

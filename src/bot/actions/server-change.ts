@@ -5,7 +5,9 @@ import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareAr
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AdminService } from '../../core/admin.js';
-import type { LangOf } from '../i18n/index.js';
+import { messagesOf, type Lang, type LangOf } from '../i18n/index.js';
+
+const m = messagesOf('listeners');
 import { isProposalId } from '../../core/ids.js';
 import { SERVER_APPROVE_ACTION, SERVER_REJECT_ACTION } from '../views/server-change.js';
 import { refusalText } from '../views/refusals.js';
@@ -27,7 +29,8 @@ const clickSchema = z.object({
 type ClickArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 export function registerServerChangeActions(app: App, deps: ServerChangeActionDeps): void {
-  const tellClicker = async (args: ClickArgs, channel: string | undefined, text: string) => {
+  const tellClicker = async (args: ClickArgs, channel: string | undefined, text: string | ((lang: Lang) => string)) => {
+    if (typeof text !== 'string') text = text(await deps.langOf(args.body.user.id));
     try {
       if (channel) await args.client.chat.postEphemeral({ channel, user: args.body.user.id, text });
       else await args.respond({ response_type: 'ephemeral', replace_original: false, text });
@@ -41,7 +44,7 @@ export function registerServerChangeActions(app: App, deps: ServerChangeActionDe
     const kind = `server-${decision}`;
     const click = clickSchema.safeParse(args.body);
     if (!click.success) {
-      await tellClicker(args, args.body.channel?.id, 'That button is not one of mine, or it is from an old message.');
+      await tellClicker(args, args.body.channel?.id, (lang) => m(lang, 'notMyButton'));
       return;
     }
     const proposalId = click.data.actions[0]!.value;
@@ -52,7 +55,7 @@ export function registerServerChangeActions(app: App, deps: ServerChangeActionDe
     } catch (err) {
       deps.onHandled?.(kind, 'error');
       deps.logger.error({ err: (err as Error).message, proposalId }, 'server change decision failed');
-      await tellClicker(args, click.data.channel?.id, ':warning: I could not record your decision; please click again in a minute.');
+      await tellClicker(args, click.data.channel?.id, (lang) => m(lang, 'decisionNotRecorded'));
     }
   };
 

@@ -11,6 +11,7 @@ import {
   ADMIN_HELP, auditReply, casRevokeReply, grantsList, LIST_CAP, offboardReply, proposalReply, reconcileReply, revokeReply, serverShowReply, statusReport, unknownSubcommand, WORKING,
 } from '../views/admin.js';
 import { auditVerifyReply } from '../views/audit.js';
+import type { Lang } from '../i18n/index.js';
 
 type Reply = { response_type: 'ephemeral'; text: string };
 
@@ -20,6 +21,8 @@ export interface AdminCommandInput {
   words: readonly string[];
   ack: (reply?: Reply) => Promise<void>;
   respond: (reply: Reply & { replace_original?: boolean }) => Promise<unknown>;
+  /** The admin's language. */
+  lang?: Lang;
 }
 
 export interface AdminCommandDeps {

@@ -8,13 +8,13 @@ import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
 import type { Logger } from 'pino';
 import { requestModal } from '../views/modals.js';
-import type { LangOf } from '../i18n/index.js';
+import { EN, messagesOf, type LangOf } from '../i18n/index.js';
 import { codeSpan } from '../views/text.js';
 import { handleAdminCommand } from './admin.js';
 import { handleResend } from './resend.js';
 import type { ProfileService } from '../../core/profiles.js';
 import type { AdminService } from '../../core/admin.js';
-import { breakGlassConfirmation, cancelledNotice, extendReply, HELP_TEXT, requestConfirmation, statusLine } from '../views/messages.js';
+import { breakGlassConfirmation, cancelledNotice, extendReply, helpText, requestConfirmation, statusLine } from '../views/messages.js';
 import { isDurationAttempt, parseDuration } from '../../core/duration.js';
 
 export interface CommandDeps {
@@ -38,25 +38,27 @@ const commandSchema = z.object({
 });
 
 const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
+const m = messagesOf('listeners');
 
 export function registerVpnCommand(app: App, deps: CommandDeps): void {
   app.command('/vpn', async (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     const { ack, client } = args;
     const parsed = commandSchema.safeParse(args.command);
     if (!parsed.success) {
-      await ack(ephemeral('I could not read that command. Try `/vpn help`.'));
+      await ack(ephemeral(m(EN, 'unreadableCommand')));
       return;
     }
     const { user_id: userId, text, trigger_id: triggerId } = parsed.data;
     const [sub = '', ...rest] = text.trim().split(/\s+/).filter(Boolean);
     const restText = rest.join(' ');
+    const lang = await deps.langOf(userId);
     try {
       switch (sub.toLowerCase()) {
         case '':
         case 'request': {
           if (!restText) {
             await ack();
-            if (triggerId) await client.views.open({ trigger_id: triggerId, view: requestModal(deps.service.policy, await deps.langOf(userId)) });
+            if (triggerId) await client.views.open({ trigger_id: triggerId, view: requestModal(deps.service.policy, lang) });
             deps.onHandled?.('request-modal', 'ok');
             return;
           }
@@ -67,23 +69,23 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
             return;
           }
           const outcome = await deps.service.submit(userId, request.value);
-          await ack(ephemeral(outcome.ok ? requestConfirmation(outcome.value) : refusalText(outcome.refusal)));
+          await ack(ephemeral(outcome.ok ? requestConfirmation(outcome.value, lang) : refusalText(outcome.refusal)));
           deps.onHandled?.('request', outcome.ok ? 'ok' : 'refused');
           return;
         }
         case 'status': {
           const open = await deps.service.openRequests(userId);
           if (open.length === 0) {
-            await ack(ephemeral('You have no open VPN requests. Ask with `/vpn request`.'));
+            await ack(ephemeral(m(lang, 'noOpenRequests')));
             return;
           }
-          const lines = await Promise.all(open.map(async (r) => statusLine(r, r.status === 'approved' ? await deps.positionOf(r.id, r.gateway) : undefined)));
-          await ack(ephemeral(`*Your VPN requests*\n${lines.join('\n')}`));
+          const lines = await Promise.all(open.map(async (r) => statusLine(r, r.status === 'approved' ? await deps.positionOf(r.id, r.gateway) : undefined, lang)));
+          await ack(ephemeral(m(lang, 'yourRequests', { lines: lines.join('\n') })));
           return;
         }
         case 'list': {
           const active = (await deps.service.openRequests(userId)).filter((r) => r.status === 'active');
-          await ack(ephemeral(active.length ? `*Your VPN access*\n${active.map((r) => statusLine(r, undefined)).join('\n')}` : 'You have no active VPN access.'));
+          await ack(ephemeral(active.length ? m(lang, 'yourAccess', { lines: active.map((r) => statusLine(r, undefined, lang)).join('\n') }) : m(lang, 'noActiveAccess')));
           return;
         }
         case 'extend': {
@@ -96,22 +98,22 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
               await ack(ephemeral(durationError(word, EXTEND_USAGE)));
               return;
             } else {
-              await ack(ephemeral(`${codeSpan(word)} is neither a gateway nor a duration. Usage: ${EXTEND_USAGE}`));
+              await ack(ephemeral(m(lang, 'neitherGatewayNorDuration', { word: codeSpan(word), usage: EXTEND_USAGE })));
               return;
             }
           }
           const outcome = await deps.service.extend(userId, gateway ? { gateway } : {}, durationMs);
-          await ack(ephemeral(outcome.ok ? extendReply(outcome.value) : refusalText(outcome.refusal)));
+          await ack(ephemeral(outcome.ok ? extendReply(outcome.value, lang) : refusalText(outcome.refusal)));
           deps.onHandled?.('extend', outcome.ok ? 'ok' : 'refused');
           return;
         }
         case 'cancel': {
           if (rest.length > 1 || (rest[0] && !isRequestId(rest[0]))) {
-            await ack(ephemeral('Usage: `/vpn cancel [request id]`, e.g. `/vpn cancel r1a2b3c4d5`; `/vpn status` lists your requests.'));
+            await ack(ephemeral(m(lang, 'cancelUsage')));
             return;
           }
           const outcome = await deps.service.cancelOwn(userId, rest[0]);
-          await ack(ephemeral(outcome.ok ? cancelledNotice(outcome.value) : refusalText(outcome.refusal)));
+          await ack(ephemeral(outcome.ok ? cancelledNotice(outcome.value, lang) : refusalText(outcome.refusal)));
           deps.onHandled?.('cancel', outcome.ok ? 'ok' : 'refused');
           return;
         }
@@ -123,7 +125,7 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
             return;
           }
           const outcome = await deps.service.breakGlass(userId, parsed.value.gateway, parsed.value.reason);
-          await ack(ephemeral(outcome.ok ? breakGlassConfirmation(outcome.value.request, outcome.value.position) : refusalText(outcome.refusal)));
+          await ack(ephemeral(outcome.ok ? breakGlassConfirmation(outcome.value.request, outcome.value.position, lang) : refusalText(outcome.refusal)));
           deps.onHandled?.('breakglass', outcome.ok ? 'ok' : 'refused');
           return;
         }
@@ -136,26 +138,26 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
           }
           const { revoked, cancelled, inFlight } = outcome.value;
           const lines = [
-            ...revoked.map((r) => `:lock: Revoking your access to *${r.gateway}* (\`${r.id}\`) now; the certificate is being removed and your profile will stop working.`),
-            ...cancelled.map((r) => `:heavy_minus_sign: Cancelled your pending request \`${r.id}\` for *${r.gateway}*.`),
-            ...inFlight.map((r) => `:hourglass_flowing_sand: \`${r.id}\` for *${r.gateway}* is being set up right now; run \`/vpn revoke\` again once the profile arrives.`),
+            ...revoked.map((r) => m(lang, 'revoking', { gateway: r.gateway, id: r.id })),
+            ...cancelled.map((r) => m(lang, 'cancelledPending', { gateway: r.gateway, id: r.id })),
+            ...inFlight.map((r) => m(lang, 'beingSetUp', { gateway: r.gateway, id: r.id })),
           ];
           await ack(ephemeral(lines.join('\n')));
           deps.onHandled?.('revoke', 'ok');
           return;
         }
         case 'resend':
-          await handleResend({ userId, words: rest, ack, respond: args.respond }, { profiles: deps.profiles, gateways: deps.service.policy.gateways, logger: deps.logger, onHandled: deps.onHandled });
+          await handleResend({ userId, words: rest, ack, respond: args.respond, lang }, { profiles: deps.profiles, gateways: deps.service.policy.gateways, logger: deps.logger, onHandled: deps.onHandled });
           return;
         case 'help':
-          await ack(ephemeral(HELP_TEXT));
+          await ack(ephemeral(helpText(lang)));
           return;
         case 'admin':
-          if (!deps.admin) await ack(ephemeral('Admin commands are not set up in this deployment.'));
-          else await handleAdminCommand({ userId, words: rest, ack, respond: args.respond }, { admin: deps.admin, logger: deps.logger, ...(deps.onHandled ? { onHandled: deps.onHandled } : {}) });
+          if (!deps.admin) await ack(ephemeral(m(lang, 'adminNotSetUp')));
+          else await handleAdminCommand({ userId, words: rest, ack, respond: args.respond, lang }, { admin: deps.admin, logger: deps.logger, ...(deps.onHandled ? { onHandled: deps.onHandled } : {}) });
           return;
         default:
-          await ack(ephemeral(`I don't know ${codeSpan(`/vpn ${sub}`)}.\n${HELP_TEXT}`));
+          await ack(ephemeral(m(lang, 'unknownCommand', { command: codeSpan(`/vpn ${sub}`), help: helpText(lang) })));
       }
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, sub }, '/vpn failed');
@@ -163,7 +165,7 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
       deps.onHandled?.(known.includes(sub.toLowerCase() || 'request') ? sub.toLowerCase() || 'request' : 'unknown', 'error');
       // The ack may already have gone out; a second ack throws, so only try when it has not.
       try {
-        await ack(ephemeral(':warning: Something went wrong on my side; nothing was changed. Please try again in a minute.'));
+        await ack(ephemeral(m(lang, 'somethingWrong')));
       } catch {
         /* already acknowledged */
       }

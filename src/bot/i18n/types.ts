@@ -15,8 +15,8 @@ export type HolesOf<E> = E extends string ? Holes<E>
   : E extends Plural ? Holes<E['other']> | (E extends { one: infer O extends string } ? Holes<O> : never) | 'count'
     : never;
 
-/** Values for an entry's placeholders; `count` (plural forms) is a number, the rest text or numbers. */
-export type Params<E> = { readonly [K in HolesOf<E>]: K extends 'count' ? number : string | number };
+/** Values for an entry's placeholders: text or numbers; the `count` of plural forms is a number. */
+export type Params<E> = E extends Plural ? { readonly [K in HolesOf<E>]: K extends 'count' ? number : string | number } : { readonly [K in HolesOf<E>]: string | number };
 export type ParamArgs<E> = [HolesOf<E>] extends [never] ? [] : [params: Params<E>];
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

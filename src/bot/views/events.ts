@@ -1,71 +1,87 @@
 // How the jobs' and the domain's events read in Slack: notes in an approval card's thread, and alerts for
-// the admins in the approvals channel. Pure functions from typed events to text.
-import { ADVICE_TEXT, type AdviceKey } from '../../api/errors.js';
+// the admins in the approvals channel (both in slack.locale). Pure functions from typed events to text.
+import type { AdviceKey } from '../../api/errors.js';
 import type { AccessEvent, Failure, ServerChangeEvent } from '../../core/events.js';
 import { describeChanges } from '../../core/server-admin.js';
-import { slackDate } from './approval-card.js';
+import { EN, localDate, messagesOf, type Lang } from '../i18n/index.js';
 import { actorMention, approvalCountedNote, extensionAppliedNote } from './messages.js';
 
+const m = messagesOf('events');
+const advice = messagesOf('advice');
+
+/** What to do about a permanent cloud error, in the reader's language. */
+export function adviceText(key: AdviceKey, lang: Lang = EN): string {
+  return advice(lang, key);
+}
+
 /** The failure as one line: the detail, then what to do about it. */
-export function failureText(failure: Failure | { detail?: string | undefined; adviceKey?: AdviceKey | undefined }, fallback = 'unknown error'): string {
-  const advice = failure.adviceKey ? ADVICE_TEXT[failure.adviceKey] : '';
-  return [failure.detail ?? fallback, advice].filter(Boolean).join(' ');
+export function failureText(failure: Failure | { detail?: string | undefined; adviceKey?: AdviceKey | undefined }, fallback?: string, lang: Lang = EN): string {
+  const what = failure.adviceKey ? adviceText(failure.adviceKey, lang) : '';
+  return [failure.detail ?? fallback ?? m(lang, 'unknownError'), what].filter(Boolean).join(' ');
 }
 
 /** A stored request or proposal's failure (`failure` and `failureAdvice`), for cards and DMs. */
-export function storedFailure(record: { failure?: string | undefined; failureAdvice?: AdviceKey | undefined }, fallback: string): string {
-  return failureText({ detail: record.failure, adviceKey: record.failureAdvice }, fallback);
+export function storedFailure(record: { failure?: string | undefined; failureAdvice?: AdviceKey | undefined }, fallback: string, lang: Lang = EN): string {
+  return failureText({ detail: record.failure, adviceKey: record.failureAdvice }, fallback, lang);
 }
 
 /** Where an access event is posted and how it reads: `thread` in the request's card thread, `admins` in the approvals channel. */
-export function accessEventText(event: AccessEvent): { thread?: string; admins?: string } {
+export function accessEventText(event: AccessEvent, lang: Lang = EN): { thread?: string; admins?: string } {
   switch (event.type) {
     case 'RequestQueued':
-      return { thread: `:large_green_circle: Approved by <@${event.approverId}>. Queued on *${event.request.gateway}* (${event.position <= 1 ? 'next in line' : `position ${event.position}`}).` };
+      return { thread: m(lang, 'queued', { approverId: event.approverId, gateway: event.request.gateway, where: event.position <= 1 ? m(lang, 'nextInLine') : m(lang, 'position', { position: event.position }) }) };
     case 'ApprovalCounted':
-      return { thread: approvalCountedNote(event.request, event.approverId, event.count, event.required) };
+      return { thread: approvalCountedNote(event.request, event.approverId, event.count, event.required, lang) };
     case 'ExtensionApplied':
-      return { thread: extensionAppliedNote(event.grant, event.approverId) };
+      return { thread: extensionAppliedNote(event.grant, event.approverId, lang) };
     case 'CertificateCreating':
-      return { thread: `:hammer_and_wrench: Creating the certificate on *${event.request.gateway}*…` };
+      return { thread: m(lang, 'certificateCreating', { gateway: event.request.gateway }) };
     case 'GatewayUpdating':
-      return { thread: `:hourglass_flowing_sand: Certificate \`${event.certId}\` created; the gateway is applying the change…` };
+      return { thread: m(lang, 'gatewayUpdating', { certId: event.certId }) };
     case 'GatewayActive':
-      return { thread: ':large_green_circle: The gateway is active again; delivering the profile…' };
+      return { thread: m(lang, 'gatewayActive') };
     case 'ProfileDelivered':
-      return { thread: `:white_check_mark: Profile delivered to <@${event.request.requesterId}>; access expires ${slackDate(event.request.expiresAt)}.` };
+      return { thread: m(lang, 'profileDelivered', { requesterId: event.request.requesterId, end: localDate(lang, event.request.expiresAt) }) };
     case 'AccessEnded':
-      return { thread: event.reason === 'expired' ? ':checkered_flag: Access expired; certificate removed and verified.' : `:lock: Access revoked by ${actorMention(event.request.revokedBy)}; certificate removed and verified.` };
+      return { thread: event.reason === 'expired' ? m(lang, 'accessExpired') : m(lang, 'accessRevoked', { actor: actorMention(event.request.revokedBy, lang) }) };
     case 'RequestFailed': {
-      const reason = failureText(event.failure);
+      const reason = failureText(event.failure, undefined, lang);
       const { request } = event;
       return {
-        thread: `:x: Provisioning failed: ${reason}`,
-        admins: `:rotating_light: VPN request \`${request.id}\` for <@${request.requesterId}> on *${request.gateway}* failed: ${reason}${request.certId ? ` (certificate \`${request.certId}\` may need cleaning up)` : ''}`,
+        thread: m(lang, 'provisioningFailed', { reason }),
+        admins: m(lang, 'requestFailedAdmins', { id: request.id, requesterId: request.requesterId, gateway: request.gateway, reason, cleanup: request.certId ? m(lang, 'mayNeedCleaning', { certId: request.certId }) : '' }),
       };
     }
     case 'RemovalFailed':
-      return { admins: `:rotating_light: Could not remove certificate \`${event.request.certId}\` of <@${event.request.requesterId}> on *${event.gateway}* (${event.reason}): ${failureText(event.failure)}. It still grants access: remove it in the Alibaba Cloud console.` };
+      return {
+        admins: m(lang, 'removalFailed', {
+          certId: String(event.request.certId), requesterId: event.request.requesterId, gateway: event.gateway,
+          reason: event.reason === 'expired' ? m(lang, 'reasonExpired') : m(lang, 'reasonRevoked'), failure: failureText(event.failure, undefined, lang),
+        }),
+      };
     case 'ExpiriesStarting':
-      return { admins: `:broom: Removing ${event.count} expired VPN certificate${event.count === 1 ? '' : 's'} on *${event.gateway}* now. Every client connected to this gateway is disconnected briefly and reconnects by itself.` };
+      return { admins: m(lang, 'expiriesStarting', { count: event.count, gateway: event.gateway }) };
   }
 }
 
 /** A note in a server change card's thread. */
-export function serverChangeNote(event: ServerChangeEvent): string {
+export function serverChangeNote(event: ServerChangeEvent, lang: Lang = EN): string {
   const p = event.proposal;
   switch (event.type) {
     case 'ChangeApproved':
-      return `:large_green_circle: Approved by <@${event.actorId}>. Queued on *${p.gateway}*'s lane; it runs when the gateway is free${p.nameOnly ? '' : ' (clients will be disconnected briefly)'}.`;
+      return m(lang, 'changeApproved', { actorId: event.actorId, gateway: p.gateway, disconnect: p.nameOnly ? '' : m(lang, 'clientsDisconnected') });
     case 'ChangeRejected':
-      return `:no_entry_sign: ${event.actorId === p.proposedBy ? 'Withdrawn' : 'Rejected'} by <@${event.actorId}>. Nothing was changed.`;
+      return m(lang, event.actorId === p.proposedBy ? 'changeWithdrawn' : 'changeRejected', { actorId: event.actorId });
     case 'ChangeApplying':
-      return `:hammer_and_wrench: Applying on *${event.gateway}*: waiting for the gateway to be free…`;
+      return m(lang, 'changeApplying', { gateway: event.gateway });
     case 'ChangeSent':
-      return `:hourglass_flowing_sand: ModifySslVpnServer accepted (RequestId ${event.cloudRequestId}); the gateway is updating…`;
+      return m(lang, 'changeSent', { cloudRequestId: event.cloudRequestId });
     case 'ChangeApplied':
-      return `:white_check_mark: Applied on *${event.gateway}*${p.nameOnly ? '' : '; the gateway is active again'}: ${describeChanges(p.changes, p.before)}${event.cloudRequestId ? ` (RequestId ${event.cloudRequestId})` : ''}.${p.nameOnly ? '' : ' Clients reconnect by themselves; after a port, protocol, cipher or compression change they need a new profile (`/vpn request`).'}`;
+      return m(lang, 'changeApplied', {
+        gateway: event.gateway, active: p.nameOnly ? '' : m(lang, 'gatewayActiveAgain'), changes: describeChanges(p.changes, p.before),
+        requestId: event.cloudRequestId ? m(lang, 'requestId', { cloudRequestId: event.cloudRequestId }) : '', reconnect: p.nameOnly ? '' : m(lang, 'clientsReconnect'),
+      });
     case 'ChangeFailed':
-      return `:x: The server change failed: ${failureText(event.failure)}. Check the server with \`/vpn admin server show ${p.gateway}\`, fix the cause, and propose it again.`;
+      return m(lang, 'changeFailed', { failure: failureText(event.failure, undefined, lang), gateway: p.gateway });
   }
 }

@@ -1,140 +1,146 @@
-// Texts the bot sends to people: replies to /vpn, DMs to requesters.
-import { formatDuration } from '../../core/duration.js';
+// Texts the bot sends to people: replies to /vpn, DMs to requesters (in the recipient's language), and the
+// notes about a request in its card's thread (in slack.locale).
 import { REQUEST_USAGE } from './input.js';
 import type { RequesterEvent } from '../../core/ports.js';
 import type { AccessRequest } from '../../core/requests.js';
 import type { ExtendOutcome } from '../../core/service.js';
 import type { KnownBlock } from '@slack/types';
-import { approvedTotal, slackDate } from './approval-card.js';
+import { EN, localDate, localDuration, localList, messagesOf, type Lang } from '../i18n/index.js';
+import { approvedTotal } from './approval-card.js';
 import { storedFailure } from './events.js';
 import { SLACK_LIMITS, withUserText } from './text.js';
 
-export const HELP_TEXT = [
-  '*VPN access bot*',
-  `• ${REQUEST_USAGE}: ask for access (no arguments opens a form)`,
-  '• `/vpn status`: where your requests stand (queue position included)',
-  '• `/vpn list`: your active VPN access and when it expires',
-  '• `/vpn extend [gateway] [duration]`: make your active access last longer (beyond the self-service allowance, approvers decide)',
-  '• `/vpn cancel [request-id]`: cancel your pending request (or extension request)',
-  '• `/vpn revoke [request-id]`: end your access now (done, or lost laptop); cancels pending requests',
-  '• `/vpn breakglass [gateway] <reason>`: emergency access without approval (only for `roles.breakGlass`; admins are alerted)',
-  '• `/vpn resend [gateway]`: a fresh copy of your profile in your DM (the old one is removed from Slack after a while)',
-  '• `/vpn help`: this message',
-].join('\n');
+const m = messagesOf('messages');
 
-export function requestConfirmation(request: AccessRequest): string {
-  return `:inbox_tray: Request \`${request.id}\` for *${request.gateway}* (${formatDuration(request.durationMs)}) sent to the approvers. I'll DM you when it is decided.`;
+export function helpText(lang: Lang = EN): string {
+  return [
+    m(lang, 'helpTitle'), m(lang, 'helpRequest', { usage: REQUEST_USAGE }), m(lang, 'helpStatus'), m(lang, 'helpList'), m(lang, 'helpExtend'),
+    m(lang, 'helpCancel'), m(lang, 'helpRevoke'), m(lang, 'helpBreakGlass'), m(lang, 'helpResend'), m(lang, 'helpHelp'),
+  ].join('\n');
 }
 
-function extensionNotice(request: AccessRequest, event: RequesterEvent): string | undefined {
-  const what = `Your request \`${request.id}\` to extend \`${request.grantId}\` on *${request.gateway}* by ${formatDuration(request.durationMs)}`;
+export const HELP_TEXT = helpText(EN);
+
+export function requestConfirmation(request: AccessRequest, lang: Lang = EN): string {
+  return m(lang, 'requestConfirmation', { id: request.id, gateway: request.gateway, duration: localDuration(lang, request.durationMs) });
+}
+
+function extensionNotice(request: AccessRequest, event: RequesterEvent, lang: Lang): string | undefined {
+  const what = m(lang, 'extensionWhat', { id: request.id, grantId: String(request.grantId), gateway: request.gateway, duration: localDuration(lang, request.durationMs) });
+  const end = localDate(lang, request.grantEndsAt);
   switch (event) {
     case 'approved':
-      return `:hourglass: ${what} was approved by ${request.approvals?.map((id) => `<@${id}>`).join(', ') ?? 'the approvers'}. Your access now ends ${slackDate(request.grantEndsAt)}${request.grantTotalMs ? ` (approved total ${formatDuration(request.grantTotalMs)})` : ''}.`;
+      return m(lang, 'extensionApproved', {
+        what, end,
+        approvers: request.approvals ? localList(lang, request.approvals.map((id) => `<@${id}>`)) : m(lang, 'theApprovers'),
+        total: request.grantTotalMs ? m(lang, 'extensionApprovedTotal', { total: localDuration(lang, request.grantTotalMs) }) : '',
+      });
     case 'denied':
-      return withUserText(`:no_entry: ${what} was denied by <@${request.approverId}>; your access still ends ${slackDate(request.grantEndsAt)}.\n>`, request.denyReason ?? 'no reason given', SLACK_LIMITS.message);
+      return withUserText(m(lang, 'extensionDenied', { what, approverId: String(request.approverId), end }), request.denyReason ?? m(lang, 'noReasonGiven'), SLACK_LIMITS.message);
     case 'cancelled':
-      return `:heavy_minus_sign: ${what} was cancelled: ${request.cancelledBy === 'system' ? 'the access ended before it was approved' : 'withdrawn'}.`;
+      return m(lang, 'extensionCancelled', { what, why: request.cancelledBy === 'system' ? m(lang, 'extensionCancelledBySystem') : m(lang, 'extensionWithdrawn') });
     case 'lapsed':
-      return `:hourglass: ${what} expired after ${formatDuration(request.lapsedAfterMs ?? 0)} without a decision; your access still ends ${slackDate(request.grantEndsAt)}. Ask again with \`/vpn extend\`.`;
+      return m(lang, 'extensionLapsed', { what, after: localDuration(lang, request.lapsedAfterMs ?? 0), end });
     default:
       return undefined;
   }
 }
 
-export function requesterNotice(request: AccessRequest, event: RequesterEvent): string {
-  const extension = request.kind === 'extension' ? extensionNotice(request, event) : undefined;
+export function requesterNotice(request: AccessRequest, event: RequesterEvent, lang: Lang = EN): string {
+  const extension = request.kind === 'extension' ? extensionNotice(request, event, lang) : undefined;
   if (extension) return extension;
+  const { id, gateway } = request;
   switch (event) {
     case 'lapsed':
-      return `:hourglass: Your VPN request \`${request.id}\` for *${request.gateway}* expired after ${formatDuration(request.lapsedAfterMs ?? 0)} without a decision. Ask again with \`/vpn request\` if you still need access.`;
+      return m(lang, 'requestLapsed', { id, gateway, after: localDuration(lang, request.lapsedAfterMs ?? 0) });
     case 'approved':
-      return `:large_green_circle: Your VPN request \`${request.id}\` for *${request.gateway}* was approved by <@${request.approverId}>. I'm creating your certificate now; your profile will arrive here shortly.`;
+      return m(lang, 'requestApproved', { id, gateway, approverId: String(request.approverId) });
     case 'denied':
-      return withUserText(`:no_entry: Your VPN request \`${request.id}\` for *${request.gateway}* was denied by <@${request.approverId}>.\n>`, request.denyReason ?? 'no reason given', SLACK_LIMITS.message);
+      return withUserText(m(lang, 'requestDenied', { id, gateway, approverId: String(request.approverId) }), request.denyReason ?? m(lang, 'noReasonGiven'), SLACK_LIMITS.message);
     case 'failed':
-      return `${withUserText(`:x: I could not set up your VPN access on *${request.gateway}* (request \`${request.id}\`): `, storedFailure(request, 'unknown error'), SLACK_LIMITS.text)}\nThe admins have been told. You can try again later with \`/vpn request\`, or ask in the approvals channel.`;
+      return `${withUserText(m(lang, 'requestFailed', { id, gateway }), storedFailure(request, m(lang, 'unknownError'), lang), SLACK_LIMITS.text)}${m(lang, 'requestFailedNext')}`;
     case 'cancelled':
-      return `:heavy_minus_sign: Your VPN request \`${request.id}\` was cancelled${request.cancelledBy && request.cancelledBy !== request.requesterId ? ` by <@${request.cancelledBy}>` : ''}.`;
+      return m(lang, 'requestCancelled', { id, by: request.cancelledBy && request.cancelledBy !== request.requesterId ? m(lang, 'cancelledBy', { userId: request.cancelledBy }) : '' });
     case 'expired':
-      return `:checkered_flag: Your VPN access to *${request.gateway}* (\`${request.id}\`) has expired and its certificate was removed and verified gone; the profile no longer works. Ask again with \`/vpn request\` if you still need access.`;
+      return m(lang, 'accessExpired', { id, gateway });
     case 'revoked':
-      return `:lock: Your VPN access to *${request.gateway}* (\`${request.id}\`) was revoked${revokedByText(request)}; its certificate was removed and verified gone, and the profile no longer works.`;
+      return m(lang, 'accessRevoked', { id, gateway, by: revokedByText(request, lang) });
   }
 }
 
 /** An actor for Slack text: a mention for a person, a word for the bot's own actors (slack, reconcile, system). */
-export function actorMention(actor: string | undefined): string {
-  if (!actor || actor === 'system') return 'the bot';
-  if (actor === 'slack') return 'Slack (account deactivated)';
-  if (actor === 'reconcile') return 'reconcile (certificate gone from the gateway)';
+export function actorMention(actor: string | undefined, lang: Lang = EN): string {
+  if (!actor || actor === 'system') return m(lang, 'actorBot');
+  if (actor === 'slack') return m(lang, 'actorSlack');
+  if (actor === 'reconcile') return m(lang, 'actorReconcile');
   return `<@${actor}>`;
 }
 
 /** Who ended a grant, as a phrase: a person, Slack (a deactivated account) or the bot itself. */
-export function revokedByText(request: AccessRequest): string {
+export function revokedByText(request: AccessRequest, lang: Lang = EN): string {
   const by = request.revokedBy;
   if (!by || by === request.requesterId) return '';
-  if (by === 'slack') return ' because the Slack account was deactivated';
-  if (by === 'system') return ' by the bot';
-  if (by === 'reconcile') return ' because its certificate vanished from the gateway (deleted outside the bot)';
-  return ` by <@${by}>`;
+  if (by === 'slack') return m(lang, 'revokedBySlack');
+  if (by === 'system') return m(lang, 'revokedByBot');
+  if (by === 'reconcile') return m(lang, 'revokedByReconcile');
+  return m(lang, 'revokedByPerson', { userId: by });
 }
 
-export function profileComment(request: AccessRequest, removeAt: number): string {
-  return `:key: Your VPN profile for *${request.gateway}* is ready. Import the attached \`.ovpn\` file into OpenVPN (or Tunnelblick / OpenVPN Connect). Access lasts ${formatDuration(request.durationMs)}. Keep this file private: it contains your key.\n:wastebasket: I will remove this file from Slack ${slackDate(removeAt)} (or when your access ends, if sooner). Need it again later? \`/vpn resend\`.`;
+export function profileComment(request: AccessRequest, removeAt: number, lang: Lang = EN): string {
+  return m(lang, 'profileComment', { gateway: request.gateway, duration: localDuration(lang, request.durationMs), removeAt: localDate(lang, removeAt) });
 }
 
 export const EXTEND_ACTION = 'vpn_extend';
 export const DONE_ACTION = 'vpn_done';
 
 /** The "expiring soon" DM: Extend (by the grant's original duration) or I'm done (revoke now). */
-export function expiringSoon(request: AccessRequest): { text: string; blocks: KnownBlock[] } {
-  const text = `:alarm_clock: Your VPN access to *${request.gateway}* (\`${request.id}\`) expires ${slackDate(request.expiresAt)}.`;
+export function expiringSoon(request: AccessRequest, lang: Lang = EN): { text: string; blocks: KnownBlock[] } {
+  const text = m(lang, 'expiringSoon', { gateway: request.gateway, id: request.id, end: localDate(lang, request.expiresAt) });
+  const duration = localDuration(lang, request.durationMs);
   return {
     text,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `${text}\nExtend it by ${formatDuration(request.durationMs)}, or end it now if you are done.` } },
+      { type: 'section', text: { type: 'mrkdwn', text: m(lang, 'expiringSoonChoice', { text, duration }) } },
       {
         type: 'actions',
         block_id: 'vpn_expiring',
         elements: [
-          { type: 'button', action_id: EXTEND_ACTION, text: { type: 'plain_text', text: `Extend ${formatDuration(request.durationMs)}` }, value: request.id },
-          { type: 'button', action_id: DONE_ACTION, style: 'danger', text: { type: 'plain_text', text: "I'm done" }, value: request.id },
+          { type: 'button', action_id: EXTEND_ACTION, text: { type: 'plain_text', text: m(lang, 'extendButton', { duration }) }, value: request.id },
+          { type: 'button', action_id: DONE_ACTION, style: 'danger', text: { type: 'plain_text', text: m(lang, 'doneButton') }, value: request.id },
         ],
       },
     ],
   };
 }
 
-export function extendedNotice(request: AccessRequest): string {
-  return `:hourglass: Your VPN access to *${request.gateway}* (\`${request.id}\`) now lasts until ${slackDate(request.expiresAt)}, ${approvedTotal(request)}.`;
+export function extendedNotice(request: AccessRequest, lang: Lang = EN): string {
+  return m(lang, 'extended', { gateway: request.gateway, id: request.id, end: localDate(lang, request.expiresAt), total: approvedTotal(request, lang) });
 }
 
 /** The answer to `/vpn extend` or the Extend button. */
-export function extendReply(outcome: ExtendOutcome): string {
-  return outcome.kind === 'extended' ? extendedNotice(outcome.grant) : extensionPendingNotice(outcome.extension, outcome.grant, outcome.existing);
+export function extendReply(outcome: ExtendOutcome, lang: Lang = EN): string {
+  return outcome.kind === 'extended' ? extendedNotice(outcome.grant, lang) : extensionPendingNotice(outcome.extension, outcome.grant, outcome.existing, lang);
 }
 
 /** `/vpn extend` beyond the self-service allowance: the extension request, new or already waiting. */
-export function extensionPendingNotice(extension: AccessRequest, grant: AccessRequest, existing: boolean): string {
-  const head = existing ? `:hourglass_flowing_sand: You already asked to extend \`${grant.id}\`: request \`${extension.id}\` (+${formatDuration(extension.durationMs)}) is waiting for the approvers.`
-    : `:inbox_tray: Extension request \`${extension.id}\` (+${formatDuration(extension.durationMs)} on \`${grant.id}\`) sent to the approvers.`;
-  return `${head} Until it is approved your access ends ${slackDate(grant.expiresAt)}. \`/vpn cancel ${extension.id}\` withdraws it.`;
+export function extensionPendingNotice(extension: AccessRequest, grant: AccessRequest, existing: boolean, lang: Lang = EN): string {
+  const fields = { grantId: grant.id, id: extension.id, duration: localDuration(lang, extension.durationMs) };
+  const head = existing ? m(lang, 'extensionAlreadyPending', fields) : m(lang, 'extensionSent', fields);
+  return m(lang, 'extensionUntil', { head, end: localDate(lang, grant.expiresAt), id: extension.id });
 }
 
 /** One approval of several (N-of-M), in the card's thread. */
-export function approvalCountedNote(request: AccessRequest, approverId: string, count: number, required: number): string {
-  return `:ballot_box_with_check: Approval ${count} of ${required} by <@${approverId}>; ${required - count} more needed.`;
+export function approvalCountedNote(_request: AccessRequest, approverId: string, count: number, required: number, lang: Lang = EN): string {
+  return m(lang, 'approvalCounted', { count, required, approverId, missing: required - count });
 }
 
 /** The Nth approval of an extension, in the card's thread. */
-export function extensionAppliedNote(grant: AccessRequest, approverId: string): string {
-  return `:hourglass: Extension approved by <@${approverId}>; access now ends ${slackDate(grant.expiresAt)}, ${approvedTotal(grant)}.`;
+export function extensionAppliedNote(grant: AccessRequest, approverId: string, lang: Lang = EN): string {
+  return m(lang, 'extensionAppliedNote', { approverId, end: localDate(lang, grant.expiresAt), total: approvedTotal(grant, lang) });
 }
 
-export function cancelledNotice(request: AccessRequest): string {
-  return `:heavy_minus_sign: Cancelled your pending ${request.kind === 'extension' ? 'extension request' : 'request'} \`${request.id}\` for *${request.gateway}*.`;
+export function cancelledNotice(request: AccessRequest, lang: Lang = EN): string {
+  return m(lang, request.kind === 'extension' ? 'cancelledExtension' : 'cancelledRequest', { id: request.id, gateway: request.gateway });
 }
 
 /** Mentions for a user or user-group id. */
@@ -143,25 +149,31 @@ export function mention(id: string): string {
 }
 
 /** The one reminder in a pending request's thread. */
-export function approverReminder(request: AccessRequest, approvers: readonly string[]): string {
-  const who = approvers.length ? approvers.map(mention).join(' ') : 'approvers';
-  return `:bell: ${who}: this ${request.kind === 'extension' ? 'extension request' : 'request'} is still waiting for a decision (asked ${slackDate(request.createdAt)}).`;
+export function approverReminder(request: AccessRequest, approvers: readonly string[], lang: Lang = EN): string {
+  const who = approvers.length ? approvers.map(mention).join(' ') : m(lang, 'approvers');
+  return m(lang, request.kind === 'extension' ? 'approverReminderExtension' : 'approverReminderRequest', { who, asked: localDate(lang, request.createdAt) });
 }
 
-export function breakGlassConfirmation(request: AccessRequest, position: number): string {
-  return `:rotating_light: Break-glass access to *${request.gateway}* for ${formatDuration(request.durationMs)} (\`${request.id}\`): no approval needed, ${position <= 1 ? 'next in line' : `position ${position} in the queue`}. Your profile will arrive in a DM. The admins have been alerted and this use is audited with your reason.`;
+/** "next in line" or "position 3 in the queue". */
+export function queuePosition(position: number, lang: Lang = EN): string {
+  return position <= 1 ? m(lang, 'nextInLine') : m(lang, 'positionInQueue', { position });
+}
+
+export function breakGlassConfirmation(request: AccessRequest, position: number, lang: Lang = EN): string {
+  return m(lang, 'breakGlassConfirmation', { gateway: request.gateway, duration: localDuration(lang, request.durationMs), id: request.id, where: queuePosition(position, lang) });
 }
 
 /** The admins' reminder when a break-glass use was not acknowledged in time. */
-export function breakGlassReviewReminder(request: AccessRequest, admins: readonly string[]): string {
-  return `:rotating_light: ${admins.map(mention).join(' ') || 'Admins'}: break-glass use \`${request.id}\` by <@${request.requesterId}> on *${request.gateway}* (${slackDate(request.createdAt)}) has not been acknowledged yet. Please review it: Acknowledge or Revoke now on the card.`;
+export function breakGlassReviewReminder(request: AccessRequest, admins: readonly string[], lang: Lang = EN): string {
+  return m(lang, 'breakGlassReviewReminder', { who: admins.map(mention).join(' ') || m(lang, 'admins'), id: request.id, requesterId: request.requesterId, gateway: request.gateway, at: localDate(lang, request.createdAt) });
 }
 
-export function statusLine(request: AccessRequest, position: number | undefined): string {
-  const where = request.status === 'approved' && position !== undefined ? (position === 0 ? ' (being provisioned now)' : ` (position ${position} on the gateway)`) : '';
-  const expiry = request.status === 'active' ? `, expires ${slackDate(request.expiresAt)}, ${approvedTotal(request)}` : '';
-  const count = request.status === 'pending' && (request.approvalsRequired ?? 1) > 1 ? ` (${request.approvals?.length ?? 0} of ${request.approvalsRequired} approvals)` : '';
-  const kind = request.kind === 'extension' ? ` extension of \`${request.grantId}\` by` : request.kind === 'breakglass' ? ' break-glass' : '';
-  const extending = request.pendingExtensionId ? `; extension \`${request.pendingExtensionId}\` waiting for approval` : '';
-  return `• \`${request.id}\` *${request.gateway}*${kind} ${formatDuration(request.status === 'active' ? request.durationMs + (request.extendedMs ?? 0) : request.durationMs)}: ${request.status}${count}${where}${expiry}${extending}`;
+export function statusLine(request: AccessRequest, position: number | undefined, lang: Lang = EN): string {
+  const where = request.status === 'approved' && position !== undefined ? (position === 0 ? m(lang, 'statusBeingProvisioned') : m(lang, 'statusPosition', { position })) : '';
+  const expiry = request.status === 'active' ? m(lang, 'statusExpiry', { end: localDate(lang, request.expiresAt), total: approvedTotal(request, lang) }) : '';
+  const count = request.status === 'pending' && (request.approvalsRequired ?? 1) > 1 ? m(lang, 'statusApprovals', { count: request.approvals?.length ?? 0, required: request.approvalsRequired ?? 1 }) : '';
+  const kind = request.kind === 'extension' ? m(lang, 'statusExtensionOf', { grantId: String(request.grantId) }) : request.kind === 'breakglass' ? m(lang, 'statusBreakGlass') : '';
+  const extending = request.pendingExtensionId ? m(lang, 'statusExtending', { id: request.pendingExtensionId }) : '';
+  const duration = localDuration(lang, request.status === 'active' ? request.durationMs + (request.extendedMs ?? 0) : request.durationMs);
+  return m(lang, 'statusLine', { id: request.id, gateway: request.gateway, kind, duration, status: m(lang, `st_${request.status}`), count, where, expiry, extending });
 }

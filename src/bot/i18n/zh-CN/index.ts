@@ -1,10 +1,24 @@
 // The Simplified Chinese catalogue: the same areas and keys as ../en (the compiler checks it).
 import type { Catalogue } from '../en/index.js';
 import type { Translation } from '../types.js';
+import advice from './advice.js';
+import approvalCard from './approval-card.js';
 import common from './common.js';
+import events from './events.js';
+import home from './home.js';
+import listeners from './listeners.js';
+import messages from './messages.js';
 import modals from './modals.js';
+import profiles from './profiles.js';
 
 export const zhCN: { readonly [A in keyof Catalogue]: Translation<Catalogue[A]> } = {
+  advice,
+  approvalCard,
   common,
+  events,
+  home,
+  listeners,
+  messages,
   modals,
+  profiles,
 };

@@ -1,0 +1,33 @@
+import type en from '../en/events.js';
+import type { Translation } from '../types.js';
+
+export default {
+  unknownError: '未知错误',
+  queued: ':large_green_circle: 已由 <@{approverId}> 批准。已在 *{gateway}* 上排队（{where}）。',
+  nextInLine: '下一个处理',
+  position: '第 {position} 位',
+  certificateCreating: ':hammer_and_wrench: 正在 *{gateway}* 上创建证书…',
+  gatewayUpdating: ':hourglass_flowing_sand: 证书 `{certId}` 已创建；网关正在应用变更…',
+  gatewayActive: ':large_green_circle: 网关已恢复可用；正在发送配置文件…',
+  profileDelivered: ':white_check_mark: 配置文件已发送给 <@{requesterId}>；访问权限于 {end} 到期。',
+  accessExpired: ':checkered_flag: 访问权限已到期；证书已删除并确认。',
+  accessRevoked: ':lock: 访问权限已被{actor}撤销；证书已删除并确认。',
+  provisioningFailed: ':x: 开通失败：{reason}',
+  requestFailedAdmins: ':rotating_light: <@{requesterId}> 在 *{gateway}* 上的 VPN 申请 `{id}` 失败：{reason}{cleanup}',
+  mayNeedCleaning: '（证书 `{certId}` 可能需要清理）',
+  removalFailed: ':rotating_light: 无法删除 <@{requesterId}> 在 *{gateway}* 上的证书 `{certId}`（{reason}）：{failure}。该证书仍可用于访问：请在阿里云控制台中删除。',
+  reasonExpired: '已到期',
+  reasonRevoked: '已撤销',
+  expiriesStarting: ':broom: 正在删除 *{gateway}* 上 {count} 个已到期的 VPN 证书。连接到该网关的所有客户端会短暂断开，随后自动重连。',
+  changeApproved: ':large_green_circle: 已由 <@{actorId}> 批准。已在 *{gateway}* 的队列中排队；网关空闲时执行{disconnect}。',
+  clientsDisconnected: '（客户端会短暂断开）',
+  changeWithdrawn: ':no_entry_sign: 已被 <@{actorId}> 撤回。未做任何更改。',
+  changeRejected: ':no_entry_sign: 已被 <@{actorId}> 拒绝。未做任何更改。',
+  changeApplying: ':hammer_and_wrench: 正在 *{gateway}* 上应用：等待网关空闲…',
+  changeSent: ':hourglass_flowing_sand: ModifySslVpnServer 已受理（RequestId {cloudRequestId}）；网关正在更新…',
+  changeApplied: ':white_check_mark: 已在 *{gateway}* 上生效{active}：{changes}{requestId}。{reconnect}',
+  gatewayActiveAgain: '；网关已恢复可用',
+  requestId: '（RequestId {cloudRequestId}）',
+  clientsReconnect: '客户端会自动重连；如更改了端口、协议、加密算法或压缩设置，需要获取新的配置文件（`/vpn request`）。',
+  changeFailed: ':x: 服务端变更失败：{failure}。请使用 `/vpn admin server show {gateway}` 检查服务端，排除原因后重新提议。',
+} as const satisfies Translation<typeof en>;
