@@ -150,7 +150,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'reconcile step failed'),
   });
   const leavers = new Leavers({
-    admin, store, audit, redis, accounts: directory, enabled: file.offboarding.onSlackDeactivation,
+    offboarding: admin.offboarding, store, audit, redis, accounts: directory, enabled: file.offboarding.onSlackDeactivation,
     alerts: { leaverOffboarded: (summary, source) => messenger.notifyAdmins(leaverAlert(summary, source)) },
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'offboarding a leaver: step failed'),
   });

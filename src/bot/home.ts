@@ -48,10 +48,10 @@ async function userData(deps: HomeDeps, userId: string): Promise<Pick<HomeData, 
 
 async function healthData(deps: HomeDeps, userId: string, lang: Lang): Promise<HomeData['health']> {
   const { admin } = deps;
-  if (!admin || !(await admin.authorize(userId)).ok) return undefined;
+  const auth = admin && (await admin.authorize(userId));
+  if (!admin || !auth?.ok) return undefined;
   try {
-    const status = await admin.status(userId, { audit: false });
-    return status.ok ? { rows: status.value } : undefined;
+    return { rows: await admin.health.status(auth.value, { audit: false }) };
   } catch (err) {
     deps.logger.error({ err: (err as Error).message }, 'App Home: gateway health failed');
     return { error: m(lang, 'healthError') };

@@ -22,6 +22,17 @@ export function isProposalId(text: string): boolean {
   return /^s[a-z0-9]{8,24}$/.test(text);
 }
 
+/** A Slack user from `<@U123|name>`, `<@U123>` or a bare `U123` / `W123`; undefined otherwise. */
+export function parseUserRef(text: string): string | undefined {
+  const match = /^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$/.exec(text.trim()) ?? /^([UW][A-Z0-9]{2,})$/.exec(text.trim());
+  return match?.[1];
+}
+
+/** An SSL-VPN client certificate id, `vsc-…`. */
+export function isClientCertId(text: string): boolean {
+  return /^vsc-[a-z0-9]{4,64}$/.test(text);
+}
+
 /**
  * The certificate name for a request: 2–100 chars, starts with a letter, only [A-Za-z0-9._-] — valid
  * under both versions of Alibaba's name rules — and unique per request so a lookup by name finds it.

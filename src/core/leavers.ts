@@ -1,7 +1,7 @@
 // Leavers lose access by themselves: Slack's `user_change` event with `deleted: true`, and, because events
 // are missed while the bot is down, a periodic sweep over the holders of active grants (users.info), both
 // offboard the person exactly like `/vpn admin offboard`, audited with actor `slack`.
-import type { AdminService, OffboardSummary } from './admin.js';
+import type { Offboarding, OffboardSummary } from './offboarding.js';
 import type { AuditLog } from './audit.js';
 import type { RedisClient } from './redis-client.js';
 import type { RequestStore } from './store.js';
@@ -20,7 +20,7 @@ export interface LeaverAlerts {
 }
 
 export interface LeaverDeps {
-  admin: AdminService;
+  offboarding: Pick<Offboarding, 'offboardLeaver'>;
   store: RequestStore;
   audit: AuditLog;
   redis: RedisClient;
@@ -95,7 +95,7 @@ export class Leavers {
 
   private async offboard(userId: string, source: LeaverSource): Promise<void> {
     await this.deps.audit.append({ actor: 'slack', action: 'leaver.deactivated', subject: userId, detail: `Slack reports the account deactivated (${source}); offboarding` });
-    const summary = await this.deps.admin.offboardLeaver(userId, source);
+    const summary = await this.deps.offboarding.offboardLeaver(userId, source);
     if (!offboardingDidSomething(summary)) return;
     try {
       await this.deps.alerts.leaverOffboarded(summary, source);

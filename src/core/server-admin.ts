@@ -1,9 +1,10 @@
-// `/vpn admin server show|set` and `/vpn admin reconcile`, behind AdminService (which checks the caller is
-// an admin first). A server change is a proposal: validated, stored, shown on a card in the approvals
+// `/vpn admin server show|set` and `/vpn admin reconcile`, for an admin (an AdminContext: checked once where
+// the command or click came in). A server change is a proposal: validated, stored, shown on a card in the approvals
 // channel, and applied on the gateway's lane only once ANOTHER admin approves it. Reconcile is read-only:
 // it compares the SSL client certificates on each gateway with the grants the bot holds.
 import { CloudError } from '../api/errors.js';
 import type { ClientCertSummary, SslVpnServer, SslVpnServerChanges, VpcApi } from '../api/types.js';
+import type { AdminContext } from './admin-context.js';
 import type { AuditLog } from './audit.js';
 import type { ServerChangeEvent } from './events.js';
 import type { AccessRequest, RequestStatus, SlackMessageRef } from './requests.js';
@@ -96,14 +97,14 @@ export class ServerAdmin {
     }
   }
 
-  async show(actorId: string, gateway: string): Promise<Outcome<ServerView>> {
+  async show(ctx: AdminContext, gateway: string): Promise<Outcome<ServerView>> {
     const read = await this.readServer(gateway);
-    await this.deps.audit.append({ actor: actorId, action: 'admin.server.show', gateway, detail: read.ok ? read.value.sslVpnServerId : 'read failed' });
+    await this.deps.audit.append({ actor: ctx.actorId, action: 'admin.server.show', gateway, detail: read.ok ? read.value.sslVpnServerId : 'read failed' });
     return read.ok ? { ok: true, value: { gateway, server: read.value } } : read;
   }
 
   /** Validates against the current server, stores the proposal and posts its approval card. */
-  async propose(actorId: string, gateway: string, requested: SslVpnServerChanges): Promise<Outcome<{ proposal: ServerChangeProposal; cardPosted: boolean }>> {
+  async propose(ctx: AdminContext, gateway: string, requested: SslVpnServerChanges): Promise<Outcome<{ proposal: ServerChangeProposal; cardPosted: boolean }>> {
     const changes = this.deps.changes;
     if (!changes) return refuse({ code: 'server-changes-not-set-up' });
     const read = await this.readServer(gateway);
@@ -116,11 +117,11 @@ export class ServerAdmin {
     }
     const now = Date.now();
     const proposal = await changes.proposals.create({
-      id: newProposalId(now), gateway, sslVpnServerId: server.sslVpnServerId, proposedBy: actorId, proposedAt: now,
+      id: newProposalId(now), gateway, sslVpnServerId: server.sslVpnServerId, proposedBy: ctx.actorId, proposedAt: now,
       changes: checked.changes, before: settingsOf(server), nameOnly: isNameOnly(checked.changes),
     });
     await this.deps.audit.append({
-      actor: actorId, action: 'admin.server.proposed', requestId: proposal.id, gateway,
+      actor: ctx.actorId, action: 'admin.server.proposed', requestId: proposal.id, gateway,
       detail: `${server.sslVpnServerId}: ${describeChanges(proposal.changes, proposal.before)}`,
     });
     let withCard = proposal;
@@ -134,8 +135,9 @@ export class ServerAdmin {
   }
 
   /** Approve (another admin only) or reject (any admin; the proposer withdraws). One decision wins. */
-  async decide(actorId: string, proposalId: string, decision: 'approve' | 'reject'): Promise<Outcome<ServerChangeProposal>> {
+  async decide(ctx: AdminContext, proposalId: string, decision: 'approve' | 'reject'): Promise<Outcome<ServerChangeProposal>> {
     const { audit } = this.deps;
+    const { actorId } = ctx;
     if (!this.deps.changes) return refuse({ code: 'server-changes-not-set-up' });
     const { proposals, cards, lane } = this.deps.changes;
     const current = await proposals.get(proposalId);
@@ -161,13 +163,13 @@ export class ServerAdmin {
   }
 
   /** Per gateway: certificates named like the bot's with no active grant, and active grants with no certificate. */
-  async reconcile(actorId: string): Promise<Outcome<ReconcileGateway[]>> {
+  async reconcile(ctx: AdminContext): Promise<ReconcileGateway[]> {
     const rows = await scanGateways(this.deps);
     await this.deps.audit.append({
-      actor: actorId, action: 'admin.reconcile',
+      actor: ctx.actorId, action: 'admin.reconcile',
       detail: rows.map((r) => (r.error ? `${r.gateway}=error` : `${r.gateway}: ${r.orphans.length} orphan(s), ${r.missing.length} missing`)).join('; '),
     });
-    return { ok: true, value: rows };
+    return rows;
   }
 }
 

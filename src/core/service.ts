@@ -4,6 +4,7 @@ import type { AuditLog } from './audit.js';
 import { formatDuration } from './duration.js';
 import { approvalsRequiredFor, approversFor, decidedRefusal, isAdmin, isApprover, mayBreakGlass, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
 import type { FollowUpKind, FollowUps, Messenger, Notifications, ProvisioningQueue } from './ports.js';
+import { endRequests, releaseExtension, type RevokeSummary } from './ending.js';
 import { newRequestId } from './ids.js';
 import { OPEN_STATUSES, type AccessRequest } from './requests.js';
 import { refuse, type Outcome } from './refusals.js';
@@ -182,10 +183,8 @@ export class AccessService {
   }
 
   /** A closed extension request no longer blocks a new one on its grant. */
-  private async releaseExtension(extension: AccessRequest): Promise<void> {
-    if (extension.kind !== 'extension' || !extension.grantId) return;
-    const grant = await this.deps.store.mutate(extension.grantId, (g) => (g.pendingExtensionId === extension.id ? { patch: { pendingExtensionId: undefined } } : null));
-    if (grant.ok) await this.deps.notifications.syncCard(grant.request);
+  private releaseExtension(extension: AccessRequest): Promise<void> {
+    return releaseExtension(this.deps, extension);
   }
 
   /**
@@ -209,30 +208,10 @@ export class AccessService {
    * "I'm done" / "I lost my laptop": the requester's active grants (or the one named) are revoked at once,
    * and pending requests are cancelled.
    */
-  async revokeOwn(userId: string, requestId?: string): Promise<Outcome<{ revoked: AccessRequest[]; cancelled: AccessRequest[]; inFlight: AccessRequest[] }>> {
-    const { store, audit, notifications, provisioning } = this.deps;
+  async revokeOwn(userId: string, requestId?: string): Promise<Outcome<RevokeSummary>> {
     const open = (await this.openRequests(userId)).filter((r) => !requestId || r.id === requestId);
     if (open.length === 0) return refuse({ code: 'nothing-to-revoke', ...(requestId ? { requestId } : {}) });
-    const revoked: AccessRequest[] = [];
-    const cancelled: AccessRequest[] = [];
-    const inFlight: AccessRequest[] = [];
-    for (const request of open) {
-      if (request.status === 'active') {
-        await provisioning.enqueueRevoke(request, userId);
-        await audit.append({ actor: userId, action: 'grant.revoke-requested', requestId: request.id, subject: userId, gateway: request.gateway });
-        revoked.push(request);
-      } else if (request.status === 'pending') {
-        const moved = await store.transition(request.id, 'cancelled', { cancelledBy: userId }, ['pending']);
-        if (!moved.ok) continue;
-        await audit.append({ actor: userId, action: 'request.cancelled', requestId: request.id, subject: userId, gateway: request.gateway });
-        await this.releaseExtension(moved.request);
-        await notifications.syncCard(moved.request);
-        cancelled.push(moved.request);
-      } else {
-        inFlight.push(request);
-      }
-    }
-    return { ok: true, value: { revoked, cancelled, inFlight } };
+    return { ok: true, value: await endRequests(this.deps, { by: 'holder', actorId: userId }, open) };
   }
 
   /**

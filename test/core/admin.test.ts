@@ -7,16 +7,16 @@ import { CasClient } from '../../src/api/cas.js';
 import { SharedCallLimiter } from '../../src/infra/call-limiter.js';
 import { CloudError } from '../../src/api/errors.js';
 import { VpcClient } from '../../src/api/vpc.js';
-import {
-  AdminService, auditCsv, certificateBelongsTo, csvCell, parseAuditArgs, parseCasIdentifier, parseUserRef, type AdminDeps,
-} from '../../src/core/admin.js';
+import { AdminService, type AdminContext, type AdminDeps } from '../../src/core/admin.js';
+import { auditCsv, csvCell, parseAuditArgs } from '../../src/core/audit-export.js';
+import { newRequestId, parseUserRef } from '../../src/core/ids.js';
+import { certificateBelongsTo, parseCasIdentifier } from '../../src/core/private-ca.js';
 import { cloudFailureOf, type Outcome } from '../../src/core/refusals.js';
 import { auditArgsErrorText, casLookupErrorText } from '../../src/bot/views/admin-outcomes.js';
 import { auditReply } from '../../src/bot/views/admin.js';
 import { cloudFailureText, refusalText } from '../../src/bot/views/refusals.js';
 import { AuditLog, type StoredAuditEntry } from '../../src/core/audit.js';
 import type { AccessPolicy } from '../../src/core/policy.js';
-import { newRequestId } from '../../src/core/ids.js';
 import { RequestStore } from '../../src/core/store.js';
 import { grantsList, LIST_CAP } from '../../src/bot/views/admin.js';
 import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
@@ -93,6 +93,14 @@ const cloudErrorLine = (err: unknown) => cloudFailureText(cloudFailureOf(err));
 /** The refusal as the admin reads it. */
 const refusalOf = (outcome: Outcome<unknown>) => (outcome.ok ? undefined : refusalText(outcome.refusal));
 
+/** The context of an admin, as `/vpn admin` gets it once per command. */
+async function as(actorId: string): Promise<AdminContext> {
+  const { admin } = service();
+  const auth = await admin.authorize(actorId);
+  if (!auth.ok) throw new Error(refusalText(auth.refusal));
+  return auth.value;
+}
+
 const NOT_ADMIN = ':no_entry: Only admins listed in `roles.admins` (directly or through a user group) can use `/vpn admin`. Nothing was changed.';
 
 describe('cloudErrorLine', () => {
@@ -167,17 +175,15 @@ afterAll(async () => {
 });
 
 describe('AdminService', () => {
-  it('lets admins in directly or through a user group, refuses everyone else on every action without touching anything', async () => {
+  it('lets admins in directly or through a user group, refuses everyone else without touching anything', async () => {
     const { admin, audit } = service();
-    expect((await admin.authorize('U0ROOT')).ok).toBe(true);
-    expect((await admin.authorize('U0GRP')).ok).toBe(true);
+    expect(await admin.authorize('U0ROOT')).toEqual({ ok: true, value: { actorId: 'U0ROOT' } });
+    expect(await admin.authorize('U0GRP')).toEqual({ ok: true, value: { actorId: 'U0GRP' } });
     const before = (await audit.list()).length;
-    const refusals = await Promise.all([
-      admin.authorize('U0EVE'), admin.listGrants('U0EVE'), admin.revokeUser('U0EVE', 'U0ALICE'), admin.revokeCertificate('U0EVE', 'vsc-abcd1234'),
-      admin.offboard('U0EVE', 'U0ALICE'), admin.status('U0EVE'), admin.auditReport('U0EVE', { sinceMs: 0, sinceLabel: '7d' }), admin.revokeCasCertificate('U0EVE', ID('f')),
-    ]);
-    for (const r of refusals) expect(refusalOf(r)).toBe(NOT_ADMIN);
-    expect(sim.casCertificate(ID('f'))?.status).toBe('ISSUE');
+    // Every admin method takes the context only this check yields (the type system keeps the rest out).
+    const refused = await admin.authorize('U0EVE');
+    expect(refusalOf(refused)).toBe(NOT_ADMIN);
+    expect(refusalOf(await admin.authorize('U0EVE', 'decide-server-change'))).toBe(':no_entry: Only admins listed in `roles.admins` can decide SSL-VPN server changes. Nothing was changed.');
     expect(sim.callsOf('CreateRevokeClientCertificate')).toHaveLength(0);
     expect((await audit.list()).length).toBe(before);
   });
@@ -190,51 +196,48 @@ describe('AdminService', () => {
       await store.create({ id: newRequestId(), requesterId: i % 2 ? 'U0ODD' : 'U0EVEN', gateway: 'hangzhou', durationMs: 1, reason: 'load', status: 'active', createdAt: now, updatedAt: now, expiresAt: now + (total - i) * 60_000, certId: `vsc-load${String(i).padStart(4, '0')}` });
     }
     await store.create({ id: newRequestId(), requesterId: 'U0ODD', gateway: 'hangzhou', durationMs: 1, reason: 'pending', status: 'pending', createdAt: now, updatedAt: now });
-    const all = await admin.listGrants('U0GRP', {}, LIST_CAP);
-    if (!all.ok) throw new Error(refusalOf(all));
-    expect(all.value.total).toBe(total);
-    expect(all.value.grants).toHaveLength(LIST_CAP);
-    const expiries = all.value.grants.map((g) => g.expiresAt!);
+    const all = await admin.grants.list(await as('U0GRP'), {}, LIST_CAP);
+    expect(all.total).toBe(total);
+    expect(all.grants).toHaveLength(LIST_CAP);
+    const expiries = all.grants.map((g) => g.expiresAt!);
     expect(expiries).toEqual([...expiries].sort((a, b) => a - b));
     // The soonest of all, not just any 50.
     expect(expiries[0]).toBe(now + 60_000);
-    const text = grantsList(all.value.grants, all.value.total, undefined);
+    const text = grantsList(all.grants, all.total, undefined);
     expect(text).toContain(`*${total} active VPN grants*`);
     expect(text.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(LIST_CAP);
     expect(text).toContain('…and 7 more');
-    const odd = await admin.listGrants('U0ROOT', { userId: 'U0ODD' }, 10);
-    if (!odd.ok) throw new Error(refusalOf(odd));
-    expect(odd.value.total).toBe(Math.floor(total / 2));
-    expect(odd.value.grants).toHaveLength(10);
-    expect(odd.value.grants.every((g) => g.requesterId === 'U0ODD' && g.status === 'active')).toBe(true);
-    const byGateway = await admin.listGrants('U0ROOT', { gateway: 'hangzhou' }, 5);
-    expect(byGateway.ok && byGateway.value.total).toBe(total);
-    const none = await admin.listGrants('U0ROOT', { gateway: 'frankfurt' });
-    expect(none.ok && none.value).toEqual({ grants: [], total: 0 });
+    const odd = await admin.grants.list(await as('U0ROOT'), { userId: 'U0ODD' }, 10);
+    expect(odd.total).toBe(Math.floor(total / 2));
+    expect(odd.grants).toHaveLength(10);
+    expect(odd.grants.every((g) => g.requesterId === 'U0ODD' && g.status === 'active')).toBe(true);
+    const byGateway = await admin.grants.list(await as('U0ROOT'), { gateway: 'hangzhou' }, 5);
+    expect(byGateway.total).toBe(total);
+    const none = await admin.grants.list(await as('U0ROOT'), { gateway: 'frankfurt' });
+    expect(none).toEqual({ grants: [], total: 0 });
   });
 
   it('revokes CAS certificates by identifier: validated, NotFound explained, audited with the RequestId, idempotent', async () => {
     const { admin, audit } = service();
-    const bad = await admin.revokeCasCertificate('U0ROOT', 'nothex');
+    const bad = await admin.privateCa.revoke(await as('U0ROOT'), 'nothex');
     expect(refusalOf(bad)).toContain('32 hexadecimal characters');
-    const missing = await admin.revokeCasCertificate('U0ROOT', ID('9'));
+    const missing = await admin.privateCa.revoke(await as('U0ROOT'), ID('9'));
     expect(refusalOf(missing)).toContain('No private-CA client certificate');
-    const done = await admin.revokeCasCertificate('U0GRP', ID('f').toUpperCase());
+    const done = await admin.privateCa.revoke(await as('U0GRP'), ID('f').toUpperCase());
     expect(done).toMatchObject({ ok: true, value: { alreadyRevoked: false, certificate: { commonName: 'bob@example.com' } } });
     expect(sim.casCertificate(ID('f'))?.status).toBe('REVOKE');
     const entry = (await audit.list()).find((e) => e.action === 'admin.cas-cert.revoked' && e.detail?.includes(ID('f')));
     expect(entry?.actor).toBe('U0GRP');
     expect(entry?.cloudRequestId).toBe(done.ok ? done.value.cloudRequestId : 'none');
     const calls = sim.callsOf('CreateRevokeClientCertificate').length;
-    expect(await admin.revokeCasCertificate('U0GRP', ID('f'))).toMatchObject({ ok: true, value: { alreadyRevoked: true } });
+    expect(await admin.privateCa.revoke(await as('U0GRP'), ID('f'))).toMatchObject({ ok: true, value: { alreadyRevoked: true } });
     expect(sim.callsOf('CreateRevokeClientCertificate').length).toBe(calls);
   });
 
   it('offboarding revokes exactly the private-CA certificates whose CommonName is the person\'s email or handle', async () => {
     const { admin, audit } = service();
-    const result = await admin.offboard('U0ROOT', 'U0ALICE');
-    if (!result.ok) throw new Error(refusalOf(result));
-    const by = Object.fromEntries(result.value.cas.map((c) => [c.certificate.identifier, c.outcome]));
+    const result = await admin.offboarding.offboard(await as('U0ROOT'), 'U0ALICE');
+    const by = Object.fromEntries(result.cas.map((c) => [c.certificate.identifier, c.outcome]));
     expect(by).toEqual({ [ID('a')]: 'revoked', [ID('b')]: 'revoked', [ID('e')]: 'already-revoked' });
     for (const c of ['a', 'b']) expect(sim.casCertificate(ID(c))?.status).toBe('REVOKE');
     for (const c of ['c', 'd']) expect(sim.casCertificate(ID(c))?.status).toBe('ISSUE');
@@ -246,17 +249,15 @@ describe('AdminService', () => {
   it('offboarding reports a CAS outage as one classified line, and someone Slack knows nothing about cannot be matched', async () => {
     const { admin } = service();
     sim.inject({ action: 'ListClientCertificate', code: 'ServiceUnavailable', status: 503, message: 'busy' });
-    const down = await admin.offboard('U0ROOT', 'U0ALICE');
-    expect(down.ok && down.value.casLookupError && casLookupErrorText(down.value.casLookupError)).toMatch(/could not list private-CA certificates: .*`ServiceUnavailable`/);
-    const nobody = await admin.offboard('U0ROOT', 'U0NOBODY');
-    expect(nobody.ok && nobody.value.casLookupError && casLookupErrorText(nobody.value.casLookupError)).toContain('no email or handle');
+    const down = await admin.offboarding.offboard(await as('U0ROOT'), 'U0ALICE');
+    expect(down.casLookupError && casLookupErrorText(down.casLookupError)).toMatch(/could not list private-CA certificates: .*`ServiceUnavailable`/);
+    const nobody = await admin.offboarding.offboard(await as('U0ROOT'), 'U0NOBODY');
+    expect(nobody.casLookupError && casLookupErrorText(nobody.casLookupError)).toContain('no email or handle');
   });
 
   it('status reads every gateway; one the cloud does not know gets a classified line with advice', async () => {
     const { admin } = service();
-    const result = await admin.status('U0ROOT');
-    if (!result.ok) throw new Error(refusalOf(result));
-    const [hz, ghost] = result.value;
+    const [hz, ghost] = await admin.health.status(await as('U0ROOT'));
     expect(hz).toMatchObject({ gateway: 'hangzhou', status: 'active', connections: 0, maxConnections: 20, depth: { queued: 1, scheduled: 2 } });
     expect(ghost?.status).toBeUndefined();
     expect(ghost?.statusError && cloudFailureText(ghost.statusError)).toContain('`InvalidVpnGatewayInstanceId.NotFound`');
@@ -265,16 +266,15 @@ describe('AdminService', () => {
 
   it('exports the audit log as CSV to the admin, and says so when the upload fails', async () => {
     const { admin, files } = service();
-    const report = await admin.auditReport('U0ROOT', { userId: 'U0ALICE', sinceMs: Date.now() - 3_600_000, sinceLabel: '1h' });
-    if (!report.ok) throw new Error(refusalOf(report));
-    expect(report.value.entries.length).toBeGreaterThan(0);
-    expect(report.value.entries.map((e) => e.id)).toEqual([...report.value.entries.map((e) => e.id)].sort().reverse());
+    const report = await admin.auditLog.report(await as('U0ROOT'), { userId: 'U0ALICE', sinceMs: Date.now() - 3_600_000, sinceLabel: '1h' });
+    expect(report.entries.length).toBeGreaterThan(0);
+    expect(report.entries.map((e) => e.id)).toEqual([...report.entries.map((e) => e.id)].sort().reverse());
     expect(files).toHaveLength(1);
     expect(files[0]!.userId).toBe('U0ROOT');
-    expect(files[0]!.content.split('\r\n').filter(Boolean)).toHaveLength(report.value.entries.length + 1);
+    expect(files[0]!.content.split('\r\n').filter(Boolean)).toHaveLength(report.entries.length + 1);
     const failing = service({ exports: { sendAuditExport: async () => { throw new Error('slack down'); } } });
-    const degraded = await failing.admin.auditReport('U0ROOT', { sinceMs: 0, sinceLabel: '7d' });
-    expect(degraded.ok && degraded.value.csv.ok).toBe(false);
-    expect(degraded.ok && auditReply(degraded.value)).toContain('could not be uploaded');
+    const degraded = await failing.admin.auditLog.report(await as('U0ROOT'), { sinceMs: 0, sinceLabel: '7d' });
+    expect(degraded.csv.ok).toBe(false);
+    expect(auditReply(degraded)).toContain('could not be uploaded');
   });
 });

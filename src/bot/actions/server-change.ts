@@ -1,6 +1,6 @@
-// Approve / Reject on an SSL-VPN server change card. Ack first, then decide through the AdminService, which
-// re-checks at click time that the clicker is an admin and (to approve) not the proposer; refusals and
-// late clicks are answered privately to the clicker. One decision wins (compare-and-set in the store).
+// Approve / Reject on an SSL-VPN server change card. Ack first, check at click time that the clicker is an
+// admin, then decide through the AdminService (to approve, not the proposer); refusals and late clicks are
+// answered privately to the clicker. One decision wins (compare-and-set in the store).
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -49,7 +49,8 @@ export function registerServerChangeActions(app: App, deps: ServerChangeActionDe
     }
     const proposalId = click.data.actions[0]!.value;
     try {
-      const outcome = await deps.admin.decideServerChange(click.data.user.id, proposalId, decision);
+      const auth = await deps.admin.authorize(click.data.user.id, 'decide-server-change');
+      const outcome = auth.ok ? await deps.admin.server.decide(auth.value, proposalId, decision) : auth;
       deps.onHandled?.(kind, outcome.ok ? 'ok' : 'refused');
       if (!outcome.ok) await tellClicker(args, click.data.channel?.id, refusalText(outcome.refusal));
     } catch (err) {

@@ -2,10 +2,13 @@
 // answers (help, list, revoke, bad input, refusals) are the ack body; slow work (cloud calls, the CSV
 // export) is acked with "Working on it…" and answered through Bolt's respond() (the response_url).
 import type { Logger } from 'pino';
-import { isClientCertId, parseAuditArgs, parseCasIdentifier, parseUserRef, type AdminService } from '../../core/admin.js';
+import type { AdminService } from '../../core/admin.js';
+import { parseAuditArgs } from '../../core/audit-export.js';
+import { isClientCertId, parseUserRef } from '../../core/ids.js';
+import { parseCasIdentifier } from '../../core/private-ca.js';
 import { auditArgsErrorText } from '../views/admin-outcomes.js';
 import { casIdentifierHelp, notProposedText, refusalText, shown } from '../views/refusals.js';
-import type { Outcome } from '../../core/service.js';
+import type { Outcome } from '../../core/refusals.js';
 import { parseServerChanges, SERVER_SET_USAGE, splitPairs } from '../../core/server-changes.js';
 import {
   ADMIN_HELP, auditReply, casRevokeReply, grantsList, LIST_CAP, offboardReply, proposalReply, reconcileReply, revokeReply, serverShowReply, statusReport, unknownSubcommand, WORKING,
@@ -67,13 +70,15 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
   const kind = `admin-${known.includes(sub || 'help') ? sub || 'help' : 'unknown'}`;
   const done = (outcome: string) => deps.onHandled?.(kind, outcome);
 
-  // Refuse before anything else, including help; the service checks again on every action.
+  // Refuse before anything else, including help; the admin services take the context this check yields.
   const auth = await admin.authorize(userId);
   if (!auth.ok) {
     await ack(ephemeral(refusalText(auth.refusal)));
     done('refused');
     return;
   }
+  const ctx = auth.value;
+  const always = async <T>(work: Promise<T>): Promise<Outcome<T>> => ({ ok: true, value: await work });
 
   // Slow work runs after the ack; its answer goes through the response_url.
   const later = async <T>(work: () => Promise<Outcome<T>>, format: (value: T) => string): Promise<void> => {
@@ -126,9 +131,9 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
           return;
         }
       }
-      const outcome = await admin.listGrants(userId, filter, LIST_CAP);
-      await ack(ephemeral(outcome.ok ? grantsList(outcome.value.grants, outcome.value.total, label) : refusalText(outcome.refusal)));
-      done(outcome.ok ? 'ok' : 'refused');
+      const { grants, total } = await admin.grants.list(ctx, filter, LIST_CAP);
+      await ack(ephemeral(grantsList(grants, total, label)));
+      done('ok');
       return;
     }
 
@@ -140,7 +145,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         done('invalid');
         return;
       }
-      const outcome = user ? await admin.revokeUser(userId, user) : await admin.revokeCertificate(userId, target);
+      const outcome = user ? await always(admin.grants.revokeUser(ctx, user)) : await admin.grants.revokeCertificate(ctx, target);
       await ack(ephemeral(outcome.ok ? revokeReply(outcome.value, user) : refusalText(outcome.refusal)));
       done(outcome.ok ? 'ok' : 'refused');
       return;
@@ -153,12 +158,12 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         done('invalid');
         return;
       }
-      await later(() => admin.offboard(userId, user), offboardReply);
+      await later(() => always(admin.offboarding.offboard(ctx, user)), offboardReply);
       return;
     }
 
     case 'status':
-      await later(() => admin.status(userId), statusReport);
+      await later(() => always(admin.health.status(ctx)), statusReport);
       return;
 
     case 'audit': {
@@ -168,7 +173,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
           done('invalid');
           return;
         }
-        await later(() => admin.auditVerify(userId), auditVerifyReply);
+        await later(() => always(admin.auditLog.verify(ctx)), auditVerifyReply);
         return;
       }
       const parsed = parseAuditArgs(args, Date.now());
@@ -177,7 +182,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         done('invalid');
         return;
       }
-      await later(() => admin.auditReport(userId, parsed.value), auditReply);
+      await later(() => always(admin.auditLog.report(ctx, parsed.value)), auditReply);
       return;
     }
 
@@ -193,7 +198,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         done('invalid');
         return;
       }
-      await later(() => admin.revokeCasCertificate(userId, identifier), casRevokeReply);
+      await later(() => admin.privateCa.revoke(ctx, identifier), casRevokeReply);
       return;
     }
 
@@ -218,7 +223,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
           done('invalid');
           return;
         }
-        await later(() => admin.serverShow(userId, target.gateway), serverShowReply);
+        await later(() => admin.server.show(ctx, target.gateway), serverShowReply);
         return;
       }
       // Every key is checked before anything is read or proposed; one message names each bad one.
@@ -228,7 +233,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         done('invalid');
         return;
       }
-      await later(() => admin.proposeServerChange(userId, target.gateway, parsed.changes), proposalReply);
+      await later(() => admin.server.propose(ctx, target.gateway, parsed.changes), proposalReply);
       return;
     }
 
@@ -238,7 +243,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         done('invalid');
         return;
       }
-      await later(() => admin.reconcile(userId), reconcileReply);
+      await later(() => always(admin.reconcile(ctx)), reconcileReply);
       return;
 
     default:
