@@ -48,6 +48,8 @@ export const USERS = {
   U0CAROL: { name: 'carol' },
   U0EVE: { name: 'eve' },
   U0ADMIN: { name: 'admin' },
+  // Reads Slack in Simplified Chinese (users.info locale), in Beijing time.
+  U0LIN: { name: 'lin', locale: 'zh-CN', tz: 'Asia/Shanghai' },
 };
 
 export function configYaml(extra = '', options: { adminsExtra?: readonly string[]; gateways?: readonly GatewayDef[] } = {}): string {

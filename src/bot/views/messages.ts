@@ -1,6 +1,5 @@
 // Texts the bot sends to people: replies to /vpn, DMs to requesters (in the recipient's language), and the
 // notes about a request in its card's thread (in slack.locale).
-import { REQUEST_USAGE } from './input.js';
 import type { RequesterEvent } from '../../core/ports.js';
 import type { AccessRequest } from '../../core/requests.js';
 import type { ExtendOutcome } from '../../core/service.js';
@@ -14,7 +13,7 @@ const m = messagesOf('messages');
 
 export function helpText(lang: Lang = EN): string {
   return [
-    m(lang, 'helpTitle'), m(lang, 'helpRequest', { usage: REQUEST_USAGE }), m(lang, 'helpStatus'), m(lang, 'helpList'), m(lang, 'helpExtend'),
+    m(lang, 'helpTitle'), m(lang, 'helpRequest'), m(lang, 'helpStatus'), m(lang, 'helpList'), m(lang, 'helpExtend'),
     m(lang, 'helpCancel'), m(lang, 'helpRevoke'), m(lang, 'helpBreakGlass'), m(lang, 'helpResend'), m(lang, 'helpHelp'),
   ].join('\n');
 }

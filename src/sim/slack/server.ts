@@ -111,7 +111,7 @@ export interface FakeSlack {
   /** A trigger_id views.open will accept once, within 3 s. */
   newTriggerId(userId?: string): string;
   setUsergroup(id: string, userIds: string[]): void;
-  addUser(id: string, user: { name: string; realName?: string; email?: string; deleted?: boolean; isBot?: boolean }): void;
+  addUser(id: string, user: UserRecord): void;
   /** Record a message written by someone else (e.g. a human), e.g. to test `cant_update_message`. */
   seedMessage(input: { channel: string; user: string; text: string; threadTs?: string; blocks?: unknown[] }): FakeMessage;
   /**

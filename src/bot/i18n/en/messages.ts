@@ -1,7 +1,7 @@
 // src/bot/views/messages.ts: replies to /vpn and DMs to requesters.
 export default {
   helpTitle: '*VPN access bot*',
-  helpRequest: '• {usage}: ask for access (no arguments opens a form)',
+  helpRequest: '• `/vpn request [gateway] [duration] <reason…>`, e.g. `/vpn request 1d deploy the payments hotfix`: ask for access (no arguments opens a form)',
   helpStatus: '• `/vpn status`: where your requests stand (queue position included)',
   helpList: '• `/vpn list`: your active VPN access and when it expires',
   helpExtend: '• `/vpn extend [gateway] [duration]`: make your active access last longer (beyond the self-service allowance, approvers decide)',

@@ -3,7 +3,7 @@ import type { Translation } from '../types.js';
 
 export default {
   helpTitle: '*VPN 访问机器人*',
-  helpRequest: '• {usage}：申请访问权限（不带参数会打开申请表单）',
+  helpRequest: '• `/vpn request [gateway] [duration] <reason…>`，例如 `/vpn request 1d 上线支付系统热修复`：申请访问权限（不带参数会打开申请表单）',
   helpStatus: '• `/vpn status`：查看你的申请进度（含排队位置）',
   helpList: '• `/vpn list`：查看你当前有效的 VPN 访问权限及到期时间',
   helpExtend: '• `/vpn extend [gateway] [duration]`：延长当前有效的访问权限（超出自助延期额度时由审批人审批）',
