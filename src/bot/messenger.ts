@@ -7,7 +7,7 @@ import type { FileDelivery, Messenger, PoolEvent, RequesterEvent } from '../core
 import type { AccessRequest, SlackMessageRef } from '../core/requests.js';
 import { profileRemovalTime } from '../core/profiles.js';
 import { approvalCard } from './views/approval-card.js';
-import { accessEventText } from './views/events.js';
+import { accessEventText, profileOutdatedText } from './views/events.js';
 import { approverReminder, breakGlassReviewReminder, expiringSoon, profileComment, requesterNotice } from './views/messages.js';
 import { poolNoticeText } from './views/pool.js';
 import type { Lang, LangOf, Locale } from './i18n/index.js';
@@ -50,6 +50,11 @@ export class SlackMessenger implements Messenger, FileDelivery {
   }
 
   async publish(event: AccessEvent): Promise<void> {
+    if (event.type === 'ProfileOutdated') {
+      const to = event.request.requesterId;
+      await this.client.chat.postMessage({ channel: await this.dmChannel(to), text: profileOutdatedText(event, await this.langOf(to)) });
+      return;
+    }
     const { thread, admins } = accessEventText(event, this.channelLang);
     const card = 'request' in event ? event.request.card : undefined;
     if (thread && card) await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: thread });

@@ -3,6 +3,7 @@
 import type { AdviceKey, CloudErrorKind } from '../api/errors.js';
 import type { AccessRequest } from './requests.js';
 import type { ServerChangeProposal } from './server-change-store.js';
+import type { ProfileKey } from './server-changes.js';
 
 /** Why something failed: a one-line detail (a cloud code and message, or our own reason), its class, and what to do. */
 export interface Failure {
@@ -32,7 +33,9 @@ export type AccessEvent =
   /** A certificate could not be removed and still grants access. */
   | { type: 'RemovalFailed'; request: AccessRequest; reason: 'expired' | 'revoked'; gateway: string; failure: Failure }
   /** A coalesced batch of expired certificates is about to be removed (clients reconnect). */
-  | { type: 'ExpiriesStarting'; gateway: string; count: number };
+  | { type: 'ExpiriesStarting'; gateway: string; count: number }
+  /** A server change altered settings written into the grant's delivered profile: it no longer connects; the holder needs a new one. */
+  | { type: 'ProfileOutdated'; request: AccessRequest; changed: readonly ProfileKey[] };
 
 export type ServerChangeEvent =
   | { type: 'ChangeApproved'; proposal: ServerChangeProposal; actorId: string }
@@ -42,5 +45,6 @@ export type ServerChangeEvent =
   | { type: 'ChangeApplying'; proposal: ServerChangeProposal; gateway: string }
   /** ModifySslVpnServer accepted; the gateway is updating. */
   | { type: 'ChangeSent'; proposal: ServerChangeProposal; cloudRequestId: string }
-  | { type: 'ChangeApplied'; proposal: ServerChangeProposal; gateway: string; cloudRequestId?: string }
+  /** `holdersTold`: how many holders of a profile the change made stale were told to get a new one. */
+  | { type: 'ChangeApplied'; proposal: ServerChangeProposal; gateway: string; cloudRequestId?: string; holdersTold?: number }
   | { type: 'ChangeFailed'; proposal: ServerChangeProposal; failure: Failure };

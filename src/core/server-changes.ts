@@ -220,6 +220,15 @@ export function checkAgainstCurrent(changes: SslVpnServerChanges, current: SslVp
   return errors.length ? { ok: false, errors } : { ok: true, changes: effective };
 }
 
+/** The settings written into a client's profile (the gateway's ClientConfig): changing one makes every profile delivered before stale. */
+export const PROFILE_KEYS = ['port', 'proto', 'cipher', 'compress'] as const satisfies readonly ServerKey[];
+export type ProfileKey = (typeof PROFILE_KEYS)[number];
+
+/** Which profile settings `changes` really changes from `before`. */
+export function profileKeysChanged(changes: SslVpnServerChanges, before: Partial<Record<ServerKey, unknown>>): ProfileKey[] {
+  return PROFILE_KEYS.filter((k) => changes[k] !== undefined && changes[k] !== before[k]);
+}
+
 /** A name-only change is synchronous; anything else puts the gateway into `updating`. */
 export function isNameOnly(changes: SslVpnServerChanges): boolean {
   const keys = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== undefined);

@@ -9,10 +9,12 @@ import type { VpcApi } from '../api/types.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { AuditLog } from '../core/audit.js';
 import type { Failure, ServerChangeEvent } from '../core/events.js';
+import type { Messenger } from '../core/ports.js';
+import type { RequestStore } from '../core/store.js';
 import { clientToken } from '../core/ids.js';
 import { describeChanges, type ServerChangeCards } from '../core/server-admin.js';
 import type { ServerChangeProposal, ServerChangeStore } from '../core/server-change-store.js';
-import { checkAgainstCurrent } from '../core/server-changes.js';
+import { checkAgainstCurrent, profileKeysChanged } from '../core/server-changes.js';
 import type { GatewayWaiter } from './gateway-wait.js';
 import type { ServerChangeJobData } from './lanes.js';
 import { cloudCall, gatewayGate, runSteps, StepFailure } from './steps.js';
@@ -26,6 +28,9 @@ export interface ServerChangeDeps {
   gateways: ReadonlyMap<string, GatewayConfig>;
   gatewayTimeoutMs: number;
   logger: Logger;
+  /** The grants whose delivered profiles a change makes stale, and how their holders are told. */
+  store: Pick<RequestStore, 'activeOnGateway'>;
+  messenger: Pick<Messenger, 'publish'>;
 }
 
 export function createServerChangeProcessor(deps: ServerChangeDeps) {
@@ -74,8 +79,30 @@ async function apply(deps: ServerChangeDeps, job: Job<ServerChangeJobData>, prop
   if (!moved.ok) return 'already-recorded';
   await audit.append({ actor: 'system', action: 'admin.server.applied', requestId: proposal.id, subject: proposal.proposedBy, gateway: gw.name, detail: describeChanges(proposal.changes, proposal.before), ...(cloudRequestId ? { cloudRequestId } : {}) });
   await deps.cards.update(moved.proposal).catch((err: Error) => deps.logger.warn({ proposalId: proposal.id, err: err.message }, 'server change card not updated'));
-  await note(deps, { type: 'ChangeApplied', proposal: moved.proposal, gateway: gw.name, ...(cloudRequestId ? { cloudRequestId } : {}) });
+  const holdersTold = await tellHoldersOfStaleProfiles(deps, proposal, gw.name, changedAt ?? Date.now());
+  await note(deps, { type: 'ChangeApplied', proposal: moved.proposal, gateway: gw.name, ...(cloudRequestId ? { cloudRequestId } : {}), ...(holdersTold ? { holdersTold } : {}) });
   return 'server-changed';
+}
+
+/**
+ * A port, protocol, cipher or compression change is written into every client's profile: the profiles
+ * delivered before it no longer connect. Each holder is told (best effort, once: after the change is
+ * recorded) to get a new one; returns how many were.
+ */
+async function tellHoldersOfStaleProfiles(deps: ServerChangeDeps, proposal: ServerChangeProposal, gateway: string, changedAt: number): Promise<number> {
+  const changed = profileKeysChanged(proposal.changes, proposal.before);
+  if (changed.length === 0) return 0;
+  const { grants } = await deps.store.activeOnGateway(gateway, Number.MAX_SAFE_INTEGER);
+  let told = 0;
+  for (const request of grants.filter((g) => g.status === 'active' && (g.deliveredAt ?? 0) < changedAt)) {
+    try {
+      await deps.messenger.publish({ type: 'ProfileOutdated', request, changed });
+      told++;
+    } catch (err) {
+      deps.logger.warn({ requestId: request.id, err: (err as Error).message }, 'stale profile notice not sent');
+    }
+  }
+  return told;
 }
 
 async function fail(deps: ServerChangeDeps, proposal: ServerChangeProposal, failure: Failure, reason: string, err: unknown): Promise<void> {

@@ -2,7 +2,7 @@
 // current values (alicloud-api.md §7.2–7.3).
 import { describe, expect, it } from 'vitest';
 import type { SslVpnServer } from '../../src/api/types.js';
-import { checkAgainstCurrent, isNameOnly, parseServerChanges, splitPairs } from '../../src/core/server-changes.js';
+import { checkAgainstCurrent, isNameOnly, parseServerChanges, profileKeysChanged, splitPairs } from '../../src/core/server-changes.js';
 import { overlaps, parseCidr } from '../../src/core/cidr.js';
 
 const CURRENT: SslVpnServer = {
@@ -111,6 +111,11 @@ describe('helpers', () => {
     expect(isNameOnly({ name: 'x' })).toBe(true);
     expect(isNameOnly({ name: 'x', port: 1195 })).toBe(false);
     expect(isNameOnly({})).toBe(false);
+  });
+  it('knows which changes make delivered profiles stale (settings written into ClientConfig, really changed)', () => {
+    expect(profileKeysChanged({ port: 1195, proto: 'TCP', clientIpPool: '10.1.0.0/24' }, CURRENT)).toEqual(['port', 'proto']);
+    expect(profileKeysChanged({ port: 1194, cipher: 'AES-256-CBC', compress: true }, CURRENT)).toEqual(['cipher', 'compress']);
+    expect(profileKeysChanged({ name: 'x', localSubnet: '10.2.0.0/16', enableMultiFactorAuth: false }, CURRENT)).toEqual([]);
   });
   it('finds overlapping CIDRs', () => {
     expect(overlaps(parseCidr('10.0.0.0/8')!, parseCidr('10.1.0.0/16')!)).toBe(true);

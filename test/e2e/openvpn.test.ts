@@ -3,13 +3,15 @@
 // upload, as a person downloads it), and a real `openvpn --dev null` client connects with it. Once the bot
 // says a certificate was "removed and verified" (after `/vpn revoke`, expiry or `/vpn admin offboard`),
 // the same profile is refused at that moment; another person's client, dropped by the gateway's restart,
-// reconnects with its own profile. Loopback only; every wait bounded.
+// reconnects with its own profile. A server change of port and protocol makes a delivered profile stale:
+// its holder is told, and `/vpn resend` gives one that connects. Loopback only; every wait bounded.
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RequestStore } from '../../src/core/store.js';
 import { activeGrant, requestStatus } from '../helpers/grants.js';
-import { GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+import { APPROVALS, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
 import { ONE_TRY, OPENVPN, skipNotice, VpnClients, type VpnClient } from '../helpers/openvpn.js';
+import { freePort } from '../helpers/process.js';
 
 skipNotice('e2e/openvpn.test.ts');
 
@@ -124,5 +126,43 @@ describe.skipIf(!OPENVPN)('a real OpenVPN client with the profiles the bot deliv
     await dmSays('U0DAVE', 'removed and verified gone');
     await expectRefused(dave);
     expect(await requestStatus(h, dave.requestId)).toBe('revoked');
+  }, 120_000);
+
+  it('a port and protocol change makes a delivered profile stale: the holder is told, and /vpn resend gives one that connects', async () => {
+    const eva = await grantWithProfile('U0EVA', 'eva');
+    const old = await connected(eva.profile);
+    const before = await gateway();
+    const port = await freePort();
+
+    // One admin proposes, another approves; the change runs on the gateway's lane.
+    await h.driver.command({ userId: 'U0ADMIN', text: `admin server set hangzhou port=${port} proto=tcp` });
+    const card = await h.slack.waitFor('change card', () => h.slack.messages(APPROVALS).find((m) => !m.threadTs && JSON.stringify(m.blocks ?? []).includes('vpn_server_approve')), 15_000);
+    const proposalId = /`(s[a-z0-9]{8,24})`/.exec(JSON.stringify(card.blocks))?.[1];
+    expect(proposalId).toBeDefined();
+    await h.driver.blockAction({ userId: 'U0ADMIN2', actionId: 'vpn_server_approve', value: proposalId!, channelId: APPROVALS, messageTs: card.ts });
+
+    const notice = await dmSays('U0EVA', 'no longer connects');
+    expect(notice.text).toContain('changed its settings (port, protocol)');
+    expect(notice.text).toContain('`/vpn resend hangzhou`');
+    const note = await h.slack.waitFor('applied note', () => h.slack.thread(APPROVALS, card.ts).find((m) => m.text.includes('Applied on *hangzhou*')), 15_000);
+    // Everyone holding access there was told (here: Eva, and Ben when the first test ran).
+    const { total } = await new RequestStore(h.redis).activeOnGateway('hangzhou');
+    expect(note.text).toMatch(new RegExp(`profiles? of ${total} active grants? no longer connects?; (its holder was|their holders were) told`));
+    await eventually(async () => ({ ...(await gateway()) })).toMatchObject({ state: 'running', port, proto: 'TCP', starts: before.starts + 1 });
+
+    // The old profile points at the old port and protocol: nothing answers there any more.
+    const retry = clients.connectProfile(eva.profile, ONE_TRY);
+    await retry.exited;
+    expect(retry.connected).toBe(0);
+    expect(old.connected).toBe(1);
+    await old.stop();
+
+    // A fresh copy from the gateway connects.
+    const filesBefore = h.slack.files(dm('U0EVA')).length;
+    await h.driver.command({ userId: 'U0EVA', text: 'resend' });
+    const file = await h.slack.waitFor('fresh profile', () => h.slack.files(dm('U0EVA'))[filesBefore], 15_000);
+    const fresh = file.content.toString('utf8');
+    expect(fresh).toContain(`proto tcp\nremote 127.0.0.1 ${port}\n`);
+    await connected(fresh);
   }, 120_000);
 });

@@ -16,10 +16,11 @@ export function skipNotice(file: string): void {
 }
 
 /**
- * Client options for one bounded try: exit on the first TLS failure instead of retrying. A refused TLS 1.3
- * client is often only reset, so it gives up when the handshake has not completed in 5 s.
+ * Client options for a bounded try: exit on the first TLS failure (a refused TLS 1.3 client is often only
+ * reset, so a handshake not completed in 5 s counts), or after 5 attempts that reach nothing (a gateway
+ * restarting answers with ICMP port unreachable for a moment; nothing listens at a stale profile's port).
  */
-export const ONE_TRY = ['--tls-exit', '--connect-retry-max', '1', '--hand-window', '5'];
+export const ONE_TRY = ['--tls-exit', '--hand-window', '5', '--connect-retry-max', '5'];
 
 export class VpnClient {
   log = '';

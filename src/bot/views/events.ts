@@ -3,7 +3,8 @@
 import type { AdviceKey } from '../../api/errors.js';
 import type { AccessEvent, Failure, ServerChangeEvent } from '../../core/events.js';
 import { describeChanges } from '../../core/server-admin.js';
-import { EN, localDate, messagesOf, type Lang } from '../i18n/index.js';
+import type { ProfileKey } from '../../core/server-changes.js';
+import { EN, localDate, localList, messagesOf, type Lang } from '../i18n/index.js';
 import { actorMention, approvalCountedNote, extensionAppliedNote } from './messages.js';
 
 const m = messagesOf('events');
@@ -61,7 +62,17 @@ export function accessEventText(event: AccessEvent, lang: Lang = EN): { thread?:
       };
     case 'ExpiriesStarting':
       return { admins: m(lang, 'expiriesStarting', { count: event.count, gateway: event.gateway }) };
+    case 'ProfileOutdated':
+      return {}; // a DM in the holder's language: profileOutdatedText
   }
+}
+
+const SETTING = { port: 'settingPort', proto: 'settingProto', cipher: 'settingCipher', compress: 'settingCompress' } as const satisfies Record<ProfileKey, string>;
+
+/** The DM telling a holder that a server change made their profile stale. */
+export function profileOutdatedText(event: Extract<AccessEvent, { type: 'ProfileOutdated' }>, lang: Lang = EN): string {
+  const { request } = event;
+  return m(lang, 'profileOutdated', { gateway: request.gateway, id: request.id, settings: localList(lang, event.changed.map((k) => m(lang, SETTING[k]))) });
 }
 
 /** A note in a server change card's thread. */
@@ -79,7 +90,7 @@ export function serverChangeNote(event: ServerChangeEvent, lang: Lang = EN): str
     case 'ChangeApplied':
       return m(lang, 'changeApplied', {
         gateway: event.gateway, active: p.nameOnly ? '' : m(lang, 'gatewayActiveAgain'), changes: describeChanges(p.changes, p.before),
-        requestId: event.cloudRequestId ? m(lang, 'requestId', { cloudRequestId: event.cloudRequestId }) : '', reconnect: p.nameOnly ? '' : m(lang, 'clientsReconnect'),
+        requestId: event.cloudRequestId ? m(lang, 'requestId', { cloudRequestId: event.cloudRequestId }) : '', reconnect: p.nameOnly ? '' : event.holdersTold ? m(lang, 'holdersTold', { count: event.holdersTold }) : m(lang, 'clientsReconnect'),
       });
     case 'ChangeFailed':
       return m(lang, 'changeFailed', { failure: failureText(event.failure, undefined, lang), gateway: p.gateway });

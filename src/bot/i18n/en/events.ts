@@ -29,6 +29,15 @@ export default {
   changeApplied: ':white_check_mark: Applied on *{gateway}*{active}: {changes}{requestId}.{reconnect}',
   gatewayActiveAgain: '; the gateway is active again',
   requestId: ' (RequestId {cloudRequestId})',
-  clientsReconnect: ' Clients reconnect by themselves; after a port, protocol, cipher or compression change they need a new profile (`/vpn request`).',
+  clientsReconnect: ' Clients reconnect by themselves.',
+  holdersTold: {
+    one: ' Clients reconnect by themselves. The profile of {count} active grant no longer connects; its holder was told to get a new one with `/vpn resend`.',
+    other: ' Clients reconnect by themselves. The profiles of {count} active grants no longer connect; their holders were told to get a new one with `/vpn resend`.',
+  },
+  profileOutdated: ':warning: The VPN server of *{gateway}* changed its settings ({settings}). The profile you have for it (`{id}`) no longer connects: get a new one with `/vpn resend {gateway}` and import it in place of the old one. Your access is unchanged.',
+  settingPort: 'port',
+  settingProto: 'protocol',
+  settingCipher: 'cipher',
+  settingCompress: 'compression',
   changeFailed: ':x: The server change failed: {failure}. Check the server with `/vpn admin server show {gateway}`, fix the cause, and propose it again.',
 } as const;

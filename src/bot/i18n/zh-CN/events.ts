@@ -28,6 +28,12 @@ export default {
   changeApplied: ':white_check_mark: 已在 *{gateway}* 上生效{active}：{changes}{requestId}。{reconnect}',
   gatewayActiveAgain: '；网关已恢复可用',
   requestId: '（RequestId {cloudRequestId}）',
-  clientsReconnect: '客户端会自动重连；如更改了端口、协议、加密算法或压缩设置，需要获取新的配置文件（`/vpn request`）。',
+  clientsReconnect: '客户端会自动重连。',
+  holdersTold: '客户端会自动重连。{count} 个有效授权的配置文件已无法连接，已通知其持有人使用 `/vpn resend` 获取新的配置文件。',
+  profileOutdated: ':warning: *{gateway}* 的 VPN 服务端更改了设置（{settings}）。你现有的配置文件（`{id}`）已无法连接：请使用 `/vpn resend {gateway}` 获取新的配置文件并替换旧文件。你的访问权限不变。',
+  settingPort: '端口',
+  settingProto: '协议',
+  settingCipher: '加密算法',
+  settingCompress: '压缩设置',
   changeFailed: ':x: 服务端变更失败：{failure}。请使用 `/vpn admin server show {gateway}` 检查服务端，排除原因后重新提议。',
 } as const satisfies Translation<typeof en>;
