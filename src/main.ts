@@ -132,7 +132,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const cas = new CasClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, limiter: casCallLimiter(redis), ...(casEndpoint ? { endpointOverride: casEndpoint } : {}) });
   const admin = new AdminService({
     store, audit, policy, members: directory.groupMembers, provisioning: warm, notifications: notify, vpc, cas, pool: warm,
-    people: directory, exports: slackAuditExports(messenger), gateways: file.gateways,
+    people: directory, exports: slackAuditExports(messenger, directory.langOf), gateways: file.gateways,
     serverChanges: { ...serverChanges, lane: lanes },
     lanes, witnesses: witness, reconciler: { run: (actor) => reconcile.run(actor) },
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'admin command step failed'),

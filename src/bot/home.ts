@@ -125,7 +125,8 @@ export function registerHome(app: App, deps: HomeDeps): void {
     if (!deps.profiles || !isRequestId(action.value ?? '')) return;
     try {
       const outcome = await deps.profiles.resend(body.user.id, { requestId: action.value! });
-      await client.chat.postMessage({ channel: body.user.id, text: outcome.ok ? resendReply(outcome.value, await deps.langOf(body.user.id)) : refusalText(outcome.refusal) });
+      const lang = await deps.langOf(body.user.id);
+      await client.chat.postMessage({ channel: body.user.id, text: outcome.ok ? resendReply(outcome.value, lang) : refusalText(outcome.refusal, lang) });
       deps.onHandled?.('resend', outcome.ok ? 'ok' : 'refused');
     } catch (err) {
       deps.logger.error({ err: (err as Error).message }, 'App Home resend failed');

@@ -60,7 +60,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       const outcome = await deps.service.approve(requestId, click.data.user.id);
       if (!outcome.ok) {
         deps.onHandled?.('approve', 'refused');
-        await tellClicker(args, click.data.channel?.id, refusalText(outcome.refusal));
+        await tellClicker(args, click.data.channel?.id, (lang) => refusalText(outcome.refusal, lang));
         return;
       }
       deps.onHandled?.('approve', 'ok');
@@ -88,7 +88,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       const check = await deps.service.checkDecider(requestId, click.data.user.id);
       if (!check.ok) {
         deps.onHandled?.('deny', 'refused');
-        await tellClicker(args, click.data.channel?.id, refusalText(check.refusal));
+        await tellClicker(args, click.data.channel?.id, (lang) => refusalText(check.refusal, lang));
         return;
       }
       await args.client.views.open({ trigger_id: click.data.trigger_id, view: denyModal(requestId, await deps.langOf(click.data.user.id)) });
@@ -115,7 +115,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       return undefined;
     });
     if (!outcome?.ok) {
-      await args.ack({ response_action: 'errors', errors: { reason: outcome ? refusalText(outcome.refusal) : m(lang, 'somethingWrongPlain') } });
+      await args.ack({ response_action: 'errors', errors: { reason: outcome ? refusalText(outcome.refusal, lang) : m(lang, 'somethingWrongPlain') } });
       deps.onHandled?.('deny', 'refused');
       return;
     }
@@ -131,7 +131,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
     const lang = await deps.langOf(args.body.user.id);
     const parsed = parseRequestText(deps.service.policy, `${gateway} ${duration} ${reason}`);
     if (!parsed.ok) {
-      await args.ack({ response_action: 'errors', errors: { [requestFormField(parsed.error)]: requestInputText(parsed.error, 'request').replace(/`/g, '').slice(0, 150) } });
+      await args.ack({ response_action: 'errors', errors: { [requestFormField(parsed.error)]: requestInputText(parsed.error, 'request', lang).replace(/`/g, '').slice(0, 150) } });
       return;
     }
     const outcome = await deps.service.submit(args.body.user.id, parsed.value).catch((err: Error) => {
@@ -139,7 +139,7 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       return undefined;
     });
     if (!outcome?.ok) {
-      await args.ack({ response_action: 'errors', errors: { reason: (outcome ? refusalText(outcome.refusal) : m(lang, 'somethingWrongPlain')).replace(/[`*]/g, '').slice(0, 150) } });
+      await args.ack({ response_action: 'errors', errors: { reason: (outcome ? refusalText(outcome.refusal, lang) : m(lang, 'somethingWrongPlain')).replace(/[`*]/g, '').slice(0, 150) } });
       return;
     }
     await args.ack();

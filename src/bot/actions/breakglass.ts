@@ -27,7 +27,7 @@ export function registerBreakGlassActions(app: App, deps: { langOf: LangOf; serv
         return undefined;
       });
       deps.onHandled?.(action, outcome?.ok ? 'ok' : 'refused');
-      await reply(args, !outcome ? m(lang, 'somethingWrongClick') : outcome.ok ? m(lang, done) : refusalText(outcome.refusal));
+      await reply(args, !outcome ? m(lang, 'somethingWrongClick') : outcome.ok ? m(lang, done) : refusalText(outcome.refusal, lang));
     });
   handle(ACKNOWLEDGE_ACTION, (id, user) => deps.service.acknowledgeBreakGlass(id, user), 'acknowledged');
   handle(REVOKE_NOW_ACTION, (id, user) => deps.service.revokeBreakGlass(id, user), 'revokingBreakGlass');

@@ -20,7 +20,7 @@ export function registerFindingActions(app: App, deps: { langOf: LangOf; reconci
     try {
       const outcome = await deps.reconcile.delete(body.user.id, certId);
       const lang = await deps.langOf(body.user.id);
-      const text = outcome.ok ? m(lang, outcome.value.step === 'proposed' ? 'deleteProposed' : 'deleteConfirmed', { certId }) : refusalText(outcome.refusal);
+      const text = outcome.ok ? m(lang, outcome.value.step === 'proposed' ? 'deleteProposed' : 'deleteConfirmed', { certId }) : refusalText(outcome.refusal, lang);
       await respond({ response_type: 'ephemeral', replace_original: false, text });
       deps.onHandled?.('cert-delete', outcome.ok ? 'ok' : 'refused');
     } catch (err) {
@@ -45,7 +45,7 @@ export function registerFindingActions(app: App, deps: { langOf: LangOf; reconci
     }
     const outcome = await deps.reconcile.keep(body.user.id, certId, why);
     if (!outcome.ok) {
-      await ack({ response_action: 'errors', errors: { [KEEP_REASON_BLOCK]: refusalText(outcome.refusal).slice(0, 150) } });
+      await ack({ response_action: 'errors', errors: { [KEEP_REASON_BLOCK]: refusalText(outcome.refusal, await deps.langOf(body.user.id)).slice(0, 150) } });
       deps.onHandled?.('cert-keep', 'refused');
       return;
     }

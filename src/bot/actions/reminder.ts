@@ -29,7 +29,7 @@ export function registerReminderActions(app: App, deps: { langOf: LangOf; servic
       return undefined;
     });
     deps.onHandled?.('extend', outcome?.ok ? 'ok' : 'refused');
-    await reply(args, !outcome ? m(lang, 'somethingWrongExtend') : outcome.ok ? extendReply(outcome.value, lang) : refusalText(outcome.refusal));
+    await reply(args, !outcome ? m(lang, 'somethingWrongExtend') : outcome.ok ? extendReply(outcome.value, lang) : refusalText(outcome.refusal, lang));
   });
 
   app.action<BlockButtonAction>(DONE_ACTION, async (args) => {
@@ -42,6 +42,6 @@ export function registerReminderActions(app: App, deps: { langOf: LangOf; servic
       return undefined;
     });
     deps.onHandled?.('done', outcome?.ok ? 'ok' : 'refused');
-    await reply(args, !outcome ? m(lang, 'somethingWrongRevoke') : outcome.ok ? m(lang, 'endingAccess') : refusalText(outcome.refusal));
+    await reply(args, !outcome ? m(lang, 'somethingWrongRevoke') : outcome.ok ? m(lang, 'endingAccess') : refusalText(outcome.refusal, lang));
   });
 }

@@ -52,7 +52,7 @@ export function registerServerChangeActions(app: App, deps: ServerChangeActionDe
       const auth = await deps.admin.authorize(click.data.user.id, 'decide-server-change');
       const outcome = auth.ok ? await deps.admin.server.decide(auth.value, proposalId, decision) : auth;
       deps.onHandled?.(kind, outcome.ok ? 'ok' : 'refused');
-      if (!outcome.ok) await tellClicker(args, click.data.channel?.id, refusalText(outcome.refusal));
+      if (!outcome.ok) await tellClicker(args, click.data.channel?.id, (lang) => refusalText(outcome.refusal, lang));
     } catch (err) {
       deps.onHandled?.(kind, 'error');
       deps.logger.error({ err: (err as Error).message, proposalId }, 'server change decision failed');

@@ -14,7 +14,7 @@ import {
   ADMIN_HELP, auditReply, casRevokeReply, grantsList, LIST_CAP, offboardReply, proposalReply, reconcileReply, revokeReply, serverShowReply, statusReport, unknownSubcommand, WORKING,
 } from '../views/admin.js';
 import { auditVerifyReply } from '../views/audit.js';
-import type { Lang } from '../i18n/index.js';
+import { EN, type Lang } from '../i18n/index.js';
 
 type Reply = { response_type: 'ephemeral'; text: string };
 
@@ -62,6 +62,7 @@ export function gatewayArg(words: readonly string[], gateways: readonly string[]
 /** Slack's users.info as the PeopleDirectory port: handle and (with users:read.email) email. */
 export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCommandDeps): Promise<void> {
   const { userId, ack } = input;
+  const lang = input.lang ?? EN;
   const { admin } = deps;
   const [rawSub = '', ...args] = input.words;
   const sub = rawSub.toLowerCase();
@@ -73,7 +74,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
   // Refuse before anything else, including help; the admin services take the context this check yields.
   const auth = await admin.authorize(userId);
   if (!auth.ok) {
-    await ack(ephemeral(refusalText(auth.refusal)));
+    await ack(ephemeral(refusalText(auth.refusal, lang)));
     done('refused');
     return;
   }
@@ -86,7 +87,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
     let text: string;
     try {
       const outcome = await work();
-      text = outcome.ok ? format(outcome.value) : refusalText(outcome.refusal);
+      text = outcome.ok ? format(outcome.value) : refusalText(outcome.refusal, lang);
       done(outcome.ok ? 'ok' : 'refused');
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, sub }, '/vpn admin failed');
@@ -146,7 +147,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         return;
       }
       const outcome = user ? await always(admin.grants.revokeUser(ctx, user)) : await admin.grants.revokeCertificate(ctx, target);
-      await ack(ephemeral(outcome.ok ? revokeReply(outcome.value, user) : refusalText(outcome.refusal)));
+      await ack(ephemeral(outcome.ok ? revokeReply(outcome.value, user) : refusalText(outcome.refusal, lang)));
       done(outcome.ok ? 'ok' : 'refused');
       return;
     }
@@ -178,7 +179,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
       }
       const parsed = parseAuditArgs(args, Date.now());
       if (!parsed.ok) {
-        await ack(ephemeral(auditArgsErrorText(parsed.error)));
+        await ack(ephemeral(auditArgsErrorText(parsed.error, lang)));
         done('invalid');
         return;
       }
@@ -194,7 +195,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         return;
       }
       if (!parseCasIdentifier(identifier)) {
-        await ack(ephemeral(casIdentifierHelp(identifier)));
+        await ack(ephemeral(casIdentifierHelp(identifier, lang)));
         done('invalid');
         return;
       }
@@ -229,7 +230,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
       // Every key is checked before anything is read or proposed; one message names each bad one.
       const parsed = parseServerChanges(target.rest);
       if (!parsed.ok) {
-        await ack(ephemeral(notProposedText(target.gateway, parsed.errors)));
+        await ack(ephemeral(notProposedText(target.gateway, parsed.errors, lang)));
         done('invalid');
         return;
       }

@@ -33,7 +33,7 @@ export async function handleResend(
   let text: string;
   try {
     const outcome = await deps.profiles.resend(input.userId, gateway ? { gateway } : {});
-    text = outcome.ok ? resendReply(outcome.value, lang) : refusalText(outcome.refusal);
+    text = outcome.ok ? resendReply(outcome.value, lang) : refusalText(outcome.refusal, lang);
     done(outcome.ok ? 'ok' : 'refused');
   } catch (err) {
     deps.logger.error({ err: (err as Error).message }, '/vpn resend failed');

@@ -2,7 +2,7 @@
 import type { App, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { parseBreakGlassText, parseRequestText } from '../../core/policy.js';
-import { durationError, EXTEND_USAGE, requestInputText } from '../views/input.js';
+import { durationError, requestInputText, usage } from '../views/input.js';
 import { refusalText } from '../views/refusals.js';
 import { isRequestId } from '../../core/ids.js';
 import type { AccessService } from '../../core/service.js';
@@ -64,12 +64,12 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
           }
           const request = parseRequestText(deps.service.policy, restText);
           if (!request.ok) {
-            await ack(ephemeral(requestInputText(request.error, 'request')));
+            await ack(ephemeral(requestInputText(request.error, 'request', lang)));
             deps.onHandled?.('request', 'invalid');
             return;
           }
           const outcome = await deps.service.submit(userId, request.value);
-          await ack(ephemeral(outcome.ok ? requestConfirmation(outcome.value, lang) : refusalText(outcome.refusal)));
+          await ack(ephemeral(outcome.ok ? requestConfirmation(outcome.value, lang) : refusalText(outcome.refusal, lang)));
           deps.onHandled?.('request', outcome.ok ? 'ok' : 'refused');
           return;
         }
@@ -95,15 +95,15 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
             if (deps.service.policy.gateways.includes(word.toLowerCase())) gateway = word.toLowerCase();
             else if (parseDuration(word) !== undefined) durationMs = parseDuration(word);
             else if (isDurationAttempt(word)) {
-              await ack(ephemeral(durationError(word, EXTEND_USAGE)));
+              await ack(ephemeral(durationError(word, 'extend', lang)));
               return;
             } else {
-              await ack(ephemeral(m(lang, 'neitherGatewayNorDuration', { word: codeSpan(word), usage: EXTEND_USAGE })));
+              await ack(ephemeral(m(lang, 'neitherGatewayNorDuration', { word: codeSpan(word), usage: usage(lang, 'extend') })));
               return;
             }
           }
           const outcome = await deps.service.extend(userId, gateway ? { gateway } : {}, durationMs);
-          await ack(ephemeral(outcome.ok ? extendReply(outcome.value, lang) : refusalText(outcome.refusal)));
+          await ack(ephemeral(outcome.ok ? extendReply(outcome.value, lang) : refusalText(outcome.refusal, lang)));
           deps.onHandled?.('extend', outcome.ok ? 'ok' : 'refused');
           return;
         }
@@ -113,19 +113,19 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
             return;
           }
           const outcome = await deps.service.cancelOwn(userId, rest[0]);
-          await ack(ephemeral(outcome.ok ? cancelledNotice(outcome.value, lang) : refusalText(outcome.refusal)));
+          await ack(ephemeral(outcome.ok ? cancelledNotice(outcome.value, lang) : refusalText(outcome.refusal, lang)));
           deps.onHandled?.('cancel', outcome.ok ? 'ok' : 'refused');
           return;
         }
         case 'breakglass': {
           const parsed = parseBreakGlassText(deps.service.policy, restText);
           if (!parsed.ok) {
-            await ack(ephemeral(requestInputText(parsed.error, 'breakglass')));
+            await ack(ephemeral(requestInputText(parsed.error, 'breakglass', lang)));
             deps.onHandled?.('breakglass', 'invalid');
             return;
           }
           const outcome = await deps.service.breakGlass(userId, parsed.value.gateway, parsed.value.reason);
-          await ack(ephemeral(outcome.ok ? breakGlassConfirmation(outcome.value.request, outcome.value.position, lang) : refusalText(outcome.refusal)));
+          await ack(ephemeral(outcome.ok ? breakGlassConfirmation(outcome.value.request, outcome.value.position, lang) : refusalText(outcome.refusal, lang)));
           deps.onHandled?.('breakglass', outcome.ok ? 'ok' : 'refused');
           return;
         }
@@ -133,7 +133,7 @@ export function registerVpnCommand(app: App, deps: CommandDeps): void {
         case 'done': {
           const outcome = await deps.service.revokeOwn(userId, rest[0]);
           if (!outcome.ok) {
-            await ack(ephemeral(refusalText(outcome.refusal)));
+            await ack(ephemeral(refusalText(outcome.refusal, lang)));
             return;
           }
           const { revoked, cancelled, inFlight } = outcome.value;

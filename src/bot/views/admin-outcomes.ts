@@ -2,34 +2,38 @@
 // health errors, the note on an audit export. Pure functions; src/bot/views/admin.ts composes the replies.
 import type { AuditArgsError, CasLookupError, GatewayHealth } from '../../core/admin.js';
 import type { AuditExportAbout } from '../../core/ports.js';
+import { EN, messagesOf, type Lang } from '../i18n/index.js';
 import { cloudFailureText, shown } from './refusals.js';
 
+const m = messagesOf('adminOutcomes');
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-export function auditArgsErrorText(e: AuditArgsError): string {
+export function auditArgsErrorText(e: AuditArgsError, lang: Lang = EN): string {
   switch (e.code) {
-    case 'not-understood': return `I don't understand \`${shown(e.word)}\`. Usage: \`/vpn admin audit [@user] [since]\`, where since is a duration like \`7d\` or \`12h\`, or a date like \`2024-05-01\`.`;
-    case 'bad-date': return `\`${shown(e.label)}\` is not a valid date; write it as YYYY-MM-DD, e.g. \`2024-05-01\`.`;
-    case 'future-date': return `\`${shown(e.label)}\` is in the future, so there is nothing to show yet. Give a past date, or a duration like \`7d\`.`;
-    case 'before-epoch': return `\`${shown(e.label)}\` reaches back before ${day(e.epoch)}, earlier than any audit entry can be. Use a shorter duration (at most \`${e.maxWeeks}w\`) or a date from ${day(e.epoch)} on.`;
+    case 'not-understood': return m(lang, 'auditNotUnderstood', { word: shown(e.word) });
+    case 'bad-date': return m(lang, 'auditBadDate', { label: shown(e.label) });
+    case 'future-date': return m(lang, 'auditFutureDate', { label: shown(e.label) });
+    case 'before-epoch': return m(lang, 'auditBeforeEpoch', { label: shown(e.label), epoch: day(e.epoch), maxWeeks: String(e.maxWeeks) });
   }
 }
 
-export function casLookupErrorText(e: CasLookupError): string {
+export function casLookupErrorText(e: CasLookupError, lang: Lang = EN): string {
   switch (e.kind) {
-    case 'directory-failed': return 'could not look the user up in Slack (users.info), so their private-CA certificates were not checked';
-    case 'no-identity': return 'Slack shares no email or handle for this user, so their private-CA certificates could not be matched';
-    case 'cas-list-failed': return `could not list private-CA certificates: ${cloudFailureText(e.failure)}`;
+    case 'directory-failed': return m(lang, 'casDirectoryFailed');
+    case 'no-identity': return m(lang, 'casNoIdentity');
+    case 'cas-list-failed': return m(lang, 'casListFailed', { failure: cloudFailureText(e.failure, lang) });
   }
 }
 
-export function connectionsErrorText(e: NonNullable<GatewayHealth['connectionsError']>): string {
-  return e.kind === 'ssl-server-missing' ? `SSL server \`${e.sslVpnServerId}\` not found on this gateway: fix gateways[].sslVpnServerId` : cloudFailureText(e);
+export function connectionsErrorText(e: NonNullable<GatewayHealth['connectionsError']>, lang: Lang = EN): string {
+  return e.kind === 'ssl-server-missing' ? m(lang, 'sslServerMissing', { sslVpnServerId: e.sslVpnServerId }) : cloudFailureText(e, lang);
 }
 
-export const CSV_UPLOAD_FAILED = 'the CSV could not be uploaded to your DM; try again in a minute';
+export function csvUploadFailed(lang: Lang = EN): string {
+  return m(lang, 'csvUploadFailed');
+}
 
 /** The message that goes with an audit export in the admin's DM. */
-export function auditExportComment(about: AuditExportAbout): string {
-  return `:page_facing_up: VPN audit log${about.userId ? ` for <@${about.userId}>` : ''} since ${about.sinceLabel}: ${about.entries} entr${about.entries === 1 ? 'y' : 'ies'}, oldest first.`;
+export function auditExportComment(about: AuditExportAbout, lang: Lang = EN): string {
+  return m(lang, 'auditExport', { count: about.entries, since: about.sinceLabel, scope: about.userId ? m(lang, 'auditExportScope', { userId: about.userId }) : '' });
 }

@@ -10,7 +10,7 @@ import { escapeMrkdwn, slackDate } from './approval-card.js';
 import { codeSpan } from './text.js';
 import { changeLines, DISRUPTION_WARNING } from './server-change.js';
 import { poolStatus } from './pool.js';
-import { casLookupErrorText, connectionsErrorText, CSV_UPLOAD_FAILED } from './admin-outcomes.js';
+import { casLookupErrorText, connectionsErrorText, csvUploadFailed } from './admin-outcomes.js';
 import { cloudFailureText } from './refusals.js';
 
 export const LIST_CAP = 50;
@@ -117,7 +117,7 @@ export function auditLine(e: StoredAuditEntry): string {
 export function auditReply(report: AuditReport): string {
   const { query, entries, csv } = report;
   const scope = `${query.userId ? ` for <@${query.userId}>` : ''} since ${query.sinceLabel}`;
-  const file = csv.ok ? `The full CSV (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}) is in your DM as \`${csv.filename}\`.` : `:warning: ${CSV_UPLOAD_FAILED}.`;
+  const file = csv.ok ? `The full CSV (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}) is in your DM as \`${csv.filename}\`.` : `:warning: ${csvUploadFailed()}.`;
   if (entries.length === 0) return `No audit entries${scope}. ${file}`;
   const shownCount = Math.min(entries.length, AUDIT_CAP);
   const head = `*Audit log${scope}*: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first${entries.length > AUDIT_CAP ? ` (showing ${shownCount})` : ''}`;

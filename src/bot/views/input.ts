@@ -1,26 +1,33 @@
 // How bad input to `/vpn request`, `/vpn extend` and `/vpn breakglass` is answered: what was wrong and how
-// to write it (the parsers in src/core/policy.ts return typed errors).
-import { formatDuration } from '../../core/duration.js';
+// to write it (the parsers in src/core/policy.ts return typed errors), in the reader's language.
 import type { RequestInputError } from '../../core/policy.js';
+import { EN, localDuration, localList, messagesOf, type Lang } from '../i18n/index.js';
 
-export const REQUEST_USAGE = '`/vpn request [gateway] [duration] <reason…>`, e.g. `/vpn request 1d deploy the payments hotfix`';
-export const EXTEND_USAGE = '`/vpn extend [gateway] [duration]`, e.g. `/vpn extend 4h`';
-export const BREAKGLASS_USAGE = '`/vpn breakglass [gateway] <reason…>`, e.g. `/vpn breakglass frankfurt payments outage, INC-1234`';
+const m = messagesOf('input');
+
+export type UsageOf = 'request' | 'extend' | 'breakglass';
+
+/** How to write the command, with an example. */
+export function usage(lang: Lang, command: UsageOf): string {
+  return m(lang, command === 'request' ? 'requestUsage' : command === 'extend' ? 'extendUsage' : 'breakGlassUsage');
+}
+
+/** The English usage of `/vpn request` (the help text). */
+export const REQUEST_USAGE = usage(EN, 'request');
 
 /** The answer to a word in the duration position that is not a valid duration. */
-export function durationError(word: string, usage: string): string {
-  return `\`${word.slice(0, 20).replace(/[`<>&]/g, '')}\` is not a duration I understand: use a whole positive number and m, h, d or w (e.g. 30m, 8h, 1d, 2w). Usage: ${usage}`;
+export function durationError(word: string, command: UsageOf, lang: Lang = EN): string {
+  return m(lang, 'badDuration', { word: word.slice(0, 20).replace(/[`<>&]/g, ''), usage: usage(lang, command) });
 }
 
 /** The answer to bad input of `/vpn request` (or its form) or `/vpn breakglass`. */
-export function requestInputText(error: RequestInputError, command: 'request' | 'breakglass'): string {
-  const usage = command === 'request' ? REQUEST_USAGE : BREAKGLASS_USAGE;
+export function requestInputText(error: RequestInputError, command: 'request' | 'breakglass', lang: Lang = EN): string {
   switch (error.code) {
-    case 'bad-duration': return durationError(error.word, usage);
-    case 'too-long': return `Access can be granted for at most ${formatDuration(error.maxMs)}; you asked for ${formatDuration(error.askedMs)}.`;
-    case 'which-gateway': return `Which gateway? Name one of: ${error.gateways.map((g) => `\`${g}\``).join(', ')}. Usage: ${usage}`;
-    case 'no-reason': return command === 'request' ? `Please say why you need access. Usage: ${usage}` : `Break-glass needs a reason; it is recorded and shown to the admins. Usage: ${usage}`;
-    case 'reason-too-long': return 'Please keep the reason under 500 characters.';
+    case 'bad-duration': return durationError(error.word, command, lang);
+    case 'too-long': return m(lang, 'tooLong', { max: localDuration(lang, error.maxMs), asked: localDuration(lang, error.askedMs) });
+    case 'which-gateway': return m(lang, 'whichGateway', { gateways: localList(lang, error.gateways.map((g) => `\`${g}\``)), usage: usage(lang, command) });
+    case 'no-reason': return m(lang, command === 'request' ? 'noReason' : 'breakGlassNoReason', { usage: usage(lang, command) });
+    case 'reason-too-long': return m(lang, 'reasonTooLong');
   }
 }
 

@@ -1,10 +1,13 @@
 // How the domain's refusals and failures read in Slack: pure functions from typed data (src/core/refusals.ts)
-// to the one-line (or few-line) ephemeral answers.
-import { ADVICE_TEXT } from '../../api/errors.js';
-import { formatDuration } from '../../core/duration.js';
+// to the one-line (or few-line) private answers, in the reader's language.
 import type { AdminAction, CloudFailure, Refusal } from '../../core/refusals.js';
 import type { RequestStatus } from '../../core/requests.js';
 import { formatSetting, labelOf, type ServerKey } from '../../core/server-changes.js';
+import { EN, localDuration, localList, messagesOf, type Lang } from '../i18n/index.js';
+
+const m = messagesOf('refusals');
+const advice = messagesOf('advice');
+const statusName = (lang: Lang, status: RequestStatus) => messagesOf('messages')(lang, `st_${status}`);
 
 /** User input echoed back in a reply: no backticks or mrkdwn controls, bounded length. */
 export function shown(text: string): string {
@@ -12,127 +15,120 @@ export function shown(text: string): string {
   return clean || '(nothing)';
 }
 
-const CLOUD_KIND: Record<Exclude<CloudFailure['kind'], 'unexpected'>, string> = {
-  busy: 'the gateway is busy with another change',
-  transient: 'Alibaba Cloud is throttling or temporarily unavailable; try again in a minute',
-  ambiguous: 'no clear answer from Alibaba Cloud; check the state before retrying',
-  'not-found': 'not found',
-  permanent: 'refused by Alibaba Cloud',
-};
+const CLOUD_KIND = { busy: 'cloudBusy', transient: 'cloudTransient', ambiguous: 'cloudAmbiguous', 'not-found': 'cloudNotFound', permanent: 'cloudPermanent' } as const;
 
 /** A short, safe line for a cloud failure: what kind, the code, the RequestId and what to do. Never a stack trace. */
-export function cloudFailureText(f: CloudFailure): string {
-  if (f.kind === 'unexpected') return 'unexpected error (details are in the bot\'s logs)';
-  const rid = f.requestId ? `, RequestId ${f.requestId}` : '';
-  const advice = f.adviceKey ? ADVICE_TEXT[f.adviceKey] : '';
-  return `${CLOUD_KIND[f.kind]} (\`${f.code}\`${rid})${advice ? `. ${advice}` : ''}`;
+export function cloudFailureText(f: CloudFailure, lang: Lang = EN): string {
+  if (f.kind === 'unexpected') return m(lang, 'cloudUnexpected');
+  return m(lang, 'cloudLine', {
+    kind: m(lang, CLOUD_KIND[f.kind]),
+    code: f.code,
+    requestId: f.requestId ? m(lang, 'cloudRequestId', { requestId: f.requestId }) : '',
+    advice: f.adviceKey ? m(lang, 'cloudAdvice', { advice: advice(lang, f.adviceKey) }) : '',
+  });
 }
 
-const NOT_ADMIN: Record<AdminAction, string> = {
-  'admin-command': ':no_entry: Only admins listed in `roles.admins` (directly or through a user group) can use `/vpn admin`. Nothing was changed.',
-  'acknowledge-breakglass': 'Only admins (`roles.admins`) can acknowledge a break-glass use.',
-  'revoke-breakglass': 'Only admins (`roles.admins`) can revoke a break-glass grant from here.',
-  'decide-server-change': ':no_entry: Only admins listed in `roles.admins` can decide SSL-VPN server changes. Nothing was changed.',
-  'delete-certificate': ':no_entry: Only admins listed in `roles.admins` can delete certificates. Nothing was changed.',
-  'keep-certificate': ':no_entry: Only admins listed in `roles.admins` can keep certificates. Nothing was changed.',
-};
+const NOT_ADMIN = {
+  'admin-command': 'notAdminCommand',
+  'acknowledge-breakglass': 'notAdminAcknowledge',
+  'revoke-breakglass': 'notAdminRevokeBreakGlass',
+  'decide-server-change': 'notAdminServerChange',
+  'delete-certificate': 'notAdminDeleteCertificate',
+  'keep-certificate': 'notAdminKeepCertificate',
+} as const satisfies Record<AdminAction, string>;
 
-function alreadyDecided(status: RequestStatus, approverId: string | undefined, cancelledBy: string | undefined): string {
-  const who = approverId ? ` by <@${approverId}>` : '';
-  switch (status) {
+function alreadyDecided(r: Extract<Refusal, { code: 'already-decided' }>, lang: Lang): string {
+  const by = r.approverId ? { userId: r.approverId } : undefined;
+  switch (r.status) {
     case 'approved':
     case 'provisioning':
     case 'active':
-      return `This request was already approved${who}.`;
+      return by ? m(lang, 'alreadyApprovedBy', by) : m(lang, 'alreadyApproved');
     case 'denied':
-      return `This request was already denied${who}.`;
+      return by ? m(lang, 'alreadyDeniedBy', by) : m(lang, 'alreadyDenied');
     case 'cancelled':
-      return cancelledBy ? `This request was cancelled by <@${cancelledBy}>.` : 'This request was cancelled by the requester.';
+      return r.cancelledBy ? m(lang, 'cancelledBy', { userId: r.cancelledBy }) : m(lang, 'cancelledByRequester');
     case 'applied':
-      return `This extension was already approved${who}.`;
+      return by ? m(lang, 'extensionAlreadyApprovedBy', by) : m(lang, 'extensionAlreadyApproved');
     case 'lapsed':
-      return 'This request expired without a decision.';
+      return m(lang, 'lapsed');
     default:
-      return `This request is ${status} and can no longer be decided.`;
+      return m(lang, 'notDecidable', { status: statusName(lang, r.status) });
   }
 }
 
-function proposalDecided(r: Extract<Refusal, { code: 'proposal-decided' }>): string {
-  const by = `<@${r.decidedBy ?? 'unknown'}>`;
+function proposalDecided(r: Extract<Refusal, { code: 'proposal-decided' }>, lang: Lang): string {
+  const by = { userId: r.decidedBy ?? 'unknown' };
   switch (r.status) {
-    case 'rejected': return `This server change was already ${r.withdrawn ? 'withdrawn' : 'rejected'} by ${by}.`;
-    case 'approved': return `This server change was already approved by ${by}; it is being applied.`;
-    case 'applied': return `This server change was already approved by ${by} and applied.`;
-    case 'failed': return `This server change was approved by ${by} but failed; see the card's thread.`;
-    default: return 'This server change is still waiting for a decision.';
+    case 'rejected': return m(lang, r.withdrawn ? 'proposalWithdrawn' : 'proposalRejected', by);
+    case 'approved': return m(lang, 'proposalApproved', by);
+    case 'applied': return m(lang, 'proposalApplied', by);
+    case 'failed': return m(lang, 'proposalFailed', by);
+    default: return m(lang, 'proposalPending');
   }
 }
 
-function findingDecided(status: Extract<Refusal, { code: 'finding-decided' }>['status']): string {
-  switch (status) {
-    case 'deleting': return 'This certificate is being deleted already.';
-    case 'deleted': return 'This certificate was deleted already.';
-    case 'kept': return 'This certificate was already kept by an admin.';
-    case 'failed': return 'Deleting this certificate failed; see the alert in the approvals channel.';
-    case 'gone': return 'This certificate is no longer on the gateway.';
-    default: return 'This certificate is waiting for a decision.';
-  }
-}
+const FINDING = { deleting: 'findingDeleting', deleted: 'findingDeleted', kept: 'findingKept', failed: 'findingFailed', gone: 'findingGoneFromGateway' } as const;
 
 /** The answer to a malformed CAS identifier. */
-export function casIdentifierHelp(text: string): string {
-  return `\`${shown(text)}\` is not a private-CA certificate identifier: it is 32 hexadecimal characters, e.g. \`0123456789abcdef0123456789abcdef\` (the \`Identifier\` column in the CAS console). Usage: \`/vpn admin cert revoke <identifier>\``;
+export function casIdentifierHelp(text: string, lang: Lang = EN): string {
+  return m(lang, 'badCasIdentifier', { text: shown(text) });
 }
 
 /** The header and one bullet per problem of a server change that was not proposed. */
-export function notProposedText(gateway: string, errors: readonly string[]): string {
-  return [`:x: Not proposed; nothing was changed on *${gateway}*:`, ...errors.map((e) => `• ${e}`)].join('\n');
+export function notProposedText(gateway: string, errors: readonly string[], lang: Lang = EN): string {
+  return [m(lang, 'notProposed', { gateway }), ...errors.map((e) => `• ${e}`)].join('\n');
 }
 
-export function refusalText(r: Refusal): string {
+const commands = (lang: Lang, items: readonly string[]) => localList(lang, items.map((c) => `\`${c}\``));
+
+export function refusalText(r: Refusal, lang: Lang = EN): string {
   switch (r.code) {
-    case 'request-gone': return 'That request no longer exists.';
-    case 'already-open': return `You already have ${r.status === 'active' ? 'access' : `a ${r.status} request`} for *${r.gateway}* (\`${r.requestId}\`); see \`/vpn status\`.`;
-    case 'own-request': return 'You cannot approve or deny your own request; another approver has to decide it.';
-    case 'not-approver': return r.gatewayApprovers
-      ? `Only the approvers of *${r.gateway}* (its \`approvers\` in the config) can decide requests for it.`
-      : 'Only approvers listed in `roles.approvers` can decide VPN requests.';
-    case 'already-decided': return alreadyDecided(r.status, r.approverId, r.cancelledBy);
-    case 'already-approved': return `You already approved this request; it needs ${r.required} approvals from different approvers (${r.count} so far).`;
-    case 'decided-meanwhile': return 'This request was decided meanwhile.';
-    case 'extension-grant-ended': return 'The access ended before the extension was approved; nothing was extended.';
-    case 'no-pending': return r.requestId ? `You have no pending request \`${r.requestId}\`; see \`/vpn status\`.` : 'You have no pending request to cancel; see `/vpn status`.';
-    case 'several-pending': return `You have several pending requests; name one: ${r.requestIds.map((id) => `\`/vpn cancel ${id}\``).join(', ')}.`;
-    case 'nothing-to-revoke': return r.requestId ? `You have no open request \`${r.requestId}\`; see \`/vpn status\`.` : 'You have no VPN access or open requests to revoke.';
-    case 'nothing-to-extend': return 'You have no active VPN access to extend. Ask with `/vpn request`.';
-    case 'several-grants': return `You have access to several gateways; name one: ${r.gateways.map((g) => `\`/vpn ${r.command} ${g}\``).join(', ')}.`;
-    case 'at-max-duration': return `Your access already runs to the maximum of ${formatDuration(r.maxMs)}; ask again with \`/vpn request\` when it ends.`;
-    case 'access-ended-meanwhile': return 'Your access ended meanwhile; ask again with `/vpn request`.';
-    case 'access-being-removed': return 'Your access is being removed right now; ask again with `/vpn request`.';
-    case 'not-break-glass': return 'Only people listed in `roles.breakGlass` can use break-glass access. Ask for access with `/vpn request`; this attempt was recorded.';
-    case 'not-admin': return NOT_ADMIN[r.action];
-    case 'breakglass-gone': return 'That break-glass use no longer exists.';
-    case 'breakglass-acknowledged': return `This break-glass use was already acknowledged${r.byYou ? ' by you' : ''}.`;
-    case 'access-ended': return `This access already ended (${r.status}).`;
-    case 'nothing-to-resend': return r.filtered ? 'You have no active VPN access there to resend; see `/vpn list`.' : 'You have no active VPN access, so there is no profile to resend. Ask with `/vpn request`.';
-    case 'no-readable-certificate': return `Your access to *${r.gateway}* has no certificate I can read again; ask an admin.`;
-    case 'profile-unreadable': return `:warning: Could not fetch your profile for *${r.gateway}*: ${r.cause === 'certificate-gone' ? 'its certificate is no longer on the gateway (an admin will look into it)' : 'the gateway did not answer; try again in a minute'}.`;
-    case 'no-grant-holds-certificate': return `No active grant holds certificate \`${r.certId}\`. If it still exists on the gateway, it was not made by this bot (or its grant already ended): delete it in the Alibaba Cloud console (VPN gateway → SSL clients).`;
-    case 'bad-cas-identifier': return casIdentifierHelp(r.text);
-    case 'cas-certificate-not-found': return `:grey_question: No private-CA client certificate \`${r.identifier}\` exists in Certificate Management Service (CAS \`${r.cloudCode}\`). Check the identifier in the CAS console (Private Certificates → client certificates).`;
-    case 'cas-revoke-failed': return `:warning: Could not revoke \`${r.identifier}\`: ${cloudFailureText(r.failure)}`;
-    case 'server-changes-not-set-up': return 'Server changes are not set up in this deployment.';
-    case 'not-a-gateway': return `\`${r.gateway}\` is not a configured gateway.`;
-    case 'ssl-server-not-found': return `:warning: SSL server \`${r.sslVpnServerId}\` was not found on *${r.gateway}*: fix gateways[].sslVpnServerId in the bot's config.`;
-    case 'ssl-server-unreadable': return `:warning: Could not read the SSL server of *${r.gateway}*: ${cloudFailureText(r.failure)}`;
-    case 'server-change-invalid': return notProposedText(r.gateway, r.errors);
-    case 'nothing-to-change': return `Nothing to change: the SSL server of *${r.gateway}* already has ${(Object.keys(r.requested) as ServerKey[]).map((k) => `${labelOf(k)} ${formatSetting(k, r.requested[k])}`).join(', ')}.`;
-    case 'proposal-gone': return 'That server change proposal no longer exists.';
-    case 'proposal-decided': return proposalDecided(r);
-    case 'own-proposal': return ':no_entry: You proposed this server change, so another admin must approve it. (Click Reject to withdraw it.)';
-    case 'finding-gone': return r.rerun ? 'That certificate is no longer listed; run `/vpn admin reconcile` again.' : 'That certificate is no longer listed.';
-    case 'own-delete-proposal': return ':no_entry: You proposed deleting this certificate, so another admin must confirm it.';
-    case 'finding-decided': return findingDecided(r.status);
-    case 'keep-needs-reason': return 'Say why this certificate stays (an auditor will ask).';
+    case 'request-gone': return m(lang, 'requestGone');
+    case 'already-open': return r.status === 'active'
+      ? m(lang, 'alreadyHasAccess', { gateway: r.gateway, requestId: r.requestId })
+      : m(lang, 'alreadyHasRequest', { status: statusName(lang, r.status), gateway: r.gateway, requestId: r.requestId });
+    case 'own-request': return m(lang, 'ownRequest');
+    case 'not-approver': return r.gatewayApprovers ? m(lang, 'notGatewayApprover', { gateway: r.gateway }) : m(lang, 'notApprover');
+    case 'already-decided': return alreadyDecided(r, lang);
+    case 'already-approved': return m(lang, 'youAlreadyApproved', { required: r.required, count: r.count });
+    case 'decided-meanwhile': return m(lang, 'decidedMeanwhile');
+    case 'extension-grant-ended': return m(lang, 'extensionGrantEnded');
+    case 'no-pending': return r.requestId ? m(lang, 'noPendingNamed', { requestId: r.requestId }) : m(lang, 'noPending');
+    case 'several-pending': return m(lang, 'severalPending', { commands: commands(lang, r.requestIds.map((id) => `/vpn cancel ${id}`)) });
+    case 'nothing-to-revoke': return r.requestId ? m(lang, 'nothingToRevokeNamed', { requestId: r.requestId }) : m(lang, 'nothingToRevoke');
+    case 'nothing-to-extend': return m(lang, 'nothingToExtend');
+    case 'several-grants': return m(lang, 'severalGrants', { commands: commands(lang, r.gateways.map((g) => `/vpn ${r.command} ${g}`)) });
+    case 'at-max-duration': return m(lang, 'atMaxDuration', { max: localDuration(lang, r.maxMs) });
+    case 'access-ended-meanwhile': return m(lang, 'accessEndedMeanwhile');
+    case 'access-being-removed': return m(lang, 'accessBeingRemoved');
+    case 'not-break-glass': return m(lang, 'notBreakGlass');
+    case 'not-admin': return m(lang, NOT_ADMIN[r.action]);
+    case 'breakglass-gone': return m(lang, 'breakGlassGone');
+    case 'breakglass-acknowledged': return m(lang, r.byYou ? 'breakGlassAcknowledgedByYou' : 'breakGlassAcknowledged');
+    case 'access-ended': return m(lang, 'accessEnded', { status: statusName(lang, r.status) });
+    case 'nothing-to-resend': return m(lang, r.filtered ? 'nothingToResendThere' : 'nothingToResend');
+    case 'no-readable-certificate': return m(lang, 'noReadableCertificate', { gateway: r.gateway });
+    case 'profile-unreadable': return m(lang, r.cause === 'certificate-gone' ? 'profileCertificateGone' : 'profileNoAnswer', { gateway: r.gateway });
+    case 'no-grant-holds-certificate': return m(lang, 'noGrantHoldsCertificate', { certId: r.certId });
+    case 'bad-cas-identifier': return casIdentifierHelp(r.text, lang);
+    case 'cas-certificate-not-found': return m(lang, 'casCertificateNotFound', { identifier: r.identifier, code: r.cloudCode });
+    case 'cas-revoke-failed': return m(lang, 'casRevokeFailed', { identifier: r.identifier, failure: cloudFailureText(r.failure, lang) });
+    case 'server-changes-not-set-up': return m(lang, 'serverChangesNotSetUp');
+    case 'not-a-gateway': return m(lang, 'notAGateway', { gateway: r.gateway });
+    case 'ssl-server-not-found': return m(lang, 'sslServerNotFound', { gateway: r.gateway, sslVpnServerId: r.sslVpnServerId });
+    case 'ssl-server-unreadable': return m(lang, 'sslServerUnreadable', { gateway: r.gateway, failure: cloudFailureText(r.failure, lang) });
+    case 'server-change-invalid': return notProposedText(r.gateway, r.errors, lang);
+    case 'nothing-to-change': return m(lang, 'nothingToChange', {
+      gateway: r.gateway,
+      settings: localList(lang, (Object.keys(r.requested) as ServerKey[]).map((k) => m(lang, 'setting', { label: labelOf(k), value: formatSetting(k, r.requested[k]) }))),
+    });
+    case 'proposal-gone': return m(lang, 'proposalGone');
+    case 'proposal-decided': return proposalDecided(r, lang);
+    case 'own-proposal': return m(lang, 'ownProposal');
+    case 'finding-gone': return m(lang, r.rerun ? 'findingGoneRerun' : 'findingGone');
+    case 'own-delete-proposal': return m(lang, 'ownDeleteProposal');
+    case 'finding-decided': return r.status in FINDING ? m(lang, FINDING[r.status as keyof typeof FINDING]) : m(lang, 'findingPending');
+    case 'keep-needs-reason': return m(lang, 'keepNeedsReason');
   }
 }

@@ -1,24 +1,30 @@
 // The English catalogue: one file per view module. A new area is added here and in ../zh-CN/index.ts.
+import adminOutcomes from './admin-outcomes.js';
 import advice from './advice.js';
 import approvalCard from './approval-card.js';
 import common from './common.js';
 import events from './events.js';
 import home from './home.js';
+import input from './input.js';
 import listeners from './listeners.js';
 import messages from './messages.js';
 import modals from './modals.js';
 import profiles from './profiles.js';
+import refusals from './refusals.js';
 
 export const en = {
+  adminOutcomes,
   advice,
   approvalCard,
   common,
   events,
   home,
+  input,
   listeners,
   messages,
   modals,
   profiles,
+  refusals,
 } as const;
 
 export type Catalogue = typeof en;

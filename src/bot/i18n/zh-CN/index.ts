@@ -1,24 +1,30 @@
 // The Simplified Chinese catalogue: the same areas and keys as ../en (the compiler checks it).
 import type { Catalogue } from '../en/index.js';
 import type { Translation } from '../types.js';
+import adminOutcomes from './admin-outcomes.js';
 import advice from './advice.js';
 import approvalCard from './approval-card.js';
 import common from './common.js';
 import events from './events.js';
 import home from './home.js';
+import input from './input.js';
 import listeners from './listeners.js';
 import messages from './messages.js';
 import modals from './modals.js';
 import profiles from './profiles.js';
+import refusals from './refusals.js';
 
 export const zhCN: { readonly [A in keyof Catalogue]: Translation<Catalogue[A]> } = {
+  adminOutcomes,
   advice,
   approvalCard,
   common,
   events,
   home,
+  input,
   listeners,
   messages,
   modals,
   profiles,
+  refusals,
 };
