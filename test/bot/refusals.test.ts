@@ -9,7 +9,7 @@ import { refusalText } from '../../src/bot/views/refusals.js';
 import { requestInputText } from '../../src/bot/views/input.js';
 import { auditArgsErrorText, auditExportComment, casLookupErrorText } from '../../src/bot/views/admin-outcomes.js';
 import type { Lang } from '../../src/bot/i18n/index.js';
-import { stripAllowed } from './catalogue.test.js';
+import { englishWords } from '../helpers/language.js';
 
 const EN: Lang = { locale: 'en' };
 const ZH: Lang = { locale: 'zh-CN', timeZone: 'Asia/Shanghai' };
@@ -94,8 +94,7 @@ describe('refusals and admin outcomes in both languages', () => {
   it('read in Chinese with no English left but commands, ids and product names', () => {
     for (const text of texts(ZH)) {
       expect(text).not.toBe('');
-      const withoutNames = text.replace(/hangzhou|frankfurt|nowhere|nothex|Forbidden\.RAM|Throttling\.User|NotFound|vss-abc/g, ' ');
-      expect(stripAllowed(withoutNames).match(/[A-Za-z]{3,}/g) ?? [], text).toEqual([]);
+      expect(englishWords(text, ['hangzhou', 'frankfurt', 'nowhere', 'nothex']), text).toEqual([]);
     }
     expect(refusalText(EXAMPLES['already-open'], ZH)).toBe('你在 *hangzhou* 上已有一个待审批的申请（`r1a2b3c4d5`），请使用 `/vpn status` 查看。');
     expect(refusalText(EXAMPLES['several-pending'], ZH)).toContain('`/vpn cancel r1a2b3c4d5`、`/vpn cancel r6a7b8c9d0`');
