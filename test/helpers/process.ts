@@ -1,9 +1,15 @@
 // Runs the product as a child process (`node --import tsx src/main.ts`), so a test can kill -9 it and
-// start a fresh one against the same simulators and Redis database.
+// start a fresh one against the same simulators and Redis database, which belong to the test process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { startAlibabaSim, type AlibabaSim, type SimSeed } from '../../src/sim/alicloud/index.js';
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../../src/sim/slack/index.js';
+import { BOT_TOKEN, configYaml, productEnv, simSeed, USERS, writeConfigFile } from './fixtures.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -60,7 +66,10 @@ const running = new Set<BotProcess>();
  * Starts `src/main.ts` with exactly `env` (plus PATH/HOME) and a fresh PORT, and waits until GET /readyz
  * answers 200. Rejects with the child's output when it exits or does not become ready in time.
  */
-export async function spawnBot(name: string, env: Record<string, string>, readyTimeoutMs = 30_000): Promise<BotProcess> {
+export async function spawnBot(name: string, env: Record<string, string>, readyTimeoutMs = 30_000, options: {
+  /** Modules loaded before the product (`--import`), e.g. test/helpers/hosts.ts. */
+  preload?: readonly string[];
+} = {}): Promise<BotProcess> {
   const port = await freePort();
   const childEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -69,7 +78,8 @@ export async function spawnBot(name: string, env: Record<string, string>, readyT
     ...env,
     PORT: String(port),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const preload = (options.preload ?? []).flatMap((path) => ['--import', path]);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, 'src/main.ts'], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let exitInfo: string | undefined;
   const append = (chunk: Buffer) => {
@@ -121,3 +131,54 @@ export async function killAllBots(): Promise<void> {
 process.once('exit', () => {
   for (const b of running) if (!b.exited()) b.child.kill('SIGKILL');
 });
+
+/** A numbered database of the suite's own Redis server (test/global-setup.ts). */
+export function testRedisUrl(db: number): string {
+  return `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${db}`;
+}
+
+/** What product child processes run against: simulators, a flushed Redis database and a config file. */
+export interface ChildWorld {
+  sim: AlibabaSim;
+  fake: FakeSlack;
+  redis: Redis;
+  redisUrl: string;
+  configPath: string;
+  /** The environment of a product child process: LOG_LEVEL warn and productEnv() pointing at all of the above. */
+  env: Record<string, string>;
+  /** Kills every child left, closes the fakes, flushes the database and removes the config file. */
+  close(): Promise<void>;
+}
+
+export async function startChildWorld(o: {
+  db: number;
+  /** Default: configYaml(). */
+  configText?: string;
+  /** Default: simSeed(). */
+  seed?: SimSeed;
+  /** The simulated gateways' update time; default 300 ms. */
+  updateMs?: number;
+  /** Default: USERS. */
+  users?: FakeSlackOptions['users'];
+  /** Default: S0APPROVERS holds U0CAROL. */
+  usergroups?: Record<string, string[]>;
+}): Promise<ChildWorld> {
+  const redisUrl = testRedisUrl(o.db);
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+  const sim = await startAlibabaSim({ seed: o.seed ?? simSeed(), updateMs: o.updateMs ?? 300 });
+  const fake = await startFakeSlack({ botToken: BOT_TOKEN, users: o.users ?? USERS, usergroups: o.usergroups ?? { S0APPROVERS: ['U0CAROL'] } });
+  const configPath = writeConfigFile(o.configText ?? configYaml(), 'vpnbot-child-');
+  return {
+    sim, fake, redis, redisUrl, configPath,
+    env: { LOG_LEVEL: 'warn', ...productEnv({ redisUrl, slackUrl: fake.url, simUrl: sim.url, configPath }) },
+    async close() {
+      await killAllBots();
+      await fake.close();
+      await sim.close();
+      await redis.flushdb();
+      redis.disconnect();
+      rmSync(dirname(configPath), { recursive: true, force: true });
+    },
+  };
+}
