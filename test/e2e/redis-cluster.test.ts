@@ -27,10 +27,19 @@ describe.skipIf(!REDIS_SERVER || !REDIS_CLI)('Redis Cluster', () => {
     const seeds = ports.map((p) => `127.0.0.1:${p}`);
     for (let attempt = 0; ; attempt++) {
       try {
-        execFileSync(REDIS_CLI!, ['--cluster', 'create', ...seeds, '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore', timeout: 20_000 });
+        execFileSync(REDIS_CLI!, ['--cluster', 'create', ...seeds, '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe', timeout: 20_000 });
         break;
       } catch (err) {
-        if (attempt > 20) throw err;
+        if (attempt > 20) throw new Error(`redis-cli --cluster create: ${String((err as { stdout?: Buffer }).stdout ?? err)}`);
+        // A node not listening yet fails the create early; on a loaded machine it can also fail (or time out) after
+        // assigning slots, and the nodes then refuse another create as not empty: start them over.
+        for (const port of ports) {
+          try {
+            execFileSync(REDIS_CLI!, ['-p', String(port), 'cluster', 'reset', 'hard'], { stdio: 'ignore', timeout: 5000 });
+          } catch {
+            // not listening yet
+          }
+        }
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
