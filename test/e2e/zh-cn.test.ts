@@ -1,5 +1,5 @@
 // A requester whose Slack locale is zh-CN (users.info with include_locale) goes through the whole flow over
-// the real harness: request confirmation, the form, status and help, the approval and profile DMs, the
+// the real harness: request confirmation, the form, refusals, status and help, the approval and profile DMs, the
 // expiry reminder and its Extend button, the App Home, revocation. Nothing they receive is English apart
 // from ids, names, commands and product names; meanwhile the approvals channel stays in slack.locale (en).
 import { Queue } from 'bullmq';
@@ -45,6 +45,11 @@ describe('a zh-CN requester', () => {
 
     expect(await ask('help')).toContain('申请访问权限');
     await ask('');
+    // Refusals and bad input are answered in Chinese too.
+    expect(await ask('request hangzhou 99d 理由')).toContain('最长可授予');
+    expect(await ask('request hangzhou 8hours 理由')).toContain('无法识别时长');
+    expect(await ask('cancel')).toContain('没有可取消');
+    expect(await ask('extend')).toContain('没有可延长');
     await h.slack.waitFor('request form', () => h.slack.views(LIN).find((v) => v.kind === 'modal'));
     const confirmation = await ask(`request hangzhou 2h ${REASON}`);
     expect(confirmation).toContain('已提交给审批人');
