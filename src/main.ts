@@ -118,7 +118,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   witnessRef.current = witness;
   const maintenance = new MaintenanceQueue(redis);
   // `/vpn admin server set`: proposals in Redis, their cards in the approvals channel, applied on the lanes.
-  const serverChanges = { proposals: new ServerChangeStore(redis), cards: new SlackServerChangeCards(slackClient, file.slack.approvalsChannel) };
+  const serverChanges = { proposals: new ServerChangeStore(redis), cards: new SlackServerChangeCards(slackClient, file.slack.approvalsChannel, messenger.channelLang) };
   const policy = {
     gateways: [...gateways.keys()], defaultDurationMs: file.access.defaultDuration, maxDurationMs: file.access.maxDuration,
     approvers: file.roles.approvers, admins: file.roles.admins,
@@ -144,7 +144,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const findings = new FindingStore(redis);
   const reconcile: ReconcileService = new ReconcileService({
     store, audit, vpc, redis, findings, gateways: file.gateways, lane: lanes, notifications: notify,
-    posts: new SlackFindingPosts(slackClient, file.slack.approvalsChannel),
+    posts: new SlackFindingPosts(slackClient, file.slack.approvalsChannel, messenger.channelLang),
     grantEnded: (request) => profiles.grantEnded(request),
     isAdmin: async (userId) => (await admin.authorize(userId)).ok,
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'reconcile step failed'),

@@ -146,7 +146,7 @@ export class SlackMessenger implements Messenger, FileDelivery {
   }
 
   async poolNotice(event: PoolEvent): Promise<void> {
-    const { to, text } = poolNoticeText(event);
+    const { to, text } = poolNoticeText(event, this.channelLang);
     if (to === 'admins') await this.notifyAdmins(text);
     else if (event.kind === 'assigned' && event.request.card) await this.client.chat.postMessage({ channel: event.request.card.channel, thread_ts: event.request.card.ts, text });
   }

@@ -33,7 +33,7 @@ export function registerFindingActions(app: App, deps: { langOf: LangOf; reconci
     await ack();
     const certId = action.value ?? '';
     if (!CERT_ID.test(certId)) return;
-    await client.views.open({ trigger_id: body.trigger_id, view: keepModal(certId) }).catch((err: Error) => deps.logger.warn({ err: err.message }, 'keep modal not opened'));
+    await client.views.open({ trigger_id: body.trigger_id, view: keepModal(certId, await deps.langOf(body.user.id)) }).catch((err: Error) => deps.logger.warn({ err: err.message }, 'keep modal not opened'));
   });
 
   app.view(CERT_KEEP_MODAL, async ({ ack, body, view }) => {

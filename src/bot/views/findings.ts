@@ -4,7 +4,8 @@ import type { KnownBlock } from '@slack/types';
 import type { Finding } from '../../core/findings.js';
 import type { FindingEvent } from '../../core/reconcile.js';
 import type { ReconcileReport } from '../../core/reconcile.js';
-import { slackDate } from './approval-card.js';
+import { EN, localDate, messagesOf, type Lang } from '../i18n/index.js';
+import { statusWord } from './messages.js';
 import { fitText } from './text.js';
 
 export const CERT_DELETE_ACTION = 'vpn_cert_delete';
@@ -16,83 +17,83 @@ export const FINDINGS_CAP = 20;
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 
-function what(f: Finding): string {
-  if (f.kind === 'foreign') return 'not made by the bot (console or another tool)';
-  return f.requestStatus === 'unknown' ? `named like the bot's, but the bot has no request \`${f.requestId}\`` : `left from request \`${f.requestId}\` (${f.requestStatus})`;
+const m = messagesOf('findings');
+
+function what(f: Finding, lang: Lang): string {
+  if (f.kind === 'foreign') return m(lang, 'foreign');
+  return f.requestStatus === 'unknown' ? m(lang, 'unknownRequest', { requestId: String(f.requestId) }) : m(lang, 'leftFrom', { requestId: String(f.requestId), status: statusWord(String(f.requestStatus), lang) });
 }
 
-function stateLine(f: Finding): string {
+function stateLine(f: Finding, lang: Lang): string {
   switch (f.status) {
-    case 'open': return 'Delete needs two admins: one proposes, another confirms.';
-    case 'delete-proposed': return `:hourglass: Delete proposed by <@${f.proposedBy}>; another admin clicks *Delete* to confirm.`;
-    case 'deleting': return `:wastebasket: Being deleted on the gateway's lane (confirmed by ${f.confirmedBy === 'system' ? 'the bot: its grant ended' : `<@${f.confirmedBy}>`}).`;
-    case 'deleted': return ':white_check_mark: Removed and verified gone.';
-    case 'failed': return `:rotating_light: Delete failed: ${fitText(f.failure ?? 'unknown error', 300)}. It still grants access: remove it in the console.`;
-    case 'kept': return `:pushpin: Kept by <@${f.keptBy}>: ${fitText(f.keptWhy ?? '', 300)}`;
-    default: return 'No longer on the gateway.';
+    case 'open': return m(lang, 'open');
+    case 'delete-proposed': return m(lang, 'deleteProposed', { userId: String(f.proposedBy) });
+    case 'deleting': return m(lang, 'deleting', { by: f.confirmedBy === 'system' ? m(lang, 'theBot') : `<@${f.confirmedBy}>` });
+    case 'deleted': return m(lang, 'deleted');
+    case 'failed': return m(lang, 'failed', { failure: fitText(f.failure ?? m(lang, 'unknownError'), 300) });
+    case 'kept': return m(lang, 'kept', { userId: String(f.keptBy), why: fitText(f.keptWhy ?? '', 300) });
+    default: return m(lang, 'gone');
   }
 }
 
-export function findingText(f: Finding): string {
-  return `*${f.gateway}* \`${f.id}\` *${fitText(f.name, 100)}* · created ${slackDate(f.createTime)} · status \`${fitText(f.certStatus, 30)}\` · ${what(f)}\n${stateLine(f)}`;
+export function findingText(f: Finding, lang: Lang = EN): string {
+  return m(lang, 'finding', { gateway: f.gateway, id: f.id, name: fitText(f.name, 100), created: localDate(lang, f.createTime), status: fitText(f.certStatus, 30), what: what(f, lang), state: stateLine(f, lang) });
 }
 
-export function findingsPost(findings: readonly Finding[]): { text: string; blocks: KnownBlock[] } {
+export function findingsPost(findings: readonly Finding[], lang: Lang = EN): { text: string; blocks: KnownBlock[] } {
   const open = findings.filter((f) => f.status === 'open' || f.status === 'delete-proposed').length;
-  const text = findings.length === 0
-    ? ':white_check_mark: Reconcile: every certificate on the managed SSL servers belongs to an active grant again.'
-    : `:mag: Reconcile: ${open} certificate${open === 1 ? '' : 's'} on the managed SSL servers that no grant holds. Each still lets its holder connect.`;
+  const text = findings.length === 0 ? m(lang, 'allClear') : m(lang, 'found', { count: open });
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
   for (const f of findings.slice(0, FINDINGS_CAP)) {
-    blocks.push({ type: 'section', block_id: `finding-${f.id}`, text: { type: 'mrkdwn', text: findingText(f) } });
+    blocks.push({ type: 'section', block_id: `finding-${f.id}`, text: { type: 'mrkdwn', text: findingText(f, lang) } });
     if (f.status === 'open' || f.status === 'delete-proposed') {
       blocks.push({
         type: 'actions', block_id: `finding-actions-${f.id}`, elements: [
-          { type: 'button', action_id: CERT_DELETE_ACTION, style: 'danger', text: plain(f.status === 'delete-proposed' ? 'Confirm delete' : 'Delete'), value: f.id },
-          { type: 'button', action_id: CERT_KEEP_ACTION, text: plain('Keep'), value: f.id },
+          { type: 'button', action_id: CERT_DELETE_ACTION, style: 'danger', text: plain(m(lang, f.status === 'delete-proposed' ? 'confirmDelete' : 'delete')), value: f.id },
+          { type: 'button', action_id: CERT_KEEP_ACTION, text: plain(m(lang, 'keep')), value: f.id },
         ],
       });
     }
   }
-  if (findings.length > FINDINGS_CAP) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${findings.length - FINDINGS_CAP} more: see \`/vpn admin reconcile\`.` }] });
+  if (findings.length > FINDINGS_CAP) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: m(lang, 'more', { count: findings.length - FINDINGS_CAP }) }] });
   return { text, blocks };
 }
 
-export function findingNote(f: Finding, event: FindingEvent): string {
-  const cert = `\`${f.id}\` (${fitText(f.name, 100)}) on *${f.gateway}*`;
+export function findingNote(f: Finding, event: FindingEvent, lang: Lang = EN): string {
+  const cert = m(lang, 'cert', { id: f.id, name: fitText(f.name, 100), gateway: f.gateway });
   switch (event.kind) {
-    case 'delete-proposed': return `:hourglass: <@${event.by}> proposes deleting ${cert}; another admin must confirm.`;
-    case 'deleting': return `:wastebasket: <@${event.by}> confirmed: deleting ${cert} on the gateway's lane now (clients of that SSL server are disconnected briefly).`;
-    case 'deleted': return `:white_check_mark: ${cert} removed and verified.`;
-    case 'failed': return `:rotating_light: Could not delete ${cert}: ${fitText(event.reason, 500)}. It still grants access: remove it in the Alibaba Cloud console.`;
-    case 'kept': return `:pushpin: <@${event.by}> keeps ${cert}: ${fitText(event.why, 500)}. It is not reported again.`;
+    case 'delete-proposed': return m(lang, 'noteProposed', { userId: event.by, cert });
+    case 'deleting': return m(lang, 'noteDeleting', { userId: event.by, cert });
+    case 'deleted': return m(lang, 'noteDeleted', { cert });
+    case 'failed': return m(lang, 'noteFailed', { cert, reason: fitText(event.reason, 500) });
+    case 'kept': return m(lang, 'noteKept', { userId: event.by, cert, why: fitText(event.why, 500) });
   }
 }
 
-export function keepModal(certId: string) {
+export function keepModal(certId: string, lang: Lang = EN) {
   return {
     type: 'modal' as const,
     callback_id: CERT_KEEP_MODAL,
     private_metadata: certId,
-    title: plain('Keep certificate'),
-    submit: plain('Keep it'),
-    close: plain('Cancel'),
+    title: plain(m(lang, 'keepTitle')),
+    submit: plain(m(lang, 'keepSubmit')),
+    close: plain(m(lang, 'cancel')),
     blocks: [
-      { type: 'section' as const, text: { type: 'mrkdwn' as const, text: `Why does \`${certId}\` stay? It is recorded with your name in the audit log, and the certificate is not reported again.` } },
-      { type: 'input' as const, block_id: KEEP_REASON_BLOCK, label: plain('Why'), element: { type: 'plain_text_input' as const, action_id: KEEP_REASON_INPUT, multiline: true, max_length: 500 } },
+      { type: 'section' as const, text: { type: 'mrkdwn' as const, text: m(lang, 'keepWhy', { certId }) } },
+      { type: 'input' as const, block_id: KEEP_REASON_BLOCK, label: plain(m(lang, 'why')), element: { type: 'plain_text_input' as const, action_id: KEEP_REASON_INPUT, multiline: true, max_length: 500 } },
     ],
   };
 }
 
 /** The on-demand `/vpn admin reconcile` additions: what was closed, queued and found. */
-export function reconcileFindingsLines(report: ReconcileReport): string[] {
+export function reconcileFindingsLines(report: ReconcileReport, lang: Lang = EN): string[] {
   const lines: string[] = [];
-  for (const g of report.closed) lines.push(`:broken_heart: Closed <@${g.requesterId}>'s grant \`${g.id}\` on *${g.gateway}*: its certificate \`${g.certId ?? '?'}\` vanished from the gateway. They were told.`);
-  for (const f of report.leftovers) lines.push(`:wastebasket: Deleting \`${f.id}\` (${fitText(f.name, 100)}) on *${f.gateway}*: left over from ${f.requestStatus} request \`${f.requestId}\`.`);
+  for (const g of report.closed) lines.push(m(lang, 'closed', { requesterId: g.requesterId, id: g.id, gateway: g.gateway, certId: g.certId ?? '?' }));
+  for (const f of report.leftovers) lines.push(m(lang, 'leftover', { id: f.id, name: fitText(f.name, 100), gateway: f.gateway, status: statusWord(String(f.requestStatus), lang), requestId: String(f.requestId) }));
   if (report.findings.length) {
-    lines.push(`*${report.findings.length} certificate${report.findings.length === 1 ? '' : 's'} no grant holds* (Delete / Keep on the post in the approvals channel):`);
-    for (const f of report.findings.slice(0, 30)) lines.push(`• ${findingText(f).replace('\n', ' — ')}`);
+    lines.push(m(lang, 'noGrantHolds', { count: report.findings.length }));
+    for (const f of report.findings.slice(0, 30)) lines.push(`• ${findingText(f, lang).replace('\n', ' — ')}`);
   }
-  if (report.kept) lines.push(`${report.kept} certificate${report.kept === 1 ? ' was' : 's were'} kept by admins and ${report.kept === 1 ? 'is' : 'are'} not listed.`);
+  if (report.kept) lines.push(m(lang, 'keptNotListed', { count: report.kept }));
   return lines;
 }

@@ -1,7 +1,7 @@
 // Texts the bot sends to people: replies to /vpn, DMs to requesters (in the recipient's language), and the
 // notes about a request in its card's thread (in slack.locale).
 import type { RequesterEvent } from '../../core/ports.js';
-import type { AccessRequest } from '../../core/requests.js';
+import type { AccessRequest, RequestStatus } from '../../core/requests.js';
 import type { ExtendOutcome } from '../../core/service.js';
 import type { KnownBlock } from '@slack/types';
 import { EN, localDate, localDuration, localList, messagesOf, type Lang } from '../i18n/index.js';
@@ -167,6 +167,13 @@ export function breakGlassReviewReminder(request: AccessRequest, admins: readonl
   return m(lang, 'breakGlassReviewReminder', { who: admins.map(mention).join(' ') || m(lang, 'admins'), id: request.id, requesterId: request.requesterId, gateway: request.gateway, at: localDate(lang, request.createdAt) });
 }
 
+const STATUSES: readonly RequestStatus[] = ['pending', 'approved', 'provisioning', 'active', 'denied', 'cancelled', 'failed', 'expired', 'revoked', 'lapsed', 'applied'];
+
+/** A request status in words ("pending", "待审批"); an unknown one as it is. */
+export function statusWord(status: string, lang: Lang = EN): string {
+  return (STATUSES as readonly string[]).includes(status) ? m(lang, `st_${status as RequestStatus}`) : status;
+}
+
 export function statusLine(request: AccessRequest, position: number | undefined, lang: Lang = EN): string {
   const where = request.status === 'approved' && position !== undefined ? (position === 0 ? m(lang, 'statusBeingProvisioned') : m(lang, 'statusPosition', { position })) : '';
   const expiry = request.status === 'active' ? m(lang, 'statusExpiry', { end: localDate(lang, request.expiresAt), total: approvedTotal(request, lang) }) : '';
@@ -174,5 +181,5 @@ export function statusLine(request: AccessRequest, position: number | undefined,
   const kind = request.kind === 'extension' ? m(lang, 'statusExtensionOf', { grantId: String(request.grantId) }) : request.kind === 'breakglass' ? m(lang, 'statusBreakGlass') : '';
   const extending = request.pendingExtensionId ? m(lang, 'statusExtending', { id: request.pendingExtensionId }) : '';
   const duration = localDuration(lang, request.status === 'active' ? request.durationMs + (request.extendedMs ?? 0) : request.durationMs);
-  return m(lang, 'statusLine', { id: request.id, gateway: request.gateway, kind, duration, status: m(lang, `st_${request.status}`), count, where, expiry, extending });
+  return m(lang, 'statusLine', { id: request.id, gateway: request.gateway, kind, duration, status: statusWord(request.status, lang), count, where, expiry, extending });
 }

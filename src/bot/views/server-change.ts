@@ -4,7 +4,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { ServerChangeProposal } from '../../core/server-change-store.js';
 import { formatSetting, labelOf, type ServerKey } from '../../core/server-changes.js';
-import { escapeMrkdwn, slackDate } from './approval-card.js';
+import { escapeMrkdwn } from './approval-card.js';
+import { EN, localDate, messagesOf, type Lang } from '../i18n/index.js';
 import { storedFailure } from './events.js';
 
 export const SERVER_APPROVE_ACTION = 'vpn_server_approve';
@@ -18,31 +19,37 @@ export function changeLines(p: ServerChangeProposal): string[] {
     `• *${labelOf(k)}*: ${code(formatSetting(k, (p.before as Record<string, unknown>)[k]))} → ${code(formatSetting(k, p.changes[k]))}`);
 }
 
-const STATUS_LINE: Record<ServerChangeProposal['status'], (p: ServerChangeProposal) => string> = {
-  pending: (p) => `:large_yellow_circle: Waiting for another admin (not <@${p.proposedBy}>)`,
-  approved: (p) => `:gear: Approved by <@${p.decidedBy}>; being applied`,
-  rejected: (p) => (p.decidedBy === p.proposedBy ? `:heavy_minus_sign: Withdrawn by <@${p.decidedBy}>` : `:no_entry_sign: Rejected by <@${p.decidedBy}>`),
-  applied: (p) => `:white_check_mark: Approved by <@${p.decidedBy}>; applied ${slackDate(p.appliedAt)}${p.cloudRequestId ? ` (RequestId ${p.cloudRequestId})` : ''}`,
-  failed: (p) => `:x: Approved by <@${p.decidedBy}>; failed: ${escapeMrkdwn(storedFailure(p, 'see the thread'))}`,
+const m = messagesOf('serverChange');
+
+const STATUS_LINE: Record<ServerChangeProposal['status'], (p: ServerChangeProposal, lang: Lang) => string> = {
+  pending: (p, lang) => m(lang, 'pending', { proposedBy: p.proposedBy }),
+  approved: (p, lang) => m(lang, 'approved', { decidedBy: String(p.decidedBy) }),
+  rejected: (p, lang) => m(lang, p.decidedBy === p.proposedBy ? 'withdrawn' : 'rejected', { decidedBy: String(p.decidedBy) }),
+  applied: (p, lang) => m(lang, 'applied', { decidedBy: String(p.decidedBy), at: localDate(lang, p.appliedAt), requestId: p.cloudRequestId ? m(lang, 'requestId', { cloudRequestId: p.cloudRequestId }) : '' }),
+  failed: (p, lang) => m(lang, 'failed', { decidedBy: String(p.decidedBy), failure: escapeMrkdwn(storedFailure(p, m(lang, 'seeTheThread'), lang)) }),
 };
 
-export const DISRUPTION_WARNING = ':warning: Changing anything but the name makes the gateway unavailable for a short while (`updating`) and disconnects every client of this SSL server; they must reconnect (and with a new port, protocol, cipher or compression, download a new profile).';
+/** The warning on a change that interrupts the gateway. */
+export function disruptionWarning(lang: Lang = EN): string {
+  return m(lang, 'disruption');
+}
+export const DISRUPTION_WARNING = disruptionWarning(EN);
 
-export function serverChangeCard(p: ServerChangeProposal): { text: string; blocks: KnownBlock[] } {
-  const text = `SSL-VPN server change proposed by <@${p.proposedBy}> for ${p.gateway}`;
+export function serverChangeCard(p: ServerChangeProposal, lang: Lang = EN): { text: string; blocks: KnownBlock[] } {
+  const text = m(lang, 'cardText', { proposedBy: p.proposedBy, gateway: p.gateway });
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*SSL-VPN server change* \`${p.id}\` on *${p.gateway}* (\`${p.sslVpnServerId}\`)\nProposed by <@${p.proposedBy}> ${slackDate(p.proposedAt)}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: m(lang, 'cardTitle', { id: p.id, gateway: p.gateway, sslVpnServerId: p.sslVpnServerId, proposedBy: p.proposedBy, at: localDate(lang, p.proposedAt) }) } },
     { type: 'section', text: { type: 'mrkdwn', text: changeLines(p).join('\n') } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: p.nameOnly ? ':information_source: Only the name changes: applied at once, no interruption.' : DISRUPTION_WARNING }] },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: STATUS_LINE[p.status](p) }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: p.nameOnly ? m(lang, 'nameOnly') : disruptionWarning(lang) }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: STATUS_LINE[p.status](p, lang) }] },
   ];
   if (p.status === 'pending') {
     blocks.push({
       type: 'actions',
       block_id: 'vpn_server_decision',
       elements: [
-        { type: 'button', action_id: SERVER_APPROVE_ACTION, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: p.id },
-        { type: 'button', action_id: SERVER_REJECT_ACTION, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: p.id },
+        { type: 'button', action_id: SERVER_APPROVE_ACTION, style: 'primary', text: { type: 'plain_text', text: m(lang, 'approve') }, value: p.id },
+        { type: 'button', action_id: SERVER_REJECT_ACTION, style: 'danger', text: { type: 'plain_text', text: m(lang, 'reject') }, value: p.id },
       ],
     });
   }

@@ -6,13 +6,16 @@ import advice from './advice.js';
 import approvalCard from './approval-card.js';
 import common from './common.js';
 import events from './events.js';
+import findings from './findings.js';
 import home from './home.js';
 import input from './input.js';
 import listeners from './listeners.js';
 import messages from './messages.js';
 import modals from './modals.js';
+import pool from './pool.js';
 import profiles from './profiles.js';
 import refusals from './refusals.js';
+import serverChange from './server-change.js';
 
 export const zhCN: { readonly [A in keyof Catalogue]: Translation<Catalogue[A]> } = {
   adminOutcomes,
@@ -20,11 +23,14 @@ export const zhCN: { readonly [A in keyof Catalogue]: Translation<Catalogue[A]> 
   approvalCard,
   common,
   events,
+  findings,
   home,
   input,
   listeners,
   messages,
   modals,
+  pool,
   profiles,
   refusals,
+  serverChange,
 };
