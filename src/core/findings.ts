@@ -2,7 +2,7 @@
 // ("foreign"), or named like the bot's but with no grant behind them ("orphan"). Each is a finding kept in
 // Redis like requests (compare-and-set on a version, with status sets), so two admins clicking at once can
 // never both decide, and a job can never record its outcome twice.
-import { readVersioned, versionedWriteScript } from './versioned.js';
+import { VersionedRecords } from './versioned.js';
 import type { RedisClient } from './redis-client.js';
 import type { RequestStatus } from './requests.js';
 
@@ -49,58 +49,42 @@ export interface Finding {
   version: number;
 }
 
-const WRITE_SCRIPT = versionedWriteScript();
-
 export type FindingWrite =
   | { ok: true; finding: Finding }
   | { ok: false; reason: 'not-found' }
   | { ok: false; reason: 'not-allowed'; finding: Finding };
 
 export class FindingStore {
-  constructor(private readonly redis: RedisClient, readonly prefix = '{vpnbot}') {
-    if (!('vpnbotWriteFinding' in redis)) redis.defineCommand('vpnbotWriteFinding', { numberOfKeys: 3, lua: WRITE_SCRIPT });
-  }
+  private readonly records: VersionedRecords<FindingStatus, Finding>;
 
-  private key(id: string) { return `${this.prefix}:finding:${id}`; }
-  private statusKey(status: FindingStatus) { return `${this.prefix}:findings:${status}`; }
-
-  private async write(before: Finding | undefined, after: Finding): Promise<number> {
-    return Number(await (this.redis as unknown as { vpnbotWriteFinding(...args: string[]): Promise<number> }).vpnbotWriteFinding(
-      this.key(after.id), this.statusKey(before?.status ?? after.status), this.statusKey(after.status),
-      before ? String(before.version) : '', JSON.stringify({ ...after, version: 0 }), after.status, after.id,
-    ));
+  constructor(redis: RedisClient, readonly prefix = '{vpnbot}') {
+    this.records = new VersionedRecords(redis, {
+      name: 'finding', key: (id) => `${prefix}:finding:${id}`, statusKey: (status) => `${prefix}:findings:${status}`, transitions: FINDING_TRANSITIONS,
+    });
   }
 
   /** Records a new finding; the existing one when it is already known. */
   async ensure(finding: Omit<Finding, 'version'>): Promise<Finding> {
-    const version = await this.write(undefined, { ...finding, version: 0 });
+    const version = await this.records.write(undefined, { ...finding, version: 0 });
     if (version) return { ...finding, version };
     return (await this.get(finding.id))!;
   }
 
-  async get(id: string): Promise<Finding | undefined> {
-    return (await readVersioned<Finding>(this.redis, [this.key(id)]))[0];
+  get(id: string): Promise<Finding | undefined> {
+    return this.records.get(id);
   }
 
   getMany(ids: readonly string[]): Promise<Finding[]> {
-    return readVersioned<Finding>(this.redis, ids.map((id) => this.key(id)));
+    return this.records.getMany(ids);
   }
 
   /** Moves to `to` only from one of `from` (and only along the transition table); one writer wins. */
   async transition(id: string, to: FindingStatus, patch: Partial<Omit<Finding, 'id' | 'version' | 'status'>>, from: readonly FindingStatus[], check?: (current: Finding) => boolean): Promise<FindingWrite> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const current = await this.get(id);
-      if (!current) return { ok: false, reason: 'not-found' };
-      if (!from.includes(current.status) || !FINDING_TRANSITIONS[current.status].includes(to) || (check && !check(current))) return { ok: false, reason: 'not-allowed', finding: current };
-      const next: Finding = { ...current, ...patch, status: to };
-      const version = await this.write(current, next);
-      if (version) return { ok: true, finding: { ...next, version } };
-    }
-    throw new Error(`finding ${id}: too many concurrent writes`);
+    const moved = await this.records.transition(id, to, patch, from, check);
+    return moved.ok ? { ok: true, finding: moved.record } : moved.reason === 'not-found' ? moved : { ok: false, reason: 'not-allowed', finding: moved.record };
   }
 
-  async listByStatus(...statuses: FindingStatus[]): Promise<Finding[]> {
-    const ids = (await Promise.all(statuses.map((s) => this.redis.smembers(this.statusKey(s))))).flat();
-    return this.getMany(ids);
+  listByStatus(...statuses: FindingStatus[]): Promise<Finding[]> {
+    return this.records.listByStatus(...statuses);
   }
 }

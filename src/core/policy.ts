@@ -96,11 +96,27 @@ export type RequestInputError =
   | { code: 'no-reason' }
   | { code: 'reason-too-long' };
 
-/** Parses `[gateway] [duration] <reason…>`; on error, says what was wrong and how to write it. */
-export function parseRequestText(policy: AccessPolicy, text: string): { ok: true; value: ParsedRequest } | { ok: false; error: RequestInputError } {
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: RequestInputError };
+
+/** The gateway named by the first word (any case), taken off `words`. */
+function takeGateway(policy: AccessPolicy, words: string[]): string | undefined {
+  return words[0] && policy.gateways.includes(words[0].toLowerCase()) ? words.shift()!.toLowerCase() : undefined;
+}
+
+/** The gateway (the only one when none was named) and the reason (the remaining words). */
+function gatewayAndReason(policy: AccessPolicy, named: string | undefined, words: readonly string[]): Parsed<{ gateway: string; reason: string }> {
+  const gateway = named ?? (policy.gateways.length === 1 ? policy.gateways[0] : undefined);
+  if (!gateway) return { ok: false, error: { code: 'which-gateway', gateways: policy.gateways } };
+  const reason = words.join(' ');
+  if (reason.length < 3) return { ok: false, error: { code: 'no-reason' } };
+  if (reason.length > 500) return { ok: false, error: { code: 'reason-too-long' } };
+  return { ok: true, value: { gateway, reason } };
+}
+
+/** Parses `[gateway] [duration] <reason…>`; on error, says what was wrong. */
+export function parseRequestText(policy: AccessPolicy, text: string): Parsed<ParsedRequest> {
   const words = text.trim().split(/\s+/).filter(Boolean);
-  let gateway: string | undefined;
-  if (words[0] && policy.gateways.includes(words[0].toLowerCase())) gateway = words.shift()!.toLowerCase();
+  const named = takeGateway(policy, words);
   let durationMs = policy.defaultDurationMs;
   if (words[0] && isDurationAttempt(words[0])) {
     // A typo here is never defaulted (nor pasted into the reason): the user is told how to write it.
@@ -109,30 +125,13 @@ export function parseRequestText(policy: AccessPolicy, text: string): { ok: true
     words.shift();
     durationMs = parsed;
   }
-  if (durationMs > policy.maxDurationMs) {
-    return { ok: false, error: { code: 'too-long', maxMs: policy.maxDurationMs, askedMs: durationMs } };
-  }
-  if (!gateway) {
-    if (policy.gateways.length === 1) gateway = policy.gateways[0]!;
-    else return { ok: false, error: { code: 'which-gateway', gateways: policy.gateways } };
-  }
-  const reason = words.join(' ');
-  if (reason.length < 3) return { ok: false, error: { code: 'no-reason' } };
-  if (reason.length > 500) return { ok: false, error: { code: 'reason-too-long' } };
-  return { ok: true, value: { gateway, durationMs, reason } };
+  if (durationMs > policy.maxDurationMs) return { ok: false, error: { code: 'too-long', maxMs: policy.maxDurationMs, askedMs: durationMs } };
+  const rest = gatewayAndReason(policy, named, words);
+  return rest.ok ? { ok: true, value: { ...rest.value, durationMs } } : rest;
 }
 
 /** Parses `[gateway] <reason…>` of `/vpn breakglass` (the duration is always access.breakGlassDuration). */
-export function parseBreakGlassText(policy: AccessPolicy, text: string): { ok: true; value: { gateway: string; reason: string } } | { ok: false; error: RequestInputError } {
+export function parseBreakGlassText(policy: AccessPolicy, text: string): Parsed<{ gateway: string; reason: string }> {
   const words = text.trim().split(/\s+/).filter(Boolean);
-  let gateway: string | undefined;
-  if (words[0] && policy.gateways.includes(words[0].toLowerCase())) gateway = words.shift()!.toLowerCase();
-  if (!gateway) {
-    if (policy.gateways.length === 1) gateway = policy.gateways[0]!;
-    else return { ok: false, error: { code: 'which-gateway', gateways: policy.gateways } };
-  }
-  const reason = words.join(' ');
-  if (reason.length < 3) return { ok: false, error: { code: 'no-reason' } };
-  if (reason.length > 500) return { ok: false, error: { code: 'reason-too-long' } };
-  return { ok: true, value: { gateway, reason } };
+  return gatewayAndReason(policy, takeGateway(policy, words), words);
 }

@@ -38,3 +38,73 @@ export async function readVersioned<T extends { version: number }>(redis: RedisC
   }
   return out;
 }
+
+export type VersionedWrite<T> =
+  | { ok: true; record: T }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'not-allowed'; record: T };
+
+type Patch<T> = Partial<Omit<T, 'id' | 'version' | 'status'>>;
+
+/**
+ * Records of one kind with a status and no indexes beyond the status sets (findings, server change
+ * proposals): created once, moved only along `transitions`, one writer winning each version.
+ */
+export class VersionedRecords<S extends string, T extends { id: string; status: S; version: number }> {
+  private readonly command: string;
+
+  constructor(private readonly redis: RedisClient, private readonly kind: {
+    /** For the Lua command's name and errors, e.g. "finding". */
+    name: string;
+    key: (id: string) => string;
+    statusKey: (status: S) => string;
+    transitions: Readonly<Record<S, readonly S[]>>;
+  }) {
+    this.command = `vpnbotWrite_${kind.name}`;
+    if (!(this.command in redis)) redis.defineCommand(this.command, { numberOfKeys: 3, lua: versionedWriteScript() });
+  }
+
+  /** The new version, or 0 when `before` is no longer current (or, without `before`, the record exists). */
+  async write(before: T | undefined, after: T): Promise<number> {
+    const run = (this.redis as unknown as Record<string, (...args: string[]) => Promise<number>>)[this.command]!.bind(this.redis);
+    return Number(await run(
+      this.kind.key(after.id), this.kind.statusKey(before?.status ?? after.status), this.kind.statusKey(after.status),
+      before ? String(before.version) : '', JSON.stringify({ ...after, version: 0 }), after.status, after.id,
+    ));
+  }
+
+  async get(id: string): Promise<T | undefined> {
+    return (await readVersioned<T>(this.redis, [this.kind.key(id)]))[0];
+  }
+
+  getMany(ids: readonly string[]): Promise<T[]> {
+    return readVersioned<T>(this.redis, ids.map((id) => this.kind.key(id)));
+  }
+
+  async listByStatus(...statuses: S[]): Promise<T[]> {
+    const ids = (await Promise.all(statuses.map((s) => this.redis.smembers(this.kind.statusKey(s))))).flat();
+    return this.getMany(ids);
+  }
+
+  /** Moves to `to` only from one of `from` (and only along the transition table, and if `check` agrees); one writer wins. */
+  transition(id: string, to: S, patch: Patch<T>, from: readonly S[], check?: (current: T) => boolean): Promise<VersionedWrite<T>> {
+    return this.change(id, (current) => (from.includes(current.status) && this.kind.transitions[current.status].includes(to) && (!check || check(current)) ? { ...current, ...patch, status: to } : undefined));
+  }
+
+  /** Changes fields without changing status (e.g. a card reference). */
+  update(id: string, patch: Patch<T>): Promise<VersionedWrite<T>> {
+    return this.change(id, (current) => ({ ...current, ...patch }));
+  }
+
+  private async change(id: string, next: (current: T) => T | undefined): Promise<VersionedWrite<T>> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const current = await this.get(id);
+      if (!current) return { ok: false, reason: 'not-found' };
+      const after = next(current);
+      if (!after) return { ok: false, reason: 'not-allowed', record: current };
+      const version = await this.write(current, after);
+      if (version) return { ok: true, record: { ...after, version } };
+    }
+    throw new Error(`${this.kind.name} ${id}: too many concurrent writes`);
+  }
+}

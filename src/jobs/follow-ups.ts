@@ -1,7 +1,8 @@
 // Follow-ups of a request that must happen later even across restarts: the pending TTL, the one approver
 // reminder, the break-glass alert and its review reminder. Each is a delayed BullMQ job with a
 // deterministic id (one per request and kind), so scheduling twice, or again at start, adds nothing.
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Queue } from 'bullmq';
+import { openQueue, queuePrefix, retriedJob } from './queues.js';
 import type { Logger } from 'pino';
 import type { FollowUpKind, FollowUps } from '../core/ports.js';
 
@@ -11,23 +12,16 @@ export interface FollowUpJobData {
 }
 
 export const FOLLOW_UP_QUEUE = 'follow-ups';
-const followUpPrefix = (base: string) => `${base}:{${FOLLOW_UP_QUEUE}}`;
 export const followUpJobId = (kind: FollowUpKind, requestId: string) => `${kind}-${requestId}`;
 
-const JOB_OPTIONS = {
-  attempts: 10,
-  backoff: { type: 'exponential', delay: 2000 },
-  // Kept a while after completion: the id then also stops a re-schedule at start from running it twice.
-  removeOnComplete: { age: 7 * 86_400 },
-  removeOnFail: { age: 30 * 86_400 },
-} as const;
+// Kept a while after completion: the id then also stops a re-schedule at start from running it twice.
+const JOB_OPTIONS = retriedJob(10, 2000, { done: 7 * 86_400, failed: 30 * 86_400 });
 
 export class FollowUpQueue implements FollowUps {
   readonly queue: Queue<FollowUpJobData>;
 
   constructor(connection: ConnectionOptions, prefix = 'vpnbot') {
-    this.queue = new Queue<FollowUpJobData>(FOLLOW_UP_QUEUE, { connection, prefix: followUpPrefix(prefix) });
-    this.queue.on('error', () => undefined); // surfaced where the calls fail
+    this.queue = openQueue<FollowUpJobData>(FOLLOW_UP_QUEUE, connection, prefix);
   }
 
   async schedule(kind: FollowUpKind, requestId: string, at: number): Promise<void> {
@@ -44,7 +38,7 @@ export function startFollowUpWorker(deps: {
   logger: Logger;
 }): Worker<FollowUpJobData> {
   const worker = new Worker<FollowUpJobData>(FOLLOW_UP_QUEUE, (job) => deps.run(job.data.kind, job.data.requestId), {
-    connection: deps.connection, prefix: followUpPrefix(deps.prefix ?? 'vpnbot'), concurrency: 4,
+    connection: deps.connection, prefix: queuePrefix(deps.prefix ?? 'vpnbot', FOLLOW_UP_QUEUE), concurrency: 4,
   });
   worker.on('failed', (job, err) => deps.logger.warn({ jobId: job?.id, err: err.message }, 'follow-up failed; will retry'));
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'follow-up worker error'));

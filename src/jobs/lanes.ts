@@ -1,7 +1,8 @@
 // One BullMQ queue ("lane") per VPN gateway with global concurrency 1: BullMQ enforces in Redis that only
 // one change runs against a gateway at a time, across every worker process. Each queue's prefix carries
 // a hash tag so all of its keys share one Redis Cluster slot.
-import { Queue, type ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions, Queue } from 'bullmq';
+import { openQueue, queuePrefix, retriedJob } from './queues.js';
 import { laneJobId } from '../core/ids.js';
 import type { AccessRequest } from '../core/requests.js';
 import type { ProvisioningQueue } from '../core/ports.js';
@@ -66,7 +67,7 @@ export interface CertDeleteJobData {
 export type LaneJobData = ProvisionJobData | RemovalJobData | ServerChangeJobData | PoolFillJobData | PoolDeleteJobData | CertDeleteJobData;
 
 export const laneName = (gateway: string) => `lane-${gateway}`;
-export const lanePrefix = (base: string, gateway: string) => `${base}:{${laneName(gateway)}}`;
+export const lanePrefix = (base: string, gateway: string) => queuePrefix(base, laneName(gateway));
 
 /**
  * When a grant's certificate is deleted: its expiry rounded up to the next multiple of the coalescing
@@ -83,22 +84,14 @@ export const BREAKGLASS_PRIORITY = 1;
 export const PROVISION_PRIORITY = 10;
 
 /** Every lane job (provisioning, expiry, revocation, server change); each kind may raise `attempts`. */
-export const LANE_JOB_OPTIONS = {
-  attempts: 6,
-  backoff: { type: 'exponential', delay: 2000 },
-  removeOnComplete: { age: 7 * 86_400, count: 10_000 },
-  removeOnFail: { age: 30 * 86_400 },
-} as const;
+export const LANE_JOB_OPTIONS = retriedJob(6, 2000, { done: 7 * 86_400, count: 10_000, failed: 30 * 86_400 });
 
 export class Lanes implements ProvisioningQueue, ServerChangeLane {
   private readonly queues = new Map<string, Queue<LaneJobData>>();
 
   constructor(connection: ConnectionOptions, gateways: readonly string[], private readonly prefix = 'vpnbot', private readonly coalesceWindowMs = 0) {
     for (const gateway of gateways) {
-      const queue = new Queue<LaneJobData>(laneName(gateway), { connection, prefix: lanePrefix(prefix, gateway) });
-      // Connection errors surface where the calls fail; without a listener they would crash the process.
-      queue.on('error', () => undefined);
-      this.queues.set(gateway, queue);
+      this.queues.set(gateway, openQueue<LaneJobData>(laneName(gateway), connection, prefix));
     }
   }
 

@@ -2,7 +2,8 @@
 // workers there are: job schedulers for the audit witness, the leaver sweep and reconcile, and one delayed
 // job per delivered profile file (deleted from Slack at access.profileRetention). None of it changes a
 // gateway, so it stays off the lanes.
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Queue } from 'bullmq';
+import { openQueue, queuePrefix, retriedJob } from './queues.js';
 import type { Logger } from 'pino';
 import type { ProfileDeletions } from '../core/profiles.js';
 
@@ -15,14 +16,7 @@ export type MaintenanceJobData =
 export type MaintenanceKind = MaintenanceJobData['kind'];
 
 export const MAINTENANCE_QUEUE = 'maintenance';
-const maintenancePrefix = (base: string) => `${base}:{${MAINTENANCE_QUEUE}}`;
-
-const JOB_OPTIONS = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 5000 },
-  removeOnComplete: { age: 86_400, count: 1000 },
-  removeOnFail: { age: 7 * 86_400 },
-} as const;
+const JOB_OPTIONS = retriedJob(8, 5000, { done: 86_400, count: 1000, failed: 7 * 86_400 });
 
 /** Scheduler ids: one per periodic task, so re-running `schedule` at every start replaces rather than adds. */
 const PERIODIC = ['audit-witness', 'leaver-sweep', 'reconcile'] as const;
@@ -33,8 +27,7 @@ export class MaintenanceQueue implements ProfileDeletions {
   readonly queue: Queue<MaintenanceJobData>;
 
   constructor(connection: ConnectionOptions, prefix = 'vpnbot') {
-    this.queue = new Queue<MaintenanceJobData>(MAINTENANCE_QUEUE, { connection, prefix: maintenancePrefix(prefix) });
-    this.queue.on('error', () => undefined); // surfaced where the calls fail
+    this.queue = openQueue<MaintenanceJobData>(MAINTENANCE_QUEUE, connection, prefix);
   }
 
   /** Upserts (or, at 0, removes) each periodic task's job scheduler; idempotent, so it runs at every start. */
@@ -81,7 +74,7 @@ export function startMaintenanceWorker(deps: { connection: ConnectionOptions; pr
   const worker = new Worker<MaintenanceJobData>(MAINTENANCE_QUEUE, async (job) => {
     const handler = deps.handlers[job.data.kind] as (data: MaintenanceJobData) => Promise<unknown>;
     return handler(job.data);
-  }, { connection: deps.connection, prefix: maintenancePrefix(deps.prefix ?? 'vpnbot'), concurrency: 2 });
+  }, { connection: deps.connection, prefix: queuePrefix(deps.prefix ?? 'vpnbot', MAINTENANCE_QUEUE), concurrency: 2 });
   worker.on('failed', (job, err) => deps.logger.warn({ jobId: job?.id, kind: job?.data.kind, err: err.message }, 'maintenance job failed'));
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'maintenance worker error'));
   return worker;

@@ -1,6 +1,7 @@
 // Slack side effects that must not be lost (approval cards, decision notices) go through a BullMQ queue:
 // the listener acks at once, and the job is retried with backoff through Slack 429s/500s and restarts.
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Queue } from 'bullmq';
+import { openQueue, queuePrefix, retriedJob } from './queues.js';
 import { notifyJobId } from '../core/ids.js';
 import type { Messenger, Notifications, RequesterEvent } from '../core/ports.js';
 import type { AccessRequest } from '../core/requests.js';
@@ -14,21 +15,13 @@ export type NotifyJobData =
   | { kind: 'reminder'; requestId: string; expiresAt: number };
 
 export const NOTIFY_QUEUE = 'notify';
-const notifyPrefix = (base: string) => `${base}:{${NOTIFY_QUEUE}}`;
-
-const JOB_OPTIONS = {
-  attempts: 10,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 86_400, count: 10_000 },
-  removeOnFail: { age: 7 * 86_400 },
-} as const;
+const JOB_OPTIONS = retriedJob(10, 1000, { done: 86_400, count: 10_000, failed: 7 * 86_400 });
 
 export class NotifyQueue implements Notifications {
   readonly queue: Queue<NotifyJobData>;
 
   constructor(connection: ConnectionOptions, prefix = 'vpnbot', private readonly warningMs = 0) {
-    this.queue = new Queue<NotifyJobData>(NOTIFY_QUEUE, { connection, prefix: notifyPrefix(prefix) });
-    this.queue.on('error', () => undefined); // surfaced where the calls fail
+    this.queue = openQueue<NotifyJobData>(NOTIFY_QUEUE, connection, prefix);
   }
 
   async syncCard(request: AccessRequest): Promise<void> {
@@ -90,7 +83,7 @@ export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: 
     }
     await messenger.notifyRequester(request, job.data.event);
   }, {
-    connection: deps.connection, prefix: notifyPrefix(deps.prefix ?? 'vpnbot'), concurrency: 8,
+    connection: deps.connection, prefix: queuePrefix(deps.prefix ?? 'vpnbot', NOTIFY_QUEUE), concurrency: 8,
     // Like the lanes: a notification held by a crashed worker resumes within ~1.5 lock durations.
     lockDuration: deps.lockDurationMs ?? 30_000, stalledInterval: Math.round((deps.lockDurationMs ?? 30_000) / 2),
   });

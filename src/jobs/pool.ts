@@ -5,7 +5,8 @@
 // - An approval claims a ready certificate with one compare-and-set (src/core/pool.ts) and is delivered
 //   by the pool-deliver queue, which is not a lane: it reads the certificate and uploads the profile only.
 // - Aged, surplus and no-longer-wanted certificates are deleted at the coalesced removal time.
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
+import { openQueue, queuePrefix } from './queues.js';
 import { CloudError } from '../api/errors.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { clientToken, laneJobId, newPoolId, poolCertificateName } from '../core/ids.js';
@@ -17,7 +18,6 @@ import { deliverProfile, fail, ProgressNotes, type GrantJobDeps } from './provis
 import { cloudCall, gatewayGate, isPermanent, runSteps } from './steps.js';
 
 export const POOL_DELIVER_QUEUE = 'pool-deliver';
-const deliverPrefix = (base: string) => `${base}:{${POOL_DELIVER_QUEUE}}`;
 
 export interface PoolDeliverJobData {
   requestId: string;
@@ -52,8 +52,7 @@ export class WarmPool implements ProvisioningQueue {
   readonly deliveries: Queue<PoolDeliverJobData>;
 
   constructor(private readonly o: WarmPoolOptions) {
-    this.deliveries = new Queue<PoolDeliverJobData>(POOL_DELIVER_QUEUE, { connection: o.connection, prefix: deliverPrefix(o.prefix ?? 'vpnbot') });
-    this.deliveries.on('error', () => undefined);
+    this.deliveries = openQueue<PoolDeliverJobData>(POOL_DELIVER_QUEUE, o.connection, o.prefix ?? 'vpnbot');
   }
 
   get store(): PoolStore {
@@ -325,7 +324,7 @@ async function fallBack(deps: PoolJobDeps, request: AccessRequest, why: string):
 export function startPoolDeliverWorker(deps: PoolJobDeps & { connection: ConnectionOptions; prefix?: string; lockDurationMs?: number }): Worker<PoolDeliverJobData> {
   const processor = createPoolDeliverProcessor(deps);
   const worker = new Worker<PoolDeliverJobData>(POOL_DELIVER_QUEUE, processor, {
-    connection: deps.connection, prefix: deliverPrefix(deps.prefix ?? 'vpnbot'),
+    connection: deps.connection, prefix: queuePrefix(deps.prefix ?? 'vpnbot', POOL_DELIVER_QUEUE),
     // Deliveries only read the gateway and talk to Slack: several at once, on every gateway.
     concurrency: 8, maxStalledCount: 3,
     lockDuration: deps.lockDurationMs ?? 30_000, stalledInterval: Math.round((deps.lockDurationMs ?? 30_000) / 2),
