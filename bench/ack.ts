@@ -5,7 +5,7 @@
 //   npx tsx bench/ack.ts         (starts its own redis-server, or BENCH_REDIS_URL; database 13 is flushed before and after)
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type HttpAnswer } from '../src/sim/slack/index.js';
-import { ALL_GATEWAYS, cpuWindow, type CpuWindow, APPROVALS, APPROVER, BOT_TOKEN, OUTSIDER, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, productEnv, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
+import { ALL_GATEWAYS, cpuWindow, type CpuWindow, APPROVALS, APPROVER, BOT_TOKEN, approvalCards, closeRun, OUTSIDER, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, productEnv, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
 
 const DB = Number(process.env.BENCH_ACK_DB ?? 13);
 const RATES = (process.env.BENCH_ACK_RATES ?? '50,100,200').split(',').map(Number).filter((r) => r > 0 && r <= 1000);
@@ -78,15 +78,7 @@ export async function runAck(): Promise<AckResult> {
         ids[i] = id;
       }
     }));
-    const cards = await waitUntil('approval cards for the pool', () => {
-      const byId = new Map<string, string>();
-      for (const m of slack.messages(APPROVALS)) {
-        if (m.threadTs) continue;
-        const id = /"value":"(r[a-z0-9]+)"/.exec(JSON.stringify(m.blocks ?? []))?.[1];
-        if (id) byId.set(id, m.ts);
-      }
-      return ids.every((id) => byId.has(id)) ? byId : undefined;
-    }, 60_000, 250);
+    const cards = await approvalCards(slack, ids, 60_000, 250);
     for (const id of ids) pool.push({ requestId: id, ts: cards.get(id)! });
     log(`pool of ${POOL} pending requests with cards in ${Date.now() - poolStarted} ms`);
 
@@ -199,11 +191,7 @@ export async function runAck(): Promise<AckResult> {
     if (product) process.stderr.write(`--- product log tail (${product.logPath}) ---\n${product.logTail()}\n`);
     throw err;
   } finally {
-    await product?.stop();
-    await slack.close();
-    await sim.close().catch(() => undefined);
-    await redis.flushdb().catch(() => undefined);
-    redis.disconnect();
+    await closeRun({ processes: [product], slack, sim, redis });
   }
 }
 

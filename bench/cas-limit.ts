@@ -7,7 +7,7 @@ import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { busiestWindow, casCalls } from '../src/sim/alicloud/call-stats.js';
 import { SlackDriver, startFakeSlack } from '../src/sim/slack/index.js';
 import {
-  ALL_GATEWAYS, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, freshDb, isMain, machine, productEnv, runStandalone,
+  ALL_GATEWAYS, BOT_TOKEN, closeRun, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, freshDb, isMain, machine, productEnv, runStandalone,
   simSeedFor, spawnProduct, waitReady, waitUntil, writeConfigFile, type ProductProcess,
 } from './lib.js';
 
@@ -80,11 +80,7 @@ async function round(n: number): Promise<CasLimitRound> {
       offboardMs,
     };
   } finally {
-    await Promise.all(processes.map((p) => p.stop()));
-    await slack.close();
-    await sim.close().catch(() => undefined);
-    await redis.flushdb().catch(() => undefined);
-    redis.disconnect();
+    await closeRun({ processes, slack, sim, redis });
   }
 }
 

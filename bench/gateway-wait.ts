@@ -10,7 +10,7 @@ import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack } from '../src/sim/slack/index.js';
 import { watchGateways } from './provision.js';
 import {
-  ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, approvalCards, benchUsers, configYaml, freshDb, isMain, machine, percentile,
+  ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, closeRun, REDIS_BASE, SIGNING_SECRET, approvalCards, benchUsers, configYaml, freshDb, isMain, machine, percentile,
   productEnv, requesterId, runStandalone, simSeedFor, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary,
 } from './lib.js';
 
@@ -122,11 +122,7 @@ export async function runGatewayWait(): Promise<GatewayWaitResult> {
     return result;
   } finally {
     watcher.stop();
-    await product?.stop();
-    await slack.close();
-    await sim.close().catch(() => undefined);
-    await redis.flushdb().catch(() => undefined);
-    redis.disconnect();
+    await closeRun({ processes: [product], slack, sim, redis });
   }
 }
 

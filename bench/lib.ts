@@ -6,13 +6,13 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import type { SimSeed } from '../src/sim/alicloud/index.js';
+import type { AlibabaSim, SimSeed } from '../src/sim/alicloud/index.js';
 import type { FakeSlack } from '../src/sim/slack/index.js';
 import { APPROVALS, simSeed, USERS, type GatewayDef } from '../test/helpers/fixtures.js';
-import { freePort, REPO_ROOT } from '../test/helpers/process.js';
+import { freePort, REPO_ROOT, waitUntil } from '../test/helpers/process.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 
-export { REPO_ROOT };
+export { REPO_ROOT, waitUntil };
 export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 
 // The same world as the tests (gateways, seed, users, config, environment): see test/helpers/fixtures.ts.
@@ -146,6 +146,15 @@ export async function spawnProduct(options: { role: 'all' | 'bot' | 'worker'; en
   };
 }
 
+/** The end of every run, in its `finally`: stops the product processes, closes the simulators, flushes the database. */
+export async function closeRun(o: { processes: readonly (ProductProcess | undefined)[]; slack: FakeSlack; sim: AlibabaSim; redis: Redis }): Promise<void> {
+  await Promise.all(o.processes.map((p) => p?.stop()));
+  await o.slack.close();
+  await o.sim.close().catch(() => undefined);
+  await o.redis.flushdb().catch(() => undefined);
+  o.redis.disconnect();
+}
+
 /** Polls GET /readyz until 200; fails after timeoutMs or if the process exits. */
 export async function waitReady(p: ProductProcess, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();
@@ -233,7 +242,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 }
 
 /** Waits for the approval card of every request id; returns each card's message ts by request id. */
-export function approvalCards(slack: FakeSlack, ids: readonly string[], timeoutMs = 30_000): Promise<Map<string, string>> {
+export function approvalCards(slack: FakeSlack, ids: readonly string[], timeoutMs = 30_000, everyMs = 50): Promise<Map<string, string>> {
   return waitUntil(`${ids.length} approval cards`, () => {
     const byId = new Map<string, string>();
     for (const m of slack.messages(APPROVALS)) {
@@ -241,18 +250,9 @@ export function approvalCards(slack: FakeSlack, ids: readonly string[], timeoutM
       if (id) byId.set(id, m.ts);
     }
     return ids.every((id) => byId.has(id)) ? byId : undefined;
-  }, timeoutMs, 50);
+  }, timeoutMs, everyMs);
 }
 
-export async function waitUntil<T>(what: string, predicate: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs: number, everyMs = 20): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await predicate();
-    if (v !== undefined && v !== false && v !== null) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 // ------------------------------------------------------------------ CPU accounting (Linux /proc)
 

@@ -6,7 +6,7 @@
 import { loadavg } from 'node:os';
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack } from '../src/sim/slack/index.js';
-import { ALL_GATEWAYS, APPROVALS, REDIS_BASE, APPROVER, BOT_TOKEN, SIGNING_SECRET, benchUsers, configYaml, freshDb, machine, productEnv, requesterId, runStandalone, simSeedFor, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type Summary } from './lib.js';
+import { ALL_GATEWAYS, APPROVALS, REDIS_BASE, APPROVER, BOT_TOKEN, closeRun, SIGNING_SECRET, benchUsers, configYaml, freshDb, machine, productEnv, requesterId, runStandalone, simSeedFor, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type Summary } from './lib.js';
 
 const GW = ALL_GATEWAYS[0]!;
 const UPDATE_MS = 30_000;
@@ -79,11 +79,7 @@ async function run(db: number, warmPool: number, approvals: number): Promise<Run
       configuringRejections: sim.configuringRejections(),
     };
   } finally {
-    await product.stop();
-    await fake.close();
-    await sim.close();
-    await redis.flushdb();
-    redis.disconnect();
+    await closeRun({ processes: [product], slack: fake, sim, redis });
   }
 }
 

@@ -7,7 +7,7 @@
 //   npx tsx bench/provision.ts      (starts its own redis-server, or BENCH_REDIS_URL; database 14 is flushed before and after)
 import { startAlibabaSim, type AlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeSlack } from '../src/sim/slack/index.js';
-import { ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, approvalCards, benchUsers, configYaml, productEnv, freshDb, isMain, machine, percentile, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
+import { ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, closeRun, REDIS_BASE, SIGNING_SECRET, approvalCards, benchUsers, configYaml, productEnv, freshDb, isMain, machine, percentile, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, writeConfigFile, type ProductProcess, type Summary, runStandalone } from './lib.js';
 
 const DB = Number(process.env.BENCH_PROVISION_DB ?? 14);
 const UPDATE_MS = 2000;
@@ -189,11 +189,7 @@ async function runOnce(label: string, roles: ('all' | 'worker')[]): Promise<Prov
     throw err;
   } finally {
     watcher.stop();
-    await Promise.all(processes.map((p) => p.stop()));
-    await slack.close();
-    await sim.close().catch(() => undefined);
-    await redis.flushdb().catch(() => undefined);
-    redis.disconnect();
+    await closeRun({ processes, slack, sim, redis });
   }
 }
 

@@ -16,7 +16,7 @@ import { Lanes } from '../src/jobs/lanes.js';
 import { sweepExpiries } from '../src/jobs/workers.js';
 import { startAlibabaSim } from '../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type HttpAnswer } from '../src/sim/slack/index.js';
-import { ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, productEnv, cpuWindow, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, withTimeout, writeConfigFile, type CpuWindow, type ProductProcess, type Summary, runStandalone } from './lib.js';
+import { ALL_GATEWAYS, APPROVALS, APPROVER, BOT_TOKEN, approvalCards, closeRun, REDIS_BASE, SIGNING_SECRET, benchUsers, configYaml, productEnv, cpuWindow, freshDb, isMain, machine, requesterId, simSeedFor, sleep, spawnProduct, summarize, waitReady, waitUntil, withTimeout, writeConfigFile, type CpuWindow, type ProductProcess, type Summary, runStandalone } from './lib.js';
 
 const DB = Number(process.env.BENCH_SCALE_DB ?? 15);
 const GRANTS = Math.min(50_000, Number(process.env.BENCH_SCALE_GRANTS ?? 10_000));
@@ -285,15 +285,7 @@ export async function runScale(): Promise<ScaleResult> {
       if (id) requested[i] = { id, gateway };
       return { ms: a.ms, ok: String(a.json?.text ?? '').includes('sent to the approvers') };
     }, 'ack target is PRODUCT §5 ack p99 ≤ 100 ms at 200/s; here sequential');
-    const cards = await waitUntil('approval cards', () => {
-      const byId = new Map<string, string>();
-      for (const m of slack.messages(APPROVALS)) {
-        if (m.threadTs) continue;
-        const id = /"value":"(r[a-z0-9]+)"/.exec(JSON.stringify(m.blocks ?? []))?.[1];
-        if (id) byId.set(id, m.ts);
-      }
-      return requested.every((r) => !r || byId.has(r.id)) ? byId : undefined;
-    }, 30_000, 100);
+    const cards = await approvalCards(slack, requested.flatMap((r) => (r ? [r.id] : [])), 30_000, 100);
     await measure('approve click ack', false, async (i) => {
       // One click per request (warm-up ones included), each by an approver on a pending request.
       const r = requested[i];
@@ -326,10 +318,7 @@ export async function runScale(): Promise<ScaleResult> {
   } finally {
     await product?.stop();
     await lanes.close().catch(() => undefined);
-    await slack.close();
-    await sim.close().catch(() => undefined);
-    await redis.flushdb().catch(() => undefined);
-    redis.disconnect();
+    await closeRun({ processes: [], slack, sim, redis });
     bull.disconnect();
   }
 }

@@ -2,18 +2,14 @@
 // provisioning steps (made deterministic with simulator delays); a fresh process must finish the work
 // with exactly one certificate on the gateway and exactly one profile in the requester's DM.
 // The simulators and the Redis database belong to the test process, so they outlive every kill.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RequestStore } from '../../src/core/store.js';
 import type { AccessRequest } from '../../src/core/requests.js';
-import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
-import { SlackDriver, startFakeSlack, type FakeMessage, type FakeSlack } from '../../src/sim/slack/index.js';
-import { BOT_TOKEN, productEnv } from '../helpers/fixtures.js';
-import { APPROVALS, configYaml, dumpRedis, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from '../helpers/harness.js';
-import { killAllBots, spawnBot, type BotProcess } from '../helpers/process.js';
+import type { AlibabaSim } from '../../src/sim/alicloud/index.js';
+import { SlackDriver, type FakeMessage, type FakeSlack } from '../../src/sim/slack/index.js';
+import { APPROVALS, configYaml, dumpRedis, GATEWAYS, SIGNING_SECRET, simSeed } from '../helpers/harness.js';
+import { killAllBots, spawnBot, startChildWorld, waitUntil, type BotProcess, type ChildWorld } from '../helpers/process.js';
 
 const DB = 12;
 const HANGZHOU = GATEWAYS[0]!;
@@ -21,27 +17,19 @@ const TEST_TIMEOUT = 60_000;
 /** Generous: a restarted worker first waits out the dead worker's lock (lockDurationMs 2000, checked every 2 s). */
 const RESUME_MS = 30_000;
 
+let world: ChildWorld;
 let sim: AlibabaSim;
 let fake: FakeSlack;
 let redis: Redis;
 let store: RequestStore;
-let configDir: string;
 let env: Record<string, string>;
 /** Every process of the current test, killed or not, for the failure report. */
 let spawned: BotProcess[] = [];
 
 beforeAll(async () => {
-  const base = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redisUrl = `${base.replace(/\/\d+$/, '')}/${DB}`;
-  redis = new Redis(redisUrl);
-  await redis.flushdb();
+  world = await startChildWorld({ db: DB, configText: configYaml('provisioning:\n  lockDurationMs: 2000\n') });
+  ({ sim, fake, redis, env } = world);
   store = new RequestStore(redis);
-  sim = await startAlibabaSim({ seed: simSeed(), updateMs: 300 });
-  fake = await startFakeSlack({ botToken: BOT_TOKEN, users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
-  configDir = mkdtempSync(join(tmpdir(), 'vpnbot-crash-'));
-  const configPath = join(configDir, 'vpn-bot.yaml');
-  writeFileSync(configPath, configYaml('provisioning:\n  lockDurationMs: 2000\n'));
-  env = { LOG_LEVEL: 'warn', ...productEnv({ redisUrl, slackUrl: fake.url, simUrl: sim.url, configPath }) };
 });
 
 beforeEach(async () => {
@@ -60,14 +48,7 @@ afterEach(async (ctx) => {
 });
 
 afterAll(async () => {
-  await killAllBots();
-  await fake?.close();
-  await sim?.close();
-  if (redis) {
-    await redis.flushdb();
-    redis.disconnect();
-  }
-  if (configDir) rmSync(configDir, { recursive: true, force: true });
+  await world?.close();
 });
 
 // ---------------------------------------------------------------- helpers
@@ -90,16 +71,7 @@ const cardFor = (requestId: string): FakeMessage | undefined =>
 const cardsFor = (requestId: string): FakeMessage[] =>
   fake.messages(APPROVALS).filter((m) => !m.threadTs && JSON.stringify(m.blocks ?? []).includes(requestId));
 
-/** Polls an async predicate until it gives a value; rejects after timeoutMs naming `what`. */
-async function until<T>(what: string, predicate: () => Promise<T | undefined | false | null>, timeoutMs = RESUME_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await predicate();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const until = <T>(what: string, predicate: () => Promise<T | undefined | false | null>, timeoutMs = RESUME_MS): Promise<T> => waitUntil(what, predicate, timeoutMs);
 
 async function submit(bot: Bot, userId: string, reason: string): Promise<{ requestId: string; card: FakeMessage }> {
   const answer = await bot.driver.command({ userId, text: `request hangzhou 1d ${reason}` });

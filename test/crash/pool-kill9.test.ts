@@ -1,48 +1,36 @@
 // Warm pool under concurrency and kill -9 (issue #9): two product processes on one Redis take approvals
 // at the same moment while one of them is killed mid-delivery; a fresh process finishes the work. Every
 // pooled certificate ends with exactly one holder (or back in the pool), nobody gets two, none is lost.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_CERT_NAME } from '../../src/core/ids.js';
 import { PoolStore } from '../../src/core/pool.js';
 import { RequestStore } from '../../src/core/store.js';
-import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
-import { SlackDriver, startFakeSlack, type FakeSlack } from '../../src/sim/slack/index.js';
-import { BOT_TOKEN, productEnv } from '../helpers/fixtures.js';
-import { APPROVALS, configYaml, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from '../helpers/harness.js';
-import { killAllBots, spawnBot, type BotProcess } from '../helpers/process.js';
+import type { AlibabaSim } from '../../src/sim/alicloud/index.js';
+import { SlackDriver, type FakeSlack } from '../../src/sim/slack/index.js';
+import { APPROVALS, configYaml, GATEWAYS, SIGNING_SECRET, USERS } from '../helpers/harness.js';
+import { killAllBots, spawnBot, startChildWorld, waitUntil, type BotProcess, type ChildWorld } from '../helpers/process.js';
 
 const DB = 31;
 const HZ = GATEWAYS[0]!;
 const REQUESTERS = ['U0ALICE', 'U0CAROL', 'U0EVE', 'U0ADMIN', 'U0DAVE', 'U0FRANK'];
 
+let world: ChildWorld;
 let sim: AlibabaSim;
 let fake: FakeSlack;
 let redis: Redis;
 let store: RequestStore;
 let pool: PoolStore;
-let configDir: string;
 let env: Record<string, string>;
 let spawned: BotProcess[] = [];
 
 beforeAll(async () => {
-  const base = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redisUrl = `${base.replace(/\/\d+$/, '')}/${DB}`;
-  redis = new Redis(redisUrl);
-  await redis.flushdb();
+  const configText = configYaml('  expiryCoalesceWindow: 0m\nprovisioning:\n  lockDurationMs: 2000\n')
+    .replace(`    sslVpnServerId: ${HZ.sslVpnServerId}\n`, `    sslVpnServerId: ${HZ.sslVpnServerId}\n    warmPool: 3\n`);
+  world = await startChildWorld({ db: DB, configText, users: { ...USERS, U0DAVE: { name: 'dave' }, U0FRANK: { name: 'frank' } } });
+  ({ sim, fake, redis, env } = world);
   store = new RequestStore(redis);
   pool = new PoolStore(redis);
-  sim = await startAlibabaSim({ seed: simSeed(), updateMs: 300 });
-  fake = await startFakeSlack({ botToken: BOT_TOKEN, users: { ...USERS, U0DAVE: { name: 'dave' }, U0FRANK: { name: 'frank' } }, usergroups: { S0APPROVERS: ['U0CAROL'] } });
-  configDir = mkdtempSync(join(tmpdir(), 'vpnbot-pool-crash-'));
-  const configPath = join(configDir, 'vpn-bot.yaml');
-  const text = configYaml('  expiryCoalesceWindow: 0m\nprovisioning:\n  lockDurationMs: 2000\n')
-    .replace(`    sslVpnServerId: ${HZ.sslVpnServerId}\n`, `    sslVpnServerId: ${HZ.sslVpnServerId}\n    warmPool: 3\n`);
-  writeFileSync(configPath, text);
-  env = { LOG_LEVEL: 'warn', ...productEnv({ redisUrl, slackUrl: fake.url, simUrl: sim.url, configPath }) };
 });
 
 afterEach(async (ctx) => {
@@ -51,25 +39,10 @@ afterEach(async (ctx) => {
 });
 
 afterAll(async () => {
-  await killAllBots();
-  await fake?.close();
-  await sim?.close();
-  if (redis) {
-    await redis.flushdb();
-    redis.disconnect();
-  }
-  if (configDir) rmSync(configDir, { recursive: true, force: true });
+  await world?.close();
 });
 
-async function until<T>(what: string, predicate: () => Promise<T | undefined | false | null>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await predicate();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const until = <T>(what: string, predicate: () => Promise<T | undefined | false | null>, timeoutMs = 45_000): Promise<T> => waitUntil(what, predicate, timeoutMs);
 
 async function startBot(name: string): Promise<SlackDriver> {
   const proc = await spawnBot(name, env);

@@ -3,73 +3,41 @@
 // their checkpoint (not left locked until the lock lapses), the process exits cleanly within the bound, and a
 // fresh process finishes them: one certificate and one profile per request.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestStore } from '../../src/core/store.js';
 import { laneJobId } from '../../src/core/ids.js';
 import { laneName, lanePrefix } from '../../src/jobs/lanes.js';
-import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
-import { SlackDriver, startFakeSlack, type FakeSlack } from '../../src/sim/slack/index.js';
-import { ACCESS_KEY, APPROVALS, configYaml, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from '../helpers/harness.js';
-import { freePort, killAllBots, REPO_ROOT, spawnBot } from '../helpers/process.js';
+import type { AlibabaSim } from '../../src/sim/alicloud/index.js';
+import { SlackDriver, type FakeSlack } from '../../src/sim/slack/index.js';
+import { APPROVALS, GATEWAYS, SIGNING_SECRET } from '../helpers/harness.js';
+import { freePort, REPO_ROOT, spawnBot, startChildWorld, waitUntil, type ChildWorld } from '../helpers/process.js';
 
 const DB = 34;
 /** main.ts forces an exit (code 1) 20 s after the signal; a clean stop exits 0 before that. */
 const EXIT_BOUND_MS = 20_000;
 
+let world: ChildWorld;
 let sim: AlibabaSim;
 let fake: FakeSlack;
 let redis: Redis;
-let configDir: string;
 let env: Record<string, string>;
 let npm: ChildProcess | undefined;
 
 beforeAll(async () => {
-  const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${DB}`;
-  redis = new Redis(redisUrl);
-  await redis.flushdb();
   // Slow gateway updates: each job is still waiting for its gateway when the signal arrives.
-  sim = await startAlibabaSim({ seed: simSeed(), updateMs: 20_000 });
-  fake = await startFakeSlack({ botToken: 'xoxb-test', users: USERS, usergroups: { S0APPROVERS: ['U0CAROL'] } });
-  configDir = mkdtempSync(join(tmpdir(), 'vpnbot-sigterm-'));
-  writeFileSync(join(configDir, 'vpn-bot.yaml'), configYaml());
-  env = {
-    LOG_LEVEL: 'info',
-    REDIS_URL: redisUrl,
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.id,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.secret,
-    ALIBABA_CLOUD_VPC_ENDPOINT: sim.url,
-    ALIBABA_CLOUD_CAS_ENDPOINT: sim.url,
-    VPN_BOT_CONFIG: join(configDir, 'vpn-bot.yaml'),
-  };
+  world = await startChildWorld({ db: DB, updateMs: 20_000 });
+  ({ sim, fake, redis } = world);
+  env = { ...world.env, LOG_LEVEL: 'info' };
 });
 
 afterAll(async () => {
   if (npm && npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
-  await killAllBots();
-  await fake?.close();
-  await sim?.close();
-  await redis?.flushdb();
-  redis?.disconnect();
-  if (configDir) rmSync(configDir, { recursive: true, force: true });
+  await world?.close();
 });
 
-async function until<T>(what: string, predicate: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = <T>(what: string, predicate: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number): Promise<T> => waitUntil(what, predicate, timeoutMs, 50);
 
 const alive = (pid: number) => {
   try {

@@ -1,32 +1,26 @@
 // The account-wide CAS limit (10 calls in any rolling second) holds across processes: two real bot
 // processes offboard two people with 25 private-CA certificates between them at the same time, and the
 // simulator's own call log never holds more than 10 CAS calls within one second.
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busiestWindow, casCalls } from '../../src/sim/alicloud/call-stats.js';
-import { startAlibabaSim, type AlibabaSim, type SimCall } from '../../src/sim/alicloud/index.js';
-import { SlackDriver, startFakeSlack, type FakeSlack } from '../../src/sim/slack/index.js';
-import { BOT_TOKEN, configYaml, productEnv, SIGNING_SECRET, simSeed, USERS, writeConfigFile } from '../helpers/fixtures.js';
-import { killAllBots, spawnBot, type BotProcess } from '../helpers/process.js';
+import type { AlibabaSim, SimCall } from '../../src/sim/alicloud/index.js';
+import { SlackDriver, type FakeSlack } from '../../src/sim/slack/index.js';
+import { SIGNING_SECRET, simSeed } from '../helpers/fixtures.js';
+import { spawnBot, startChildWorld, type BotProcess, type ChildWorld } from '../helpers/process.js';
 
 const DB = 23;
 const hex = (prefix: string, i: number) => `${prefix}${String(i).padStart(4, '0')}`.padEnd(32, '0');
 const ALICE_CERTS = Array.from({ length: 13 }, (_, i) => hex('a1', i));
 const DAVE_CERTS = Array.from({ length: 12 }, (_, i) => hex('d4', i));
 
+let world: ChildWorld;
 let sim: AlibabaSim;
 let fake: FakeSlack;
-let redis: Redis;
-let configDir: string;
 const bots: BotProcess[] = [];
 
 beforeAll(async () => {
-  const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${DB}`;
-  redis = new Redis(redisUrl);
-  await redis.flushdb();
-  sim = await startAlibabaSim({
+  world = await startChildWorld({
+    db: DB,
     seed: {
       ...simSeed(),
       casCertificates: [
@@ -36,24 +30,14 @@ beforeAll(async () => {
     },
     updateMs: 100,
   });
-  fake = await startFakeSlack({ botToken: BOT_TOKEN, users: USERS });
+  ({ sim, fake } = world);
   fake.addUser('U0ALICE', { name: 'alice', email: 'alice@example.com' });
   fake.addUser('U0DAVE', { name: 'dave', email: 'dave@example.com' });
-  const configPath = writeConfigFile(configYaml(), 'vpnbot-cas-limit-');
-  configDir = dirname(configPath);
-  const env = { LOG_LEVEL: 'warn', ...productEnv({ redisUrl, slackUrl: fake.url, simUrl: sim.url, configPath }) };
-  bots.push(...(await Promise.all([spawnBot('bot-a', env), spawnBot('bot-b', env)])));
+  bots.push(...(await Promise.all([spawnBot('bot-a', world.env), spawnBot('bot-b', world.env)])));
 }, 90_000);
 
 afterAll(async () => {
-  await killAllBots();
-  await fake?.close();
-  await sim?.close();
-  if (redis) {
-    await redis.flushdb();
-    redis.disconnect();
-  }
-  if (configDir) rmSync(configDir, { recursive: true, force: true });
+  await world?.close();
 });
 
 /** Sends a slow admin command to one process and resolves with its final answer (through the response_url). */

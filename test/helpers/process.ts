@@ -182,3 +182,14 @@ export async function startChildWorld(o: {
     },
   };
 }
+
+/** Polls a predicate (sync or async) until it gives a value; rejects after timeoutMs naming `what`. */
+export async function waitUntil<T>(what: string, predicate: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs: number, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await predicate();
+    if (v !== undefined && v !== false && v !== null) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
