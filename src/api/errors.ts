@@ -95,7 +95,7 @@ export function toCloudError(action: string, err: unknown, mutating: boolean): C
   return new CloudError(mutating ? 'ambiguous' : 'transient', action, netCode || 'UnknownError', scrub(raw));
 }
 
-/** What a human should do about a permanent cloud error; the bot's views hold the words (ADVICE_TEXT). */
+/** What a human should do about a permanent cloud error; the bot's message catalogue holds the words (i18n area `advice`). */
 export type AdviceKey = 'ram-policy' | 'access-key' | 'cert-quota' | 'account-arrears' | 'ssl-server-id' | 'gateway-id' | 'region-id' | 'cert-name';
 
 const ADVICE: [RegExp, AdviceKey][] = [
@@ -112,25 +112,4 @@ const ADVICE: [RegExp, AdviceKey][] = [
 /** The advice for an error code, if there is a specific one. */
 export function adviceKeyFor(code: string): AdviceKey | undefined {
   return ADVICE.find(([re]) => re.test(code))?.[1];
-}
-
-/**
- * The advice in English. It moves into the bot's message catalogue once AdminService (src/core/admin.ts,
- * the last caller of adviceFor outside src/bot) hands typed errors to the bot too.
- */
-export const ADVICE_TEXT: Record<AdviceKey, string> = {
-  'ram-policy': 'The bot\'s Alibaba Cloud RAM identity is not allowed to do this: attach the policy in deploy/ram-policy.json to it.',
-  'access-key': 'The Alibaba Cloud access key is wrong or disabled: check ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET.',
-  'cert-quota': 'The SSL-VPN client certificate quota is used up: remove unused certificates or raise the quota in Alibaba Cloud Quota Center.',
-  'account-arrears': 'The Alibaba Cloud account is in arrears and the gateway is locked: settle the overdue payment.',
-  'ssl-server-id': 'The sslVpnServerId in the bot\'s config does not exist on that gateway: fix gateways[].sslVpnServerId.',
-  'gateway-id': 'The vpnGatewayId in the bot\'s config does not exist: fix gateways[].vpnGatewayId.',
-  'region-id': 'The regionId in the bot\'s config is wrong: fix gateways[].regionId.',
-  'cert-name': 'The certificate name was refused by Alibaba Cloud: report this to the bot\'s maintainers.',
-};
-
-/** What a human should do about a permanent error, in one sentence (empty when there is nothing specific). */
-export function adviceFor(code: string): string {
-  const key = adviceKeyFor(code);
-  return key ? ADVICE_TEXT[key] : '';
 }

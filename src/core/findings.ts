@@ -2,6 +2,7 @@
 // ("foreign"), or named like the bot's but with no grant behind them ("orphan"). Each is a finding kept in
 // Redis like requests (compare-and-set on a version, with status sets), so two admins clicking at once can
 // never both decide, and a job can never record its outcome twice.
+import type { AdviceKey } from '../api/errors.js';
 import { VersionedRecords } from './versioned.js';
 import type { RedisClient } from './redis-client.js';
 import type { RequestStatus } from './requests.js';
@@ -45,6 +46,8 @@ export interface Finding {
   keptWhy?: string;
   deletedAt?: number;
   failure?: string;
+  /** What to do about the failure (worded by the bot). */
+  failureAdvice?: AdviceKey;
   cloudRequestId?: string;
   version: number;
 }

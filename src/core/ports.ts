@@ -1,6 +1,6 @@
 // What the domain and the jobs need from the outside world, as small interfaces. The bot implements
 // Messenger on Slack; the jobs layer implements ProvisioningQueue on BullMQ.
-import type { AccessEvent } from './events.js';
+import type { AccessEvent, Failure } from './events.js';
 import type { AccessRequest, SlackMessageRef } from './requests.js';
 
 /** Things the requester is told about by DM. */
@@ -46,7 +46,7 @@ export type PoolEvent =
   /** The account's certificate quota is full: refilling paused, admins told once per episode. */
   | { kind: 'quota-full'; gateway: string; ready: number; target: number }
   /** An unassigned pool certificate could not be deleted: it is a valid credential nobody holds. */
-  | { kind: 'delete-failed'; gateway: string; certId: string; reason: string };
+  | { kind: 'delete-failed'; gateway: string; certId: string; failure: Failure };
 
 export interface ProvisioningQueue {
   /** Enqueues provisioning for an approved request; idempotent per request. Returns its position on the gateway's lane (1 = next). */

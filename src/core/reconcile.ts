@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { VpcApi } from '../api/types.js';
 import type { AuditLog } from './audit.js';
+import type { Failure } from './events.js';
 import type { Finding, FindingStore } from './findings.js';
 import type { Notifications } from './ports.js';
 import type { RedisClient } from './redis-client.js';
@@ -21,7 +22,7 @@ export type FindingEvent =
   | { kind: 'delete-proposed'; by: string }
   | { kind: 'deleting'; by: string }
   | { kind: 'deleted' }
-  | { kind: 'failed'; reason: string }
+  | { kind: 'failed'; failure: Failure }
   | { kind: 'kept'; by: string; why: string };
 
 /** The findings post in the approvals channel (the bot renders it). */
@@ -211,11 +212,11 @@ export class ReconcileService {
     await this.refresh(moved.finding, { kind: 'deleted' });
   }
 
-  async deleteFailed(certId: string, reason: string): Promise<void> {
-    const moved = await this.deps.findings.transition(certId, 'failed', { failure: reason }, ['deleting']);
+  async deleteFailed(certId: string, failure: Failure): Promise<void> {
+    const moved = await this.deps.findings.transition(certId, 'failed', { failure: failure.detail, ...(failure.adviceKey ? { failureAdvice: failure.adviceKey } : {}) }, ['deleting']);
     if (!moved.ok) return;
-    await this.deps.audit.append({ actor: 'system', action: 'foreign-cert.delete-failed', gateway: moved.finding.gateway, detail: `${certId} ${moved.finding.name}: ${reason}` });
-    await this.refresh(moved.finding, { kind: 'failed', reason });
+    await this.deps.audit.append({ actor: 'system', action: 'foreign-cert.delete-failed', gateway: moved.finding.gateway, detail: `${certId} ${moved.finding.name}: ${failure.detail}` });
+    await this.refresh(moved.finding, { kind: 'failed', failure });
   }
 }
 

@@ -36,7 +36,7 @@ export function createCertDeleteProcessor(deps: CertDeleteDeps) {
       logger: deps.logger,
       subject: { certId: finding.id },
       permanent: (err) => (err instanceof CloudError && err.kind === 'permanent') || err instanceof DeleteNotVerified,
-      onFailure: (_failure, line) => deps.reconcile.deleteFailed(finding.id, line),
+      onFailure: (failure) => deps.reconcile.deleteFailed(finding.id, failure),
     }, async () => {
       await gate.untilActive();
       return deleteVerified({ vpc: deps.vpc, gate, certId: finding.id, clientToken: clientToken.deleteFoundCertificate(finding.id), deadline: Date.now() + deps.gatewayTimeoutMs });

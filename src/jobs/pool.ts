@@ -234,9 +234,9 @@ export function createPoolDeleteProcessor(deps: PoolJobDeps) {
       logger: deps.logger,
       subject: { poolId, gateway },
       permanent: (err) => err instanceof CloudError && err.kind === 'permanent',
-      onFailure: async (_failure, reason) => {
+      onFailure: async (failure, reason) => {
         deps.logger.error({ certId, gateway, reason }, 'pool certificate removal failed');
-        await deps.messenger.poolNotice({ kind: 'delete-failed', gateway, certId, reason }).catch(() => undefined);
+        await deps.messenger.poolNotice({ kind: 'delete-failed', gateway, certId, failure }).catch(() => undefined);
       },
     }, async () => {
       if (job.data.step === 'start') {

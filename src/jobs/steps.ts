@@ -2,7 +2,7 @@
 // cloud with retries chosen by the error's class, and end the job cleanly when retrying cannot help.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { adviceFor, adviceKeyFor, CloudError } from '../api/errors.js';
+import { adviceKeyFor, CloudError } from '../api/errors.js';
 import type { VpnGateway } from '../api/types.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Failure } from '../core/events.js';
@@ -81,9 +81,9 @@ export function toFailure(err: unknown): Failure {
   return { detail: err instanceof Error ? err.message : String(err) };
 }
 
-/** One line for the log and the audit log; cloud errors carry their advice. */
+/** One line for the log and the audit log (what to do is worded by the bot, from the Failure's advice key). */
 export function describeFailure(err: unknown): string {
-  if (err instanceof CloudError) return [err.describe(), adviceFor(err.code)].filter(Boolean).join(' ');
+  if (err instanceof CloudError) return err.describe();
   return err instanceof Error ? err.message : String(err);
 }
 

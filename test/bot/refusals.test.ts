@@ -10,6 +10,8 @@ import { requestInputText } from '../../src/bot/views/input.js';
 import { auditArgsErrorText, auditExportComment, casLookupErrorText } from '../../src/bot/views/admin-outcomes.js';
 import type { Lang } from '../../src/bot/i18n/index.js';
 import { englishWords } from '../helpers/language.js';
+import { findingNote } from '../../src/bot/views/findings.js';
+import type { Finding } from '../../src/core/findings.js';
 
 const EN: Lang = { locale: 'en' };
 const ZH: Lang = { locale: 'zh-CN', timeZone: 'Asia/Shanghai' };
@@ -99,5 +101,12 @@ describe('refusals and admin outcomes in both languages', () => {
     expect(refusalText(EXAMPLES['already-open'], ZH)).toBe('你在 *hangzhou* 上已有一个待审批的申请（`r1a2b3c4d5`），请使用 `/vpn status` 查看。');
     expect(refusalText(EXAMPLES['several-pending'], ZH)).toContain('`/vpn cancel r1a2b3c4d5`、`/vpn cancel r6a7b8c9d0`');
     expect(refusalText(EXAMPLES['at-max-duration'], ZH)).toContain('30天');
+  });
+
+  it('a failed certificate delete carries its advice in the reader\'s language (the cloud error stays as the gateway said it)', () => {
+    const finding: Finding = { id: 'vsc-abcd1234', gateway: 'hangzhou', name: 'laptop', createTime: 0, certStatus: 'normal', kind: 'foreign', status: 'failed', firstSeenAt: 0, version: 1 };
+    const failure = { detail: 'DeleteSslVpnClientCert failed: Forbidden.RAM: not allowed (RequestId 7A3F-19C2)', errorClass: 'permanent', adviceKey: 'ram-policy' } as const;
+    expect(findingNote(finding, { kind: 'failed', failure }, EN)).toContain('Forbidden.RAM: not allowed (RequestId 7A3F-19C2) The bot\'s Alibaba Cloud RAM identity is not allowed to do this');
+    expect(findingNote(finding, { kind: 'failed', failure }, ZH)).toContain('机器人使用的阿里云 RAM 身份无权执行此操作');
   });
 });

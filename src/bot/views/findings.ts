@@ -6,6 +6,7 @@ import type { FindingEvent } from '../../core/reconcile.js';
 import type { ReconcileReport } from '../../core/reconcile.js';
 import { EN, localDate, messagesOf, type Lang } from '../i18n/index.js';
 import { statusWord } from './messages.js';
+import { failureText, storedFailure } from './events.js';
 import { fitText } from './text.js';
 
 export const CERT_DELETE_ACTION = 'vpn_cert_delete';
@@ -30,7 +31,7 @@ function stateLine(f: Finding, lang: Lang): string {
     case 'delete-proposed': return m(lang, 'deleteProposed', { userId: String(f.proposedBy) });
     case 'deleting': return m(lang, 'deleting', { by: f.confirmedBy === 'system' ? m(lang, 'theBot') : `<@${f.confirmedBy}>` });
     case 'deleted': return m(lang, 'deleted');
-    case 'failed': return m(lang, 'failed', { failure: fitText(f.failure ?? m(lang, 'unknownError'), 300) });
+    case 'failed': return m(lang, 'failed', { failure: fitText(storedFailure(f, m(lang, 'unknownError'), lang), 300) });
     case 'kept': return m(lang, 'kept', { userId: String(f.keptBy), why: fitText(f.keptWhy ?? '', 300) });
     default: return m(lang, 'gone');
   }
@@ -65,7 +66,7 @@ export function findingNote(f: Finding, event: FindingEvent, lang: Lang = EN): s
     case 'delete-proposed': return m(lang, 'noteProposed', { userId: event.by, cert });
     case 'deleting': return m(lang, 'noteDeleting', { userId: event.by, cert });
     case 'deleted': return m(lang, 'noteDeleted', { cert });
-    case 'failed': return m(lang, 'noteFailed', { cert, reason: fitText(event.reason, 500) });
+    case 'failed': return m(lang, 'noteFailed', { cert, reason: fitText(failureText(event.failure, undefined, lang), 500) });
     case 'kept': return m(lang, 'noteKept', { userId: event.by, cert, why: fitText(event.why, 500) });
   }
 }

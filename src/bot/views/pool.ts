@@ -1,6 +1,7 @@
 // Words for the warm pool's events (src/jobs/pool.ts emits them as typed PoolEvents), in slack.locale.
 import type { PoolEvent } from '../../core/ports.js';
 import { EN, messagesOf, type Lang } from '../i18n/index.js';
+import { failureText } from './events.js';
 import { fitText, SLACK_LIMITS } from './text.js';
 
 const m = messagesOf('pool');
@@ -13,7 +14,7 @@ export function poolNoticeText(event: PoolEvent, lang: Lang = EN): { to: 'thread
     case 'quota-full':
       return { to: 'admins', text: m(lang, 'quotaFull', { gateway: event.gateway, ready: event.ready, target: event.target }) };
     case 'delete-failed':
-      return { to: 'admins', text: m(lang, 'deleteFailed', { certId: event.certId, gateway: event.gateway, reason: fitText(event.reason, 500) }).slice(0, SLACK_LIMITS.message) };
+      return { to: 'admins', text: m(lang, 'deleteFailed', { certId: event.certId, gateway: event.gateway, reason: fitText(failureText(event.failure, undefined, lang), 500) }).slice(0, SLACK_LIMITS.message) };
   }
 }
 
