@@ -2,6 +2,7 @@
 // on a fresh checkout runs the whole flow. Only the entry point imports this (and so src/sim).
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { AppConfig } from './config/load.js';
 import { startAlibabaSim, UPDATE_JITTER, UPDATE_MS, type AlibabaSim } from './sim/alicloud/index.js';
 import { startFakeSlack, type FakeSlack } from './sim/slack/index.js';
@@ -52,7 +53,7 @@ function sandboxPeople(config: AppConfig, fake: FakeSlack): SandboxPerson[] {
 }
 
 /** A numeric sandbox variable, or an error naming it and saying what is allowed. */
-function sandboxNumber(name: string, fallback: number, schema: typeof UPDATE_MS): number {
+function sandboxNumber(name: string, fallback: number, schema: z.ZodNumber): number {
   const raw = process.env[name]?.trim();
   const parsed = schema.safeParse(raw ? Number(raw) : fallback);
   if (!parsed.success) throw new Error(`${name}=${raw} is not allowed: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
@@ -64,6 +65,8 @@ export async function startSandbox(config: AppConfig, logger: Logger): Promise<S
   if (config.slackSandbox && config.env.PORT !== 0) logger.info(`sandbox: open ${sandboxUrl(config.env.HOST, config.env.PORT)} in a browser`);
   if (config.cloudSandbox) {
     const accessKeyId = 'LTAIsandbox';
+    const gateways = config.file.gateways;
+    const vpnPort = sandboxNumber('VPN_BOT_SANDBOX_VPN_PORT', 1194, z.number().int().min(1).max(65_536 - gateways.length));
     const accessKeySecret = randomBytes(16).toString('hex');
     const sim = await startAlibabaSim({
       port: Number(process.env.VPN_BOT_SANDBOX_CLOUD_PORT ?? 0),
@@ -73,21 +76,22 @@ export async function startSandbox(config: AppConfig, logger: Logger): Promise<S
       openvpn: process.env.VPN_BOT_SANDBOX_OPENVPN !== '0',
       seed: {
         accessKeys: [{ id: accessKeyId, secret: accessKeySecret }],
-        gateways: config.file.gateways.map((g, i) => ({
+        gateways: gateways.map((g, i) => ({
           vpnGatewayId: g.vpnGatewayId,
           regionId: g.regionId,
           name: g.name,
           internetIp: '127.0.0.1',
           sslMaxConnections: 50,
-          sslVpnServer: { sslVpnServerId: g.sslVpnServerId, name: `${g.name}-ssl`, clientIpPool: '10.99.0.0/24', localSubnet: '172.16.0.0/16', proto: 'UDP', cipher: 'AES-128-CBC', port: 1194 + i },
+          sslVpnServer: { sslVpnServerId: g.sslVpnServerId, name: `${g.name}-ssl`, clientIpPool: '10.99.0.0/24', localSubnet: '172.16.0.0/16', proto: 'UDP', cipher: 'AES-128-CBC', port: vpnPort + i },
         })),
       },
     });
     sandbox.cloud = { sim, accessKeyId, accessKeySecret };
     logger.warn({ url: sim.url }, 'sandbox: no Alibaba Cloud credentials set; using the in-process Alibaba Cloud simulator');
     const vpn = await sim.openVpn();
-    if (vpn.enabled) logger.info({ servers: vpn.servers.map((s) => `${s.host}:${s.port}/${s.proto.toLowerCase()}`) }, 'sandbox: real OpenVPN gateways run for the simulated SSL servers; a downloaded profile connects (openvpn --config <file>.ovpn)');
-    else if (vpn.reason) logger.warn(`sandbox: ${vpn.reason}`);
+    if (vpn.enabled) logger.info({ servers: vpn.servers.map((s) => `${s.host}:${s.port}/${s.proto.toLowerCase()}`) }, 'sandbox: real OpenVPN gateways run for the simulated SSL servers; a downloaded profile connects (openvpn --config <file>.ovpn --dev null --ifconfig-noexec --route-noexec)');
+    else if (vpn.reason) logger.warn('sandbox: openvpn is not installed (apt-get install openvpn), so the simulated gateways run no VPN servers and a downloaded profile cannot connect; everything else works');
+    else logger.info('sandbox: no OpenVPN servers (VPN_BOT_SANDBOX_OPENVPN=0); a downloaded profile cannot connect');
   }
   if (config.slackSandbox) {
     const botToken = 'xoxb-sandbox';

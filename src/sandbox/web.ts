@@ -278,10 +278,21 @@ export class SandboxWeb {
     if (!this.options.cloudUrl) return undefined;
     try {
       const answer = await fetch(`${this.options.cloudUrl}/_sim/state`);
-      return await answer.json();
+      return { ...((await answer.json()) as object), openvpn: await this.openVpnState(this.options.cloudUrl) };
     } catch (err) {
       return { ok: false, error: (err as Error).message };
     }
+  }
+
+  private openVpnAsked?: { at: number; answer: Promise<unknown> };
+
+  /** The simulator's OpenVPN servers and their connected clients; asked at most once a second (each ask queries every server). */
+  private openVpnState(cloudUrl: string): Promise<unknown> {
+    const now = Date.now();
+    if (!this.openVpnAsked || now - this.openVpnAsked.at >= 1000) {
+      this.openVpnAsked = { at: now, answer: fetch(`${cloudUrl}/_sim/openvpn`).then((r) => r.json()).catch((err: Error) => ({ ok: false, error: err.message })) };
+    }
+    return this.openVpnAsked.answer;
   }
 
   /** Everything the page shows to `user`: channels they can see, their ephemerals, open modal, App Home, the cloud. */

@@ -1,7 +1,9 @@
 // The sandbox page driven in a real browser (Debian's chromium through playwright-core): the product runs as
 // `npm start` runs it without credentials (fake Slack, Alibaba simulator, both in process), and every check
 // reads what the page shows. Flow: request by modal → approve → download the profile → End access from the
-// App Home; then a second request denied through the deny modal; simulator controls on the way.
+// App Home; then a second request denied through the deny modal; simulator controls on the way. With
+// `openvpn` installed, the downloaded profile connects to the sandbox's real OpenVPN gateway (the page
+// counts the client), and is refused once access ended.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { start, type Running } from '../../src/main.js';
+import { ONE_TRY, OPENVPN, VpnClients } from '../helpers/openvpn.js';
 import { freePort } from '../helpers/process.js';
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => Boolean(p && existsSync(p)));
@@ -31,6 +34,8 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
   let profileDir: string;
   let base: string;
   let logs = '';
+  let vpnPort: number;
+  const clients = new VpnClients();
 
   beforeAll(async () => {
     const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${DB}`;
@@ -39,6 +44,9 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
     // No Slack or cloud credentials: sandbox mode, as `npm start` on a fresh clone.
     const logDestination = new PassThrough();
     logDestination.on('data', (chunk: Buffer) => { logs += chunk.toString('utf8'); });
+    // The sandbox's OpenVPN gateways on ports of their own (another sandbox may be running: 1194 is the default).
+    vpnPort = await freePort();
+    process.env.VPN_BOT_SANDBOX_VPN_PORT = String(vpnPort);
     bot = await start(loadConfig({ PORT: String(await freePort()), LOG_LEVEL: 'info', REDIS_URL: redisUrl }), { logDestination });
     base = `http://127.0.0.1:${bot.port}`;
     profileDir = mkdtempSync(join(tmpdir(), 'vpnbot-chromium-'));
@@ -56,6 +64,7 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
   }, 60_000);
 
   afterAll(async () => {
+    await clients.close();
     await browser?.close();
     await bot?.stop();
     await redis?.flushdb();
@@ -79,6 +88,7 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
     // Audit entries are logged with their chain hash (public, 64 hex digits too): leave those out.
     expect(logs.replace(/"hash":"[0-9a-f]{64}"/g, '')).not.toMatch(/[0-9a-f]{64}/);
     expect(logs).not.toMatch(/signingSecret|sandbox-signing-secret/);
+    expect(logs).toContain(OPENVPN ? 'sandbox: real OpenVPN gateways run' : 'sandbox: openvpn is not installed');
     const lan = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
     if (lan) await expect(fetch(`http://${lan.address}:${bot.port}/sandbox`)).rejects.toThrow();
     const html = await fetch(`${base}/sandbox`).then((r) => r.text());
@@ -147,11 +157,17 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const profile = readFileSync((await download.path()) as string, 'utf8');
     expect(download.suggestedFilename()).toMatch(/\.ovpn$/);
-    expect(profile).toContain('remote 127.0.0.1 1194');
+    expect(profile).toContain(`remote 127.0.0.1 ${vpnPort}`);
     expect(profile).toContain('BEGIN CERTIFICATE');
     const hangzhou = page.locator('tr[data-gateway="hangzhou"]');
     // The sandbox keeps a warm pool of 2 on each gateway: the grant's certificate plus 2 ready (refilled).
     await eventually(() => hangzhou.getByLabel('hangzhou certificates').textContent()).toBe('3');
+    // The downloaded profile connects (the README's command), and the page counts the client.
+    const client = OPENVPN ? clients.connectProfile(profile) : undefined;
+    if (client) {
+      await expect.poll(() => client.connected, { timeout: 30_000, interval: 100 }).toBe(1);
+      await eventually(() => hangzhou.getByLabel('hangzhou VPN clients').textContent()).toBe('1');
+    }
 
     await page.getByRole('tab', { name: 'Home' }).click();
     const home = page.getByRole('region', { name: 'App Home' });
@@ -159,6 +175,14 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
     await eventually(() => hangzhou.getByLabel('hangzhou certificates').textContent()).toBe('2');
     await page.getByRole('tab', { name: 'Messages' }).click();
     await eventually(() => messages().textContent()).toMatch(/revoked|ended|removed/i);
+    if (client) {
+      // Access ended: the client was dropped and the same profile no longer gets in.
+      await eventually(() => hangzhou.getByLabel('hangzhou VPN clients').textContent()).toBe('0');
+      const again = clients.connectProfile(profile, ONE_TRY);
+      await again.exited;
+      expect(again.connected).toBe(0);
+      expect(client.connected).toBe(1);
+    }
   });
 
   it('deny through the deny modal: a reason is required, and the requester reads it', async () => {

@@ -8,6 +8,8 @@ import { start } from '../../src/main.js';
 import { startFakeSlack } from '../../src/sim/slack/index.js';
 import { configYaml } from '../helpers/harness.js';
 
+process.env.VPN_BOT_SANDBOX_OPENVPN = '0'; // not what this file is about: no OpenVPN servers on the sandbox's ports
+
 describe('start-up', () => {
   it('stops with a clear message when Slack rejects SLACK_BOT_TOKEN', async () => {
     const slack = await startFakeSlack({ botToken: 'xoxb-the-right-one' });

@@ -357,6 +357,17 @@ function renderModal() {
   $('modal-blocks').querySelector('input, textarea, select')?.focus();
 }
 
+/** The gateway's real OpenVPN server: clients connected now, and where it listens (or why there is none). */
+function vpnCell(g, openvpn) {
+  if (!openvpn || openvpn.ok === false) return '<span class="note">?</span>';
+  if (!openvpn.enabled) return `<span class="note" title="${escapeHtml(openvpn.reason ?? 'VPN_BOT_SANDBOX_OPENVPN=0')}">none</span>`;
+  const s = openvpn.servers.find((v) => v.vpnGatewayId === g.vpnGatewayId);
+  if (!s) return '<span class="note">none</span>';
+  const where = `:${s.port}/${String(s.proto).toLowerCase()}`;
+  const title = `${s.host}${where}: ${s.state}${s.reason ? ` (${s.reason})` : ''}; clients connected now`;
+  return `<span aria-label="${escapeHtml(g.name)} VPN clients" title="${escapeHtml(title)}">${Number(s.clients)}</span>${s.state === 'running' ? '' : `<br><span class="note">${escapeHtml(s.state)}</span>`}`;
+}
+
 function renderCloud() {
   const cloud = ui.state.cloud;
   $('cloud-off').hidden = Boolean(cloud);
@@ -370,14 +381,15 @@ function renderCloud() {
   if (document.activeElement !== updateMs) updateMs.value = String(cloud.updateMs);
   const jitter = $('update-jitter');
   if (document.activeElement !== jitter && cloud.updateJitter !== undefined) jitter.value = String(cloud.updateJitter);
-  region('gateways', cloud.gateways, () => {
+  region('gateways', [cloud.gateways, cloud.openvpn], () => {
     $('gateways').replaceChildren(...cloud.gateways.map((g) => {
       const tr = document.createElement('tr');
       tr.dataset.gateway = g.name;
       const kind = g.status === 'active' ? 'active' : g.status === 'updating' ? 'updating' : 'other';
       tr.innerHTML = `<td><strong>${escapeHtml(g.name)}</strong> <span class="note">${escapeHtml(g.regionId)}</span><br><span class="note">${escapeHtml(g.vpnGatewayId)}</span></td>`
         + `<td><span class="status ${kind}" aria-label="${escapeHtml(g.name)} state">${escapeHtml(g.status)}</span><br><span class="note ends"></span></td>`
-        + `<td aria-label="${escapeHtml(g.name)} certificates">${Number(g.clientCerts)}</td>`;
+        + `<td aria-label="${escapeHtml(g.name)} certificates">${Number(g.clientCerts)}</td>`
+        + `<td>${vpnCell(g, cloud.openvpn)}</td>`;
       if (g.updateEndsAt) tr.querySelector('.ends').dataset.endsAt = String(g.updateEndsAt);
       const b = document.createElement('button');
       b.textContent = 'Configuring from outside';

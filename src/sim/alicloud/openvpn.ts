@@ -57,7 +57,7 @@ class OneServer {
     private readonly state: SimState,
     private readonly server: ServerRec,
   ) {
-    this.status = { sslVpnServerId: server.id, state: 'starting', mode: tunUsable ? 'server' : 'p2p', host: '127.0.0.1', port: server.port, proto: server.proto, clients: 0, refused: 0, refusals: [], starts: 0 };
+    this.status = { sslVpnServerId: server.id, vpnGatewayId: server.gatewayId, state: 'starting', mode: tunUsable ? 'server' : 'p2p', host: '127.0.0.1', port: server.port, proto: server.proto, clients: 0, refused: 0, refusals: [], starts: 0 };
   }
 
   /** (Re)starts with the server's current settings and CRL; restarts are queued, never concurrent. */

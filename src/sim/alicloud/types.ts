@@ -97,6 +97,8 @@ export interface AlibabaSimOptions {
 
 export interface SimOpenVpnServer {
   sslVpnServerId: string;
+  /** The gateway the SSL server belongs to. */
+  vpnGatewayId: string;
   state: 'starting' | 'running' | 'failed' | 'stopped';
   /** 'server': --mode server on a tun device (many clients); 'p2p': tls-server --dev null (one client), without a usable tun. */
   mode: 'server' | 'p2p';
