@@ -16,11 +16,10 @@ export function skipNotice(file: string): void {
 }
 
 /**
- * Client options for a bounded try: exit on the first TLS failure (a refused TLS 1.3 client is often only
- * reset, so a handshake not completed in 5 s counts), or after 5 attempts that reach nothing (a gateway
- * restarting answers with ICMP port unreachable for a moment; nothing listens at a stale profile's port).
+ * Client options for one bounded try: it exits when the TLS handshake has not completed within 5 s (a
+ * refused TLS 1.3 client is often only reset; nothing may listen at a stale profile's port).
  */
-export const ONE_TRY = ['--tls-exit', '--hand-window', '5', '--connect-retry-max', '5'];
+export const ONE_TRY = ['--tls-exit', '--hand-window', '5', '--connect-retry-max', '1'];
 
 export class VpnClient {
   log = '';
