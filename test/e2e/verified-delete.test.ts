@@ -34,8 +34,12 @@ describe('verified deletes', () => {
     expect(onGateway(grant.certId)).toBe(false);
     const deletes = h.sim.callsOf('DeleteSslVpnClientCert').filter((c) => c.params.SslVpnClientCertId === grant.certId);
     expect(deletes.map((c) => c.params.ClientToken)).toEqual([`vpnbot-delete-${grant.requestId}`, `vpnbot-delete-${grant.requestId}-r2`]);
-    const actions = (await audit.list()).filter((e) => e.requestId === grant.requestId).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['cert.delete-not-applied', 'cert.deleted', 'grant.revoked']));
+    // grant.revoked is appended just after the status moves: wait for it (a loaded machine can be read in between).
+    const actions = await vi.waitFor(async () => {
+      const seen = (await audit.list()).filter((e) => e.requestId === grant.requestId).map((e) => e.action);
+      expect(seen).toEqual(expect.arrayContaining(['cert.delete-not-applied', 'cert.deleted', 'grant.revoked']));
+      return seen;
+    }, { timeout: 10_000, interval: 50 });
     expect(actions.indexOf('cert.delete-not-applied')).toBeLessThan(actions.indexOf('cert.deleted'));
     expect((await audit.list()).find((e) => e.action === 'cert.deleted' && e.requestId === grant.requestId)?.detail).toContain('removed and verified after 2 deletes');
     await h.slack.waitFor('thread says verified', () => h.slack.thread(APPROVALS, grant.cardTs).find((m) => m.text.includes('certificate removed and verified')));
