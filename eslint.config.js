@@ -13,6 +13,7 @@ const ONE_VOICE = [
   ...['Literal[value=/<[@!]/]', 'TemplateElement[value.raw=/<[@!]/]'].map((selector) => ({ selector, message: 'Slack mentions and <!…> markup belong in src/bot/views: emit a typed event or outcome instead.' })),
   ...['TemplateElement[value.raw=/\\*$/]', 'Literal[value=/^\\*|\\*$/]'].map((selector) => ({ selector, message: 'Slack *bold* formatting (and helpers that wrap values in *…*) belongs in src/bot/views: emit a typed event or outcome instead.' })),
   ...['Literal[value=/(^|\\s):[a-z0-9_+-]+:\\s/]', 'TemplateElement[value.raw=/(^|\\s):[a-z0-9_+-]+:\\s/]'].map((selector) => ({ selector, message: 'Slack emoji (:warning:) belong in src/bot/views: emit a typed event or outcome instead.' })),
+  ...['Literal[value=/`/]', 'TemplateElement[value.raw=/\\\\`/]'].map((selector) => ({ selector, message: 'Code spans (`value`) are Slack formatting: word the text in src/bot/views from typed data instead.' })),
   { selector: 'Property[key.name="type"][value.value=/^(section|actions|context|header|divider|mrkdwn|plain_text|rich_text)$/]', message: 'Block Kit is built only in src/bot/views.' },
 ];
 
@@ -46,7 +47,7 @@ export default tseslint.config(
   },
   {
     // One voice (issue #10): only src/bot words Slack messages. Elsewhere no mentions (<@U…>), special
-    // mentions or dates (<!here>, <!date^…>), *bold* around values (or '*' helpers), emoji, or Block Kit;
+    // mentions or dates (<!here>, <!date^…>), *bold* around values (or '*' helpers), `code` spans, emoji, or Block Kit;
     // emit a typed event or outcome (src/core/refusals.ts) and render it in src/bot/views.
     files: ['src/**/*.ts'],
     ignores: ['src/bot/**', 'src/sim/**', 'src/sandbox/**', 'src/jobs/**'],

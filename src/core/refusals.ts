@@ -5,6 +5,7 @@ import type { FindingStatus } from './findings.js';
 import type { RequestStatus } from './requests.js';
 import type { ProposalStatus } from './server-change-store.js';
 import type { SslVpnServerChanges } from '../api/types.js';
+import type { ServerChangeProblem } from './server-changes.js';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
@@ -68,8 +69,7 @@ export type Refusal =
   | { code: 'not-a-gateway'; gateway: string }
   | { code: 'ssl-server-not-found'; gateway: string; sslVpnServerId: string }
   | { code: 'ssl-server-unreadable'; gateway: string; failure: CloudFailure }
-  /** `errors`: one line per problem, from the validation in server-changes.ts. */
-  | { code: 'server-change-invalid'; gateway: string; errors: readonly string[] }
+  | { code: 'server-change-invalid'; gateway: string; problems: readonly ServerChangeProblem[] }
   | { code: 'nothing-to-change'; gateway: string; requested: SslVpnServerChanges }
   | { code: 'proposal-gone' }
   /** `withdrawn`: rejected by the proposer. */

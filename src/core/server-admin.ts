@@ -111,7 +111,7 @@ export class ServerAdmin {
     if (!read.ok) return read;
     const server = read.value;
     const checked = checkAgainstCurrent(requested, server);
-    if (!checked.ok) return refuse({ code: 'server-change-invalid', gateway, errors: checked.errors });
+    if (!checked.ok) return refuse({ code: 'server-change-invalid', gateway, problems: checked.problems });
     if (Object.keys(checked.changes).length === 0) {
       return refuse({ code: 'nothing-to-change', gateway, requested });
     }

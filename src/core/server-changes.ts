@@ -12,19 +12,21 @@ export const PROTOS = ['TCP', 'UDP'] as const;
 
 export type ServerKey = keyof SslVpnServerChanges;
 
-/** The keys, in display order, with the label admins type and what is allowed. */
-export const SERVER_KEYS: readonly { key: ServerKey; label: string; allowed: string }[] = [
-  { key: 'name', label: 'name', allowed: '1–100 characters, not starting with http:// or https:// (quote it to include spaces)' },
-  { key: 'port', label: 'port', allowed: `an integer 1–65535 except ${FORBIDDEN_PORTS.join(', ')}` },
-  { key: 'proto', label: 'proto', allowed: 'TCP or UDP' },
-  { key: 'cipher', label: 'cipher', allowed: CIPHERS.join(', ') },
-  { key: 'clientIpPool', label: 'clientIpPool', allowed: 'an IPv4 network /16–/29 (e.g. 10.30.30.0/24), not overlapping localSubnet, not in 100.64/10, 127/8, 169.254/16, 224/4 or 255/8' },
-  { key: 'localSubnet', label: 'localSubnet', allowed: 'up to 5 comma-separated IPv4 networks /8–/32 (e.g. 172.16.0.0/16,10.0.0.0/8), not in 127/8, 169.254/16, 224/4 or 255/8' },
-  { key: 'compress', label: 'compress', allowed: 'true or false' },
-  { key: 'enableMultiFactorAuth', label: 'mfa', allowed: 'true or false; true needs an IDaaS instance (idaasInstanceId=…)' },
-  { key: 'idaasInstanceId', label: 'idaasInstanceId', allowed: 'an IDaaS instance id, e.g. idaas-cn-hangzhou-abc123' },
-  { key: 'idaasRegionId', label: 'idaasRegionId', allowed: 'a region id, e.g. cn-hangzhou' },
+/** The keys, in display order, with the label admins type (what is allowed is worded by the bot). */
+export const SERVER_KEYS: readonly { key: ServerKey; label: string }[] = [
+  { key: 'name', label: 'name' },
+  { key: 'port', label: 'port' },
+  { key: 'proto', label: 'proto' },
+  { key: 'cipher', label: 'cipher' },
+  { key: 'clientIpPool', label: 'clientIpPool' },
+  { key: 'localSubnet', label: 'localSubnet' },
+  { key: 'compress', label: 'compress' },
+  { key: 'enableMultiFactorAuth', label: 'mfa' },
+  { key: 'idaasInstanceId', label: 'idaasInstanceId' },
+  { key: 'idaasRegionId', label: 'idaasRegionId' },
 ];
+
+export const SERVER_KEY_ORDER: readonly ServerKey[] = SERVER_KEYS.map((k) => k.key);
 
 const ALIASES: Record<string, ServerKey> = {
   name: 'name',
@@ -40,9 +42,6 @@ const ALIASES: Record<string, ServerKey> = {
 };
 
 export const labelOf = (key: ServerKey): string => SERVER_KEYS.find((k) => k.key === key)?.label ?? key;
-const allowedOf = (key: ServerKey): string => SERVER_KEYS.find((k) => k.key === key)?.allowed ?? '';
-
-export const SERVER_SET_USAGE = '`/vpn admin server set [gateway] key=value…`, keys: ' + SERVER_KEYS.map((k) => `\`${k.label}\``).join(', ');
 
 // ------------------------------------------------------------------------------------ tokens
 
@@ -68,53 +67,88 @@ function parseBool(text: string): boolean | undefined {
 
 // ------------------------------------------------------------------------------------ parsing
 
-export type ParsedChanges = { ok: true; changes: SslVpnServerChanges } | { ok: false; errors: string[] };
+/** Why a value is refused (src/bot/views/server-change-problems.ts words it, with what is allowed). */
+export type ValueProblem =
+  | { kind: 'name-length'; length: number }
+  | { kind: 'name-url' }
+  | { kind: 'name-characters' }
+  | { kind: 'port-not-integer' }
+  | { kind: 'port-range' }
+  | { kind: 'port-reserved'; port: number }
+  | { kind: 'proto' }
+  | { kind: 'cipher' }
+  | { kind: 'pool-not-network' }
+  | { kind: 'pool-netmask'; prefix: number }
+  | { kind: 'host-bits'; value: string; suggestion: string }
+  | { kind: 'pool-reserved'; value: string }
+  | { kind: 'subnet-empty' }
+  | { kind: 'subnet-too-many'; count: number }
+  | { kind: 'subnet-not-network'; part: string }
+  | { kind: 'subnet-netmask'; part: string }
+  | { kind: 'subnet-reserved'; part: string }
+  | { kind: 'boolean' }
+  | { kind: 'idaas-instance' }
+  | { kind: 'idaas-region' };
+
+/** One thing wrong with a requested change; `word`, `key` and `value` are as typed (the bot echoes them safely). */
+export type ServerChangeProblem =
+  | { code: 'no-changes' }
+  | { code: 'not-key-value'; word: string }
+  | { code: 'unknown-key'; key: string }
+  | { code: 'repeated'; key: ServerKey }
+  | { code: 'bad-value'; key: ServerKey; value: string; problem: ValueProblem }
+  /** The resulting client pool overlaps a resulting local subnet; `…Current` when that side was not changed. */
+  | { code: 'pool-overlaps'; which: 'clientIpPool' | 'localSubnet'; pool: string; poolCurrent: boolean; subnet: string; subnetCurrent: boolean }
+  | { code: 'pool-too-small'; prefix: number; connections: number; needed: number }
+  | { code: 'mfa-needs-idaas' };
+
+export type ParsedChanges = { ok: true; changes: SslVpnServerChanges } | { ok: false; problems: ServerChangeProblem[] };
 
 /** Validates one value on its own; returns the normalised value or the reason it is refused. */
-function parseValue(key: ServerKey, raw: string): { value: SslVpnServerChanges[ServerKey] } | { error: string } {
+function parseValue(key: ServerKey, raw: string): { value: SslVpnServerChanges[ServerKey] } | { error: ValueProblem } {
   const v = raw.trim();
   switch (key) {
     case 'name': {
       const length = [...v].length;
-      if (length < 1 || length > 100) return { error: `must be 1–100 characters (got ${length})` };
-      if (/^https?:\/\//i.test(v)) return { error: 'must not start with http:// or https://' };
-      if ([...v].some((ch) => ch.charCodeAt(0) < 32) || /[<>`]/.test(v)) return { error: 'must not contain control characters, <, > or backticks' };
+      if (length < 1 || length > 100) return { error: { kind: 'name-length', length } };
+      if (/^https?:\/\//i.test(v)) return { error: { kind: 'name-url' } };
+      if ([...v].some((ch) => ch.charCodeAt(0) < 32) || /[<>`]/.test(v)) return { error: { kind: 'name-characters' } };
       return { value: v };
     }
     case 'port': {
-      if (!/^\d{1,5}$/.test(v)) return { error: 'must be an integer 1–65535' };
+      if (!/^\d{1,5}$/.test(v)) return { error: { kind: 'port-not-integer' } };
       const port = Number(v);
-      if (port < 1 || port > 65535) return { error: 'must be 1–65535' };
-      if (FORBIDDEN_PORTS.includes(port)) return { error: `${port} is reserved by Alibaba Cloud` };
+      if (port < 1 || port > 65535) return { error: { kind: 'port-range' } };
+      if (FORBIDDEN_PORTS.includes(port)) return { error: { kind: 'port-reserved', port } };
       return { value: port };
     }
     case 'proto': {
       const p = v.toUpperCase();
-      return (PROTOS as readonly string[]).includes(p) ? { value: p as 'TCP' | 'UDP' } : { error: 'must be TCP or UDP' };
+      return (PROTOS as readonly string[]).includes(p) ? { value: p as 'TCP' | 'UDP' } : { error: { kind: 'proto' } };
     }
     case 'cipher': {
       const c = v.toLowerCase() === 'none' ? 'none' : v.toUpperCase();
-      return (CIPHERS as readonly string[]).includes(c) ? { value: c as SslVpnServerChanges['cipher'] } : { error: `must be one of ${CIPHERS.join(', ')}` };
+      return (CIPHERS as readonly string[]).includes(c) ? { value: c as SslVpnServerChanges['cipher'] } : { error: { kind: 'cipher' } };
     }
     case 'clientIpPool': {
       const c = parseCidr(v);
-      if (!c) return { error: 'is not an IPv4 network like 10.30.30.0/24' };
-      if (c.prefix < 16 || c.prefix > 29) return { error: `netmask /${c.prefix} is not allowed: use /16 to /29` };
-      if (hasHostBits(c)) return { error: `${v} has host bits set; did you mean ${cidrText(c)}?` };
-      if (POOL_RESERVED.some((r) => overlaps(c, r))) return { error: `${v} is in a reserved range (100.64/10, 127/8, 169.254/16, 224/4, 255/8); use an RFC 1918 network` };
+      if (!c) return { error: { kind: 'pool-not-network' } };
+      if (c.prefix < 16 || c.prefix > 29) return { error: { kind: 'pool-netmask', prefix: c.prefix } };
+      if (hasHostBits(c)) return { error: { kind: 'host-bits', value: v, suggestion: cidrText(c) } };
+      if (POOL_RESERVED.some((r) => overlaps(c, r))) return { error: { kind: 'pool-reserved', value: v } };
       return { value: cidrText(c) };
     }
     case 'localSubnet': {
       const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
-      if (parts.length === 0) return { error: 'is empty' };
-      if (parts.length > 5) return { error: `at most 5 networks (got ${parts.length})` };
+      if (parts.length === 0) return { error: { kind: 'subnet-empty' } };
+      if (parts.length > 5) return { error: { kind: 'subnet-too-many', count: parts.length } };
       const normalised: string[] = [];
       for (const part of parts) {
         const c = parseCidr(part);
-        if (!c) return { error: `${part} is not an IPv4 network like 172.16.0.0/16` };
-        if (c.prefix < 8) return { error: `${part}: netmask must be /8 to /32` };
-        if (hasHostBits(c)) return { error: `${part} has host bits set; did you mean ${cidrText(c)}?` };
-        if (SUBNET_RESERVED.some((r) => overlaps(c, r))) return { error: `${part} is in a reserved range (127/8, 169.254/16, 224/4, 255/8)` };
+        if (!c) return { error: { kind: 'subnet-not-network', part } };
+        if (c.prefix < 8) return { error: { kind: 'subnet-netmask', part } };
+        if (hasHostBits(c)) return { error: { kind: 'host-bits', value: part, suggestion: cidrText(c) } };
+        if (SUBNET_RESERVED.some((r) => overlaps(c, r))) return { error: { kind: 'subnet-reserved', part } };
         normalised.push(cidrText(c));
       }
       return { value: normalised.join(',') };
@@ -122,49 +156,47 @@ function parseValue(key: ServerKey, raw: string): { value: SslVpnServerChanges[S
     case 'compress':
     case 'enableMultiFactorAuth': {
       const b = parseBool(v);
-      return b === undefined ? { error: 'must be true or false' } : { value: b };
+      return b === undefined ? { error: { kind: 'boolean' } } : { value: b };
     }
     case 'idaasInstanceId':
-      return /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/.test(v) ? { value: v } : { error: 'must be an IDaaS instance id like idaas-cn-hangzhou-abc123' };
+      return /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/.test(v) ? { value: v } : { error: { kind: 'idaas-instance' } };
     case 'idaasRegionId':
-      return /^[a-z]{2,}(-[a-z0-9]+)+$/.test(v) ? { value: v } : { error: 'must be a region id like cn-hangzhou' };
+      return /^[a-z]{2,}(-[a-z0-9]+)+$/.test(v) ? { value: v } : { error: { kind: 'idaas-region' } };
   }
 }
-
-/** Shown in errors: user text without mrkdwn controls, bounded. */
-const echo = (text: string) => (text.replace(/[`<>&*_~]/g, '').slice(0, 60) || '(nothing)');
 
 /**
  * Parses `key=value` words (already split by splitPairs) into changes. Every bad word gets its own line:
  * an unknown key, a repeated key, a missing `=`, or a value that is not allowed (saying what is).
  */
 export function parseServerChanges(words: readonly string[]): ParsedChanges {
-  const errors: string[] = [];
+  const problems: ServerChangeProblem[] = [];
   const changes: SslVpnServerChanges = {};
   const seen = new Set<ServerKey>();
-  if (words.length === 0) return { ok: false, errors: [`Name at least one change. Usage: ${SERVER_SET_USAGE}`] };
+  if (words.length === 0) return { ok: false, problems: [{ code: 'no-changes' }] };
   for (const word of words) {
     const eq = word.indexOf('=');
     if (eq <= 0) {
-      errors.push(`\`${echo(word)}\` is not \`key=value\`. Keys: ${SERVER_KEYS.map((k) => `\`${k.label}\``).join(', ')}.`);
+      problems.push({ code: 'not-key-value', word });
       continue;
     }
     const rawKey = word.slice(0, eq).trim();
     const key = ALIASES[rawKey.toLowerCase()];
     if (!key) {
-      errors.push(`\`${echo(rawKey)}\` is not a setting I can change. Keys: ${SERVER_KEYS.map((k) => `\`${k.label}\``).join(', ')}.`);
+      problems.push({ code: 'unknown-key', key: rawKey });
       continue;
     }
     if (seen.has(key)) {
-      errors.push(`\`${labelOf(key)}\` is given more than once.`);
+      problems.push({ code: 'repeated', key });
       continue;
     }
     seen.add(key);
-    const parsed = parseValue(key, unquote(word.slice(eq + 1)));
-    if ('error' in parsed) errors.push(`\`${labelOf(key)}=${echo(unquote(word.slice(eq + 1)))}\`: ${parsed.error}. Allowed: ${allowedOf(key)}.`);
+    const value = unquote(word.slice(eq + 1));
+    const parsed = parseValue(key, value);
+    if ('error' in parsed) problems.push({ code: 'bad-value', key, value, problem: parsed.error });
     else (changes as Record<string, unknown>)[key] = parsed.value;
   }
-  return errors.length ? { ok: false, errors } : { ok: true, changes };
+  return problems.length ? { ok: false, problems } : { ok: true, changes };
 }
 
 /** The server's settings a change can touch, as shown before → after. */
@@ -190,8 +222,8 @@ export function settingsOf(server: SslVpnServer): ServerSettings {
  * local subnets, MFA needs an IDaaS instance, the pool must hold 4 addresses per allowed connection.
  * Drops keys whose value is already current; `changes` empty afterwards means there is nothing to do.
  */
-export function checkAgainstCurrent(changes: SslVpnServerChanges, current: SslVpnServer): { ok: true; changes: SslVpnServerChanges } | { ok: false; errors: string[] } {
-  const errors: string[] = [];
+export function checkAgainstCurrent(changes: SslVpnServerChanges, current: SslVpnServer): { ok: true; changes: SslVpnServerChanges } | { ok: false; problems: ServerChangeProblem[] } {
+  const problems: ServerChangeProblem[] = [];
   const now = settingsOf(current);
   const effective: SslVpnServerChanges = {};
   for (const [key, value] of Object.entries(changes) as [ServerKey, unknown][]) {
@@ -205,19 +237,21 @@ export function checkAgainstCurrent(changes: SslVpnServerChanges, current: SslVp
       return c !== undefined && overlaps(pool, c);
     });
     if (clash) {
-      const which = changes.clientIpPool !== undefined ? '`clientIpPool`' : '`localSubnet`';
-      errors.push(`${which}: the client pool ${changes.clientIpPool ?? now.clientIpPool}${changes.clientIpPool === undefined ? ' (current)' : ''} overlaps the local subnet ${clash}${changes.localSubnet === undefined ? ' (current)' : ''}. Allowed: a client pool that shares no address with any local subnet.`);
+      problems.push({
+        code: 'pool-overlaps', which: changes.clientIpPool !== undefined ? 'clientIpPool' : 'localSubnet',
+        pool: changes.clientIpPool ?? now.clientIpPool, poolCurrent: changes.clientIpPool === undefined, subnet: clash, subnetCurrent: changes.localSubnet === undefined,
+      });
     }
   }
   if (changes.clientIpPool !== undefined && pool && current.maxConnections > 0 && 2 ** (32 - pool.prefix) < 4 * current.maxConnections) {
     const needed = 32 - Math.ceil(Math.log2(4 * current.maxConnections));
-    errors.push(`\`clientIpPool\`: /${pool.prefix} is too small for ${current.maxConnections} connections (4 addresses each). Allowed: /${needed} or wider.`);
+    problems.push({ code: 'pool-too-small', prefix: pool.prefix, connections: current.maxConnections, needed });
   }
   const mfa = changes.enableMultiFactorAuth ?? now.enableMultiFactorAuth;
   if (mfa && !(changes.idaasInstanceId ?? now.idaasInstanceId) && (changes.enableMultiFactorAuth !== undefined || changes.idaasInstanceId !== undefined)) {
-    errors.push('`mfa`: multi-factor authentication needs an IDaaS instance. Add `idaasInstanceId=<id>` (and `idaasRegionId=<region>`), or leave `mfa=false`.');
+    problems.push({ code: 'mfa-needs-idaas' });
   }
-  return errors.length ? { ok: false, errors } : { ok: true, changes: effective };
+  return problems.length ? { ok: false, problems } : { ok: true, changes: effective };
 }
 
 /** The settings written into a client's profile (the gateway's ClientConfig): changing one makes every profile delivered before stale. */

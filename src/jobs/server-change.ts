@@ -66,7 +66,7 @@ async function apply(deps: ServerChangeDeps, job: Job<ServerChangeJobData>, prop
     const current = (await vpc.describeSslVpnServers(gw.regionId, { sslVpnServerId: gw.sslVpnServerId })).find((s) => s.sslVpnServerId === gw.sslVpnServerId);
     if (!current) throw new StepFailure(`SSL server ${gw.sslVpnServerId} no longer exists on ${gw.name}: fix gateways[].sslVpnServerId`);
     const check = checkAgainstCurrent(proposal.changes, current);
-    if (!check.ok) throw new StepFailure(`the server changed since the proposal and the change no longer fits: ${check.errors.join(' ').replace(/`/g, '')} Propose it again`);
+    if (!check.ok) throw new StepFailure(`the server changed since the proposal and the change no longer fits (${check.problems.map((p) => p.code).join(', ')}); propose it again`);
     cloudRequestId = (await cloudCall(() => vpc.modifySslVpnServer({ regionId: gw.regionId, sslVpnServerId: gw.sslVpnServerId, changes: proposal.changes, clientToken: clientToken.modifyServer(proposal.id) }), { attempts: 8, gate, signal })).requestId;
     changedAt = proposal.nameOnly ? undefined : Date.now();
     await audit.append({ actor: proposal.decidedBy ?? 'system', action: 'admin.server.modify-sent', requestId: proposal.id, subject: proposal.proposedBy, gateway: gw.name, detail: describeChanges(proposal.changes, proposal.before), cloudRequestId });

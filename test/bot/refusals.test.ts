@@ -50,7 +50,7 @@ const EXAMPLES: { readonly [C in Refusal['code']]: Extract<Refusal, { code: C }>
   'not-a-gateway': { code: 'not-a-gateway', gateway: 'nowhere' },
   'ssl-server-not-found': { code: 'ssl-server-not-found', gateway: 'hangzhou', sslVpnServerId: 'vss-abc' },
   'ssl-server-unreadable': { code: 'ssl-server-unreadable', gateway: 'hangzhou', failure: { kind: 'transient', code: 'Throttling.User' } },
-  'server-change-invalid': { code: 'server-change-invalid', gateway: 'hangzhou', errors: [] },
+  'server-change-invalid': { code: 'server-change-invalid', gateway: 'hangzhou', problems: [{ code: 'bad-value', key: 'port', value: '22', problem: { kind: 'port-reserved', port: 22 } }, { code: 'mfa-needs-idaas' }] },
   'nothing-to-change': { code: 'nothing-to-change', gateway: 'hangzhou', requested: { port: 1194, proto: 'UDP' } },
   'proposal-gone': { code: 'proposal-gone' },
   'proposal-decided': { code: 'proposal-decided', status: 'rejected', decidedBy: 'U0ROOT', withdrawn: true },

@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { SslVpnServer } from '../../src/api/types.js';
 import { checkAgainstCurrent, isNameOnly, parseServerChanges, profileKeysChanged, splitPairs } from '../../src/core/server-changes.js';
 import { overlaps, parseCidr } from '../../src/core/cidr.js';
+import { serverChangeProblemText } from '../../src/bot/views/server-change-problems.js';
+
+/** The problems as the admin reads them. */
+const texts = (r: { ok: true } | { ok: false; problems: Parameters<typeof serverChangeProblemText>[0][] }) => (r.ok ? [] : r.problems.map((p) => serverChangeProblemText(p)));
 
 const CURRENT: SslVpnServer = {
   sslVpnServerId: 'vss-1', vpnGatewayId: 'vpn-1', regionId: 'cn-hangzhou', name: 'main', clientIpPool: '10.99.0.0/24', localSubnet: '172.16.0.0/16',
@@ -13,11 +17,11 @@ const CURRENT: SslVpnServer = {
 const errorsOf = (text: string) => {
   const r = parseServerChanges(splitPairs(text));
   if (r.ok) throw new Error(`expected errors for ${text}`);
-  return r.errors;
+  return texts(r);
 };
 const changesOf = (text: string) => {
   const r = parseServerChanges(splitPairs(text));
-  if (!r.ok) throw new Error(r.errors.join('\n'));
+  if (!r.ok) throw new Error(texts(r).join('\n'));
   return r.changes;
 };
 
@@ -78,10 +82,10 @@ describe('checkAgainstCurrent', () => {
   it('refuses a pool overlapping the current local subnet, and a subnet overlapping the current pool', () => {
     const pool = checkAgainstCurrent({ clientIpPool: '172.16.8.0/24' }, CURRENT);
     expect(pool.ok).toBe(false);
-    if (!pool.ok) expect(pool.errors[0]).toContain('overlaps the local subnet 172.16.0.0/16 (current)');
+    expect(texts(pool)[0]).toContain('overlaps the local subnet 172.16.0.0/16 (current)');
     const subnet = checkAgainstCurrent({ localSubnet: '10.0.0.0/8' }, CURRENT);
     expect(subnet.ok).toBe(false);
-    if (!subnet.ok) expect(subnet.errors[0]).toContain('client pool 10.99.0.0/24 (current) overlaps the local subnet 10.0.0.0/8');
+    expect(texts(subnet)[0]).toContain('client pool 10.99.0.0/24 (current) overlaps the local subnet 10.0.0.0/8');
     // Both moved together: checked against each other, not against the current values.
     expect(checkAgainstCurrent({ clientIpPool: '172.16.8.0/24', localSubnet: '10.0.0.0/8' }, CURRENT).ok).toBe(true);
   });
@@ -89,7 +93,7 @@ describe('checkAgainstCurrent', () => {
   it('refuses MFA without an IDaaS instance id (given or current)', () => {
     const r = checkAgainstCurrent({ enableMultiFactorAuth: true }, CURRENT);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0]).toContain('needs an IDaaS instance');
+    expect(texts(r)[0]).toContain('needs an IDaaS instance');
     expect(checkAgainstCurrent({ enableMultiFactorAuth: true, idaasInstanceId: 'idaas-x1' }, CURRENT).ok).toBe(true);
     expect(checkAgainstCurrent({ enableMultiFactorAuth: true }, { ...CURRENT, idaasInstanceId: 'idaas-x1' }).ok).toBe(true);
   });
@@ -97,7 +101,7 @@ describe('checkAgainstCurrent', () => {
   it('refuses a pool too small for the max connections', () => {
     const r = checkAgainstCurrent({ clientIpPool: '10.50.0.0/25' }, CURRENT);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0]).toContain('/25 is too small for 50 connections');
+    expect(texts(r)[0]).toContain('/25 is too small for 50 connections');
   });
 
   it('drops values that are already current', () => {

@@ -1,5 +1,5 @@
 // The lint rule that keeps Slack wording in src/bot (issue #10): jobs and the domain emit typed events,
-// and a mention, a <!date>, *bold*, an emoji or Block Kit written anywhere else fails `npm run lint`.
+// and a mention, a <!date>, *bold*, a `code` span, an emoji or Block Kit written anywhere else fails `npm run lint`.
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/process.js';
@@ -20,10 +20,12 @@ const SLACK_WORDING = [
   "export const h = (value: string) => '*' + value + '*';",
   "export const i = ':warning: the gateway did not answer';",
   'export const j = (id: string) => `:lock: revoked ${id}`;',
+  'export const n = (id: string) => `no pending request \\`${id}\\``;',
+  "export const o = 'see `/vpn status`';",
 ];
 
 describe('one voice: Slack wording only in src/bot', () => {
-  it('refuses mentions, <!…> markup, *bold* values (and *…* helpers), emoji and Block Kit in src/jobs, src/core and src/api', async () => {
+  it('refuses mentions, <!…> markup, *bold* values (and *…* helpers), code spans, emoji and Block Kit in src/jobs, src/core and src/api', async () => {
     for (const path of ['src/jobs/example.ts', 'src/core/example.ts', 'src/api/example.ts']) {
       for (const code of SLACK_WORDING) expect(await problems(path, code), `${path}: ${code}`).not.toHaveLength(0);
     }

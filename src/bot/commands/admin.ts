@@ -7,9 +7,10 @@ import { parseAuditArgs } from '../../core/audit-export.js';
 import { isClientCertId, parseUserRef } from '../../core/ids.js';
 import { parseCasIdentifier } from '../../core/private-ca.js';
 import { auditArgsErrorText } from '../views/admin-outcomes.js';
-import { casIdentifierHelp, notProposedText, refusalText, shown } from '../views/refusals.js';
+import { casIdentifierHelp, refusalText, shown } from '../views/refusals.js';
 import type { Outcome } from '../../core/refusals.js';
-import { parseServerChanges, SERVER_SET_USAGE, splitPairs } from '../../core/server-changes.js';
+import { parseServerChanges, splitPairs } from '../../core/server-changes.js';
+import { notProposedText, serverSetUsage } from '../views/server-change-problems.js';
 import {
   ADMIN_HELP, auditReply, casRevokeReply, grantsList, LIST_CAP, offboardReply, proposalReply, reconcileReply, revokeReply, serverShowReply, statusReport, unknownSubcommand, WORKING,
 } from '../views/admin.js';
@@ -41,7 +42,7 @@ const USAGE = {
   revoke: '`/vpn admin revoke <@user|vsc-id>`',
   offboard: '`/vpn admin offboard @user`',
   serverShow: '`/vpn admin server show [gateway]`',
-  serverSet: SERVER_SET_USAGE,
+  serverSet: serverSetUsage(),
 };
 
 /**
@@ -230,7 +231,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
       // Every key is checked before anything is read or proposed; one message names each bad one.
       const parsed = parseServerChanges(target.rest);
       if (!parsed.ok) {
-        await ack(ephemeral(notProposedText(target.gateway, parsed.errors, lang)));
+        await ack(ephemeral(notProposedText(target.gateway, parsed.problems, lang)));
         done('invalid');
         return;
       }

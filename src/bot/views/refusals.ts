@@ -4,6 +4,7 @@ import type { AdminAction, CloudFailure, Refusal } from '../../core/refusals.js'
 import type { RequestStatus } from '../../core/requests.js';
 import { formatSetting, labelOf, type ServerKey } from '../../core/server-changes.js';
 import { EN, localDuration, localList, messagesOf, type Lang } from '../i18n/index.js';
+import { notProposedText } from './server-change-problems.js';
 
 const m = messagesOf('refusals');
 const advice = messagesOf('advice');
@@ -75,10 +76,6 @@ export function casIdentifierHelp(text: string, lang: Lang = EN): string {
   return m(lang, 'badCasIdentifier', { text: shown(text) });
 }
 
-/** The header and one bullet per problem of a server change that was not proposed. */
-export function notProposedText(gateway: string, errors: readonly string[], lang: Lang = EN): string {
-  return [m(lang, 'notProposed', { gateway }), ...errors.map((e) => `• ${e}`)].join('\n');
-}
 
 const commands = (lang: Lang, items: readonly string[]) => localList(lang, items.map((c) => `\`${c}\``));
 
@@ -118,7 +115,7 @@ export function refusalText(r: Refusal, lang: Lang = EN): string {
     case 'not-a-gateway': return m(lang, 'notAGateway', { gateway: r.gateway });
     case 'ssl-server-not-found': return m(lang, 'sslServerNotFound', { gateway: r.gateway, sslVpnServerId: r.sslVpnServerId });
     case 'ssl-server-unreadable': return m(lang, 'sslServerUnreadable', { gateway: r.gateway, failure: cloudFailureText(r.failure, lang) });
-    case 'server-change-invalid': return notProposedText(r.gateway, r.errors, lang);
+    case 'server-change-invalid': return notProposedText(r.gateway, r.problems, lang);
     case 'nothing-to-change': return m(lang, 'nothingToChange', {
       gateway: r.gateway,
       settings: localList(lang, (Object.keys(r.requested) as ServerKey[]).map((k) => m(lang, 'setting', { label: labelOf(k), value: formatSetting(k, r.requested[k]) }))),

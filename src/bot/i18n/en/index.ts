@@ -13,6 +13,7 @@ import modals from './modals.js';
 import pool from './pool.js';
 import profiles from './profiles.js';
 import refusals from './refusals.js';
+import serverChangeProblems from './server-change-problems.js';
 import serverChange from './server-change.js';
 
 export const en = {
@@ -30,6 +31,7 @@ export const en = {
   pool,
   profiles,
   refusals,
+  serverChangeProblems,
   serverChange,
 } as const;
 

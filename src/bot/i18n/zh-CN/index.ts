@@ -15,6 +15,7 @@ import modals from './modals.js';
 import pool from './pool.js';
 import profiles from './profiles.js';
 import refusals from './refusals.js';
+import serverChangeProblems from './server-change-problems.js';
 import serverChange from './server-change.js';
 
 export const zhCN: { readonly [A in keyof Catalogue]: Translation<Catalogue[A]> } = {
@@ -32,5 +33,6 @@ export const zhCN: { readonly [A in keyof Catalogue]: Translation<Catalogue[A]> 
   pool,
   profiles,
   refusals,
+  serverChangeProblems,
   serverChange,
 };
