@@ -1,8 +1,10 @@
 // Waits for a VPN gateway to finish applying a change (DescribeVpnGateway until `active`). Each gateway's
 // update time is learnt as a distribution (its recent durations, kept in Redis for every worker); the wait
 // sleeps until the update can first be expected to finish, polls evenly across the range where it is likely
-// to finish (so most polls land where the probability is), then backs off if it runs long. A gateway never
-// seen starts from a prior of seconds to half an hour, polled on a geometric scale.
+// to finish (so most polls land where the probability is), then backs off if it runs long. A gateway with
+// few updates of its own borrows those of the account's other gateways (its region's first), also while it
+// waits; only when nothing at all is known does it start from a prior of seconds to half an hour, polled on
+// a geometric scale.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RedisClient } from '../core/redis-client.js';
 import type { VpcApi, VpnGateway } from '../api/types.js';
@@ -14,11 +16,26 @@ export interface UpdateObservation {
   hiMs: number;
 }
 
+/** Another gateway of the account and its recent observations, newest first. */
+export interface PeerHistory {
+  gateway: string;
+  regionId: string;
+  observations: UpdateObservation[];
+}
+
 export interface UpdateTimeMemory {
   /** Recent observations, newest first. */
   recent(gateway: string): Promise<UpdateObservation[]>;
-  record(gateway: string, observation: UpdateObservation): Promise<void>;
+  /** The recent observations of every other gateway the bot has changed. */
+  peers(gateway: string): Promise<PeerHistory[]>;
+  record(gateway: string, regionId: string, observation: UpdateObservation): Promise<void>;
 }
+
+/**
+ * What an estimate rests on: the gateway's own updates; its own few plus those of other gateways in its
+ * region ('region') or, with none there, of the account's other gateways ('account'); or nothing ('prior').
+ */
+export type UpdateBasis = { source: 'own' | 'region' | 'account'; observations: UpdateObservation[] } | { source: 'prior' };
 
 export interface WaitOptions {
   regionId: string;
@@ -29,6 +46,8 @@ export interface WaitOptions {
   deadline: number;
   signal?: AbortSignal;
   onPoll?: (gw: VpnGateway) => void;
+  /** Each estimate the wait plans from: the first, and each one learnt from other gateways during the wait. */
+  onEstimate?: (basis: UpdateBasis['source'], estimate: UpdateTimeEstimate) => void;
 }
 
 /**
@@ -45,10 +64,19 @@ export interface UpdateTimeEstimate {
 export const HISTORY = 12;
 /** Polls across the likely range. An update stops the polling when seen, so it costs about half of them. */
 export const POLLS_ACROSS_RANGE = 14;
-export const PRIOR: UpdateTimeEstimate = { shape: 'prior', fromMs: 2000, toMs: 30 * 60_000 };
-/** Geometric step of the prior's polls: an update is seen at most 25 % late. */
-const PRIOR_STEP = 0.25;
+/**
+ * Nothing known at all (no update of any gateway of the account yet): 5 s to half an hour. Only the
+ * account's very first change waits on it (every later one borrows), so it is tuned for few calls
+ * rather than promptness: each poll 35 % after the one before, so an update is seen at most 35 % late
+ * and a 30 s one costs about 8 polls (25 % steps from 2 s cost 13).
+ */
+export const PRIOR: UpdateTimeEstimate = { shape: 'prior', fromMs: 5000, toMs: 30 * 60_000 };
+export const PRIOR_STEP = 0.35;
 const MIN_POLL_MS = 100;
+/** Own updates from which a gateway is judged alone; with fewer, the account's other gateways fill in. */
+export const OWN_ENOUGH = 3;
+/** While an estimate borrows (or is the prior), how often the wait re-reads what other gateways taught meanwhile (Redis, not the cloud). */
+export const RELEARN_MS = 250;
 const OUTSIDE_CHANGE_MAX_POLL_MS = 5000;
 
 const median = (values: readonly number[]): number => {
@@ -58,9 +86,32 @@ const median = (values: readonly number[]): number => {
 };
 
 /**
+ * Chooses what to estimate from: the gateway's own updates once there are OWN_ENOUGH; before, its own few
+ * followed by the newest of its region's other gateways (in turn, one of each), else of the account's
+ * other gateways; nothing known at all is the prior. Gateways of one account and kind update alike far
+ * more often than a 2 s-or-30-minutes prior suggests, and a gateway's own updates take over after three.
+ */
+export function chooseBasis(own: readonly UpdateObservation[], peers: readonly PeerHistory[], regionId: string): UpdateBasis {
+  if (own.length >= OWN_ENOUGH) return { source: 'own', observations: [...own] };
+  const known = peers.filter((p) => p.observations.length > 0);
+  const sameRegion = known.filter((p) => p.regionId === regionId);
+  const lenders = sameRegion.length > 0 ? sameRegion : known;
+  if (lenders.length === 0) return own.length > 0 ? { source: 'own', observations: [...own] } : { source: 'prior' };
+  const borrowed: UpdateObservation[] = [];
+  for (let i = 0; borrowed.length < HISTORY - own.length && lenders.some((p) => i < p.observations.length); i++) {
+    for (const p of lenders) if (i < p.observations.length && borrowed.length < HISTORY - own.length) borrowed.push(p.observations[i]!);
+  }
+  return { source: sameRegion.length > 0 ? 'region' : 'account', observations: [...own, ...borrowed] };
+}
+
+export const estimateFor = (basis: UpdateBasis): UpdateTimeEstimate => (basis.source === 'prior' ? PRIOR : estimateUpdateTime(basis.observations));
+
+/**
  * The likely range from recent observations: from the shortest to the longest, widened for few of them (n
- * samples see about (n-1)/(n+1) of the true range; one or two cannot show the spread, so at least ±50 % /
- * ±30 % of their median, later ±10 %), plus how precisely they were seen.
+ * samples see about (n-1)/(n+1) of the true range; one or two cannot show the spread, so at least ±30 % /
+ * ±20 % of their median, later ±10 %), plus how precisely they were seen. An update outside the range is
+ * still found (the steps past it grow), so the floors favour a tight range: wider ones cost every change
+ * calls or promptness (bench/gateway-wait.ts, docs/BENCHMARKS.md).
  */
 export function estimateUpdateTime(observations: readonly UpdateObservation[]): UpdateTimeEstimate {
   if (observations.length === 0) return PRIOR;
@@ -75,7 +126,7 @@ export function estimateUpdateTime(observations: readonly UpdateObservation[]): 
   const center = median(mids);
   // n samples of a spread fall short of each end by about range / (n - 1).
   const beyond = n >= 2 ? (high - low) / (n - 1) : 0;
-  const floor = (n === 1 ? 0.5 : n === 2 ? 0.3 : 0.1) * center;
+  const floor = (n === 1 ? 0.3 : n === 2 ? 0.2 : 0.1) * center;
   const from = Math.min(low - beyond, center - floor) - precision;
   const to = Math.max(high + beyond, center + floor) + precision;
   return { shape: 'learnt', fromMs: Math.max(MIN_POLL_MS, Math.round(from)), toMs: Math.round(to) };
@@ -122,15 +173,33 @@ export class GatewayWaiter {
     const seen = this.justActive.get(options.vpnGatewayId);
     this.justActive.delete(options.vpnGatewayId);
     if (!own && seen && Date.now() - seen.at <= JUST_SEEN_MS) return seen.gw;
-    const estimate = own ? estimateUpdateTime(await this.memory.recent(options.gateway)) : PRIOR;
+    let { basis, settled } = own ? await this.basisFor(options.gateway, options.regionId) : { basis: { source: 'prior' } as UpdateBasis, settled: true };
+    let estimate = estimateFor(basis);
+    if (own) options.onEstimate?.(basis.source, estimate);
     const start = options.changedAt ?? Date.now();
-    // Sleep until the update can first be expected to finish; the gateway will not be back before then.
-    if (own) await sleep(Math.max(0, start + estimate.fromMs - Date.now()), options.signal);
     let polls = 0;
     let failures = 0;
     /** Elapsed time of the last poll that saw our update still running. */
     let lastBusyMs = 0;
+    /** Elapsed time of the last poll that answered (undefined before), from which a new estimate re-plans. */
+    let lastPollMs: number | undefined;
+    // Nothing before the update can first be expected to finish; the gateway will not be back before then.
+    let dueAt = Math.min(options.deadline, own ? start + estimate.fromMs : Date.now());
     for (;;) {
+      while (Date.now() < dueAt) {
+        const left = dueAt - Date.now();
+        await sleep(settled ? left : Math.min(left, RELEARN_MS), options.signal);
+        if (settled || Date.now() >= dueAt) continue;
+        // Borrowing (or nothing known): another gateway that finished meanwhile teaches this wait at once.
+        const next = await this.basisFor(options.gateway, options.regionId);
+        if (JSON.stringify(next.basis) === JSON.stringify(basis)) continue;
+        ({ basis, settled } = next);
+        estimate = estimateFor(basis);
+        options.onEstimate?.(basis.source, estimate);
+        if (lastPollMs === undefined && polls > 0) continue; // the API is failing: its backoff stands
+        const plannedMs = lastPollMs === undefined ? estimate.fromMs : lastPollMs + nextPollDelay({ elapsedMs: lastPollMs, estimate, afterOwnChange: true, attempt: 0 });
+        dueAt = Math.min(options.deadline, Math.max(Date.now(), start + plannedMs));
+      }
       polls++;
       let gw: VpnGateway | undefined;
       try {
@@ -143,12 +212,13 @@ export class GatewayWaiter {
       const elapsed = Date.now() - start;
       if (gw?.status === 'active') {
         if (own) {
-          await this.memory.record(options.gateway, { loMs: lastBusyMs, hiMs: elapsed });
+          await this.memory.record(options.gateway, options.regionId, { loMs: lastBusyMs, hiMs: elapsed });
           this.justActive.set(options.vpnGatewayId, { at: Date.now(), gw });
         }
         return gw;
       }
       if (gw) lastBusyMs = elapsed;
+      lastPollMs = gw ? elapsed : undefined;
       const now = Date.now();
       if (now >= options.deadline) throw new GatewayTimeoutError(`gateway ${options.gateway} did not return to active in time (last status: ${gw?.status ?? 'unknown'})`);
       const wait = nextPollDelay({
@@ -157,21 +227,43 @@ export class GatewayWaiter {
         afterOwnChange: own && gw !== undefined,
         attempt: own ? failures : polls,
       });
-      await sleep(Math.min(wait, Math.max(0, options.deadline - now)), options.signal);
+      dueAt = Math.min(now + wait, options.deadline);
     }
+  }
+
+  /** What a wait on this gateway rests on now; `settled` once its own updates suffice (nothing to re-read). */
+  async basisFor(gateway: string, regionId: string): Promise<{ basis: UpdateBasis; settled: boolean }> {
+    const own = await this.memory.recent(gateway);
+    if (own.length >= OWN_ENOUGH) return { basis: { source: 'own', observations: own }, settled: true };
+    return { basis: chooseBasis(own, await this.memory.peers(gateway), regionId), settled: false };
   }
 }
 
-/** Each gateway's recent update observations, a capped list in Redis, so every worker learns from every change. */
+/**
+ * Each gateway's recent update observations, a capped list in Redis, so every worker learns from every
+ * change; plus each gateway's region, so a gateway with few updates can borrow its neighbours'.
+ */
 export class RedisUpdateTimeMemory implements UpdateTimeMemory {
   constructor(private readonly redis: RedisClient, private readonly prefix = '{vpnbot}') {}
   private key(gateway: string) { return `${this.prefix}:gw:${gateway}:updates`; }
+  private get regionsKey() { return `${this.prefix}:gw:regions`; }
   async recent(gateway: string): Promise<UpdateObservation[]> {
-    const raw = await this.redis.lrange(this.key(gateway), 0, HISTORY - 1);
-    return raw.map((entry) => entry.split(',').map(Number)).filter(([lo, hi]) => Number.isFinite(lo) && Number.isFinite(hi) && hi! >= lo!)
-      .map(([loMs, hiMs]) => ({ loMs: loMs!, hiMs: hiMs! }));
+    return parseObservations(await this.redis.lrange(this.key(gateway), 0, HISTORY - 1));
   }
-  async record(gateway: string, o: UpdateObservation): Promise<void> {
-    await this.redis.multi().lpush(this.key(gateway), `${Math.round(o.loMs)},${Math.round(o.hiMs)}`).ltrim(this.key(gateway), 0, HISTORY - 1).exec();
+  async peers(gateway: string): Promise<PeerHistory[]> {
+    const regions = Object.entries(await this.redis.hgetall(this.regionsKey)).filter(([name]) => name !== gateway);
+    if (regions.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const [name] of regions) pipeline.lrange(this.key(name), 0, HISTORY - 1);
+    const lists = (await pipeline.exec()) ?? [];
+    return regions.map(([name, regionId], i) => ({ gateway: name, regionId, observations: parseObservations((lists[i]?.[1] ?? []) as string[]) }));
+  }
+  async record(gateway: string, regionId: string, o: UpdateObservation): Promise<void> {
+    await this.redis.multi().lpush(this.key(gateway), `${Math.round(o.loMs)},${Math.round(o.hiMs)}`).ltrim(this.key(gateway), 0, HISTORY - 1)
+      .hset(this.regionsKey, gateway, regionId).exec();
   }
 }
+
+const parseObservations = (raw: readonly string[]): UpdateObservation[] => raw.map((entry) => entry.split(',').map(Number))
+  .filter(([lo, hi]) => Number.isFinite(lo) && Number.isFinite(hi) && hi! >= lo!)
+  .map(([loMs, hiMs]) => ({ loMs: loMs!, hiMs: hiMs! }));

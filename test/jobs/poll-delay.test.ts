@@ -1,7 +1,7 @@
 // The poll schedule after a change, as counts: how many DescribeVpnGateway calls an update of a given length
 // costs, and how far behind it the poll that sees it lands (simulated time; nothing here waits).
 import { describe, expect, it } from 'vitest';
-import { estimateUpdateTime, nextPollDelay, PRIOR, type UpdateObservation, type UpdateTimeEstimate } from '../../src/jobs/gateway-wait.js';
+import { chooseBasis, estimateUpdateTime, HISTORY, nextPollDelay, OWN_ENOUGH, PRIOR, PRIOR_STEP, type UpdateObservation, type UpdateTimeEstimate } from '../../src/jobs/gateway-wait.js';
 
 /** Polls a gateway whose update takes `actualMs`, as GatewayWaiter does; returns the calls and the observation. */
 function simulate(actualMs: number, estimate: UpdateTimeEstimate): { calls: number; lateMs: number; observation: UpdateObservation } {
@@ -46,12 +46,15 @@ describe('estimateUpdateTime', () => {
 
   it('centres on the observed updates and covers their spread, wider while there are few', () => {
     const one = estimateUpdateTime([{ loMs: 29_000, hiMs: 31_000 }]);
-    expect(one.fromMs).toBeLessThanOrEqual(15_000);
-    expect(one.toMs).toBeGreaterThanOrEqual(45_000);
+    expect(one.fromMs).toBeLessThanOrEqual(21_000);
+    expect(one.toMs).toBeGreaterThanOrEqual(39_000);
     const many = estimateUpdateTime(jittered(12).map((t) => ({ loMs: t - 500, hiMs: t + 500 })));
     expect(many.fromMs).toBeLessThanOrEqual(21_000);
     expect(many.toMs).toBeGreaterThanOrEqual(39_000);
-    expect(many.toMs - many.fromMs).toBeLessThan(one.toMs - one.fromMs);
+    // Two that agree still cover ±20 %: two samples cannot show the spread.
+    const two = estimateUpdateTime([{ loMs: 29_900, hiMs: 30_100 }, { loMs: 29_900, hiMs: 30_100 }]);
+    expect(two.fromMs).toBeLessThanOrEqual(24_000);
+    expect(two.toMs).toBeGreaterThanOrEqual(36_000);
   });
 });
 
@@ -72,18 +75,19 @@ describe('nextPollDelay after our own change', () => {
     expect(mean(calls.slice(6))).toBeLessThanOrEqual(9);
   });
 
-  it('a gateway never seen: long updates stay cheap and are seen at most 25 % late', () => {
-    for (const actual of [2_000, 30_000, 120_000, 600_000]) {
+  it('nothing known at all: the first poll at 5 s, long updates stay cheap and are seen at most 35 % late', () => {
+    expect(simulate(2_000, PRIOR)).toMatchObject({ calls: 1, observation: { loMs: 0, hiMs: PRIOR.fromMs } });
+    for (const actual of [5_000, 30_000, 120_000, 600_000]) {
       const r = simulate(actual, PRIOR);
-      expect(r.calls, `${actual} ms`).toBeLessThanOrEqual(actual <= 2_000 ? 1 : 30);
-      expect(r.lateMs / actual, `${actual} ms`).toBeLessThanOrEqual(0.26);
+      expect(r.calls, `${actual} ms`).toBeLessThanOrEqual(actual <= 30_000 ? 8 : 20);
+      expect(r.lateMs / actual, `${actual} ms`).toBeLessThanOrEqual(PRIOR_STEP + 0.01);
     }
   });
 
   it('a fast gateway (the 2 s sandbox one) is learnt to within a few polls', () => {
     const { calls, late } = learn(Array.from({ length: 8 }, () => 2000));
     expect(calls[0]).toBe(1);
-    expect(Math.max(...calls.slice(4))).toBeLessThanOrEqual(5);
+    expect(Math.max(...calls.slice(5))).toBeLessThanOrEqual(5);
     expect(Math.max(...late.slice(4))).toBeLessThanOrEqual(100);
   });
 
@@ -92,6 +96,42 @@ describe('nextPollDelay after our own change', () => {
     const r = simulate(120_000, estimate);
     expect(r.calls).toBeLessThanOrEqual(26);
     expect(r.lateMs / 120_000).toBeLessThanOrEqual(0.16);
+  });
+});
+
+describe('chooseBasis: what a gateway with few updates of its own starts from', () => {
+  const seen = (ms: number): UpdateObservation => ({ loMs: ms - 500, hiMs: ms + 500 });
+  const peer = (gateway: string, regionId: string, ...ms: number[]) => ({ gateway, regionId, observations: ms.map(seen) });
+
+  it('nothing known anywhere: the prior; its own few alone when no other gateway has updated', () => {
+    expect(chooseBasis([], [], 'cn-hangzhou')).toEqual({ source: 'prior' });
+    expect(chooseBasis([], [peer('idle', 'cn-hangzhou')], 'cn-hangzhou')).toEqual({ source: 'prior' });
+    expect(chooseBasis([seen(30_000)], [], 'cn-hangzhou')).toEqual({ source: 'own', observations: [seen(30_000)] });
+  });
+
+  it('borrows its region\'s gateways before the account\'s others, the newest of each in turn, after its own few', () => {
+    const peers = [peer('far', 'eu-central-1', 2_000), peer('near-a', 'cn-hangzhou', 30_000, 31_000), peer('near-b', 'cn-hangzhou', 29_000)];
+    expect(chooseBasis([], peers, 'cn-hangzhou')).toEqual({ source: 'region', observations: [seen(30_000), seen(29_000), seen(31_000)] });
+    expect(chooseBasis([seen(28_000)], peers, 'cn-hangzhou')).toEqual({ source: 'region', observations: [seen(28_000), seen(30_000), seen(29_000), seen(31_000)] });
+    expect(chooseBasis([], peers, 'cn-qingdao')).toEqual({ source: 'account', observations: [seen(2_000), seen(30_000), seen(29_000), seen(31_000)] });
+    const many = [peer('near-a', 'cn-hangzhou', ...Array.from({ length: HISTORY }, (_, i) => 20_000 + i)), peer('near-b', 'cn-hangzhou', ...Array.from({ length: HISTORY }, (_, i) => 40_000 + i))];
+    const capped = chooseBasis([seen(1)], many, 'cn-hangzhou');
+    expect(capped.source === 'region' && capped.observations).toHaveLength(HISTORY);
+  });
+
+  it('its own updates alone once there are OWN_ENOUGH of them', () => {
+    const own = Array.from({ length: OWN_ENOUGH }, (_, i) => seen(10_000 + i));
+    expect(chooseBasis(own, [peer('near', 'cn-hangzhou', 30_000)], 'cn-hangzhou')).toEqual({ source: 'own', observations: own });
+  });
+
+  it('a 30 s gateway whose first change borrows a 30 s neighbour is polled from about 20 s and seen within 1.5 s (the prior: 5 s or more)', () => {
+    const borrowed = chooseBasis([], [peer('near', 'cn-hangzhou', 30_000)], 'cn-hangzhou');
+    const estimate = estimateUpdateTime(borrowed.source === 'prior' ? [] : borrowed.observations);
+    const [r, cold] = [simulate(33_000, estimate), simulate(33_000, PRIOR)];
+    expect(estimate.fromMs).toBeGreaterThan(15_000);
+    expect(r.calls).toBeLessThanOrEqual(14);
+    expect(r.lateMs).toBeLessThanOrEqual(1_500);
+    expect(cold.lateMs).toBeGreaterThan(5_000);
   });
 });
 
