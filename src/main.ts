@@ -145,7 +145,10 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const reconcile: ReconcileService = new ReconcileService({
     store, audit, vpc, redis, findings, gateways: file.gateways, lane: lanes, notifications: notify,
     posts: new SlackFindingPosts(slackClient, file.slack.approvalsChannel, messenger.channelLang),
-    grantEnded: (request) => profiles.grantEnded(request),
+    grantEnded: async (request) => {
+      await profiles.grantEnded(request);
+      await warm.store.grantEnded(request);
+    },
     isAdmin: async (userId) => (await admin.authorize(userId)).ok,
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'reconcile step failed'),
   });

@@ -3,12 +3,23 @@
 //   pending   set   poolId               fills reserved and not yet ready (their lane job is the record)
 //   certs     hash  certId → JSON        every pool certificate we know of (name, pool id, created)
 //   retiring  set   certId               taken out of `ready` to be deleted (aged, surplus, setting removed)
-//   assigned  hash  certId → requestId   who was given which pooled certificate (kept with the audit log)
-// and per request a `holder` key: the pooled certificate's id, or '-' for the ordinary path. Every move
+//   assigned  hash  certId → requestId   who holds which pooled certificate, until the grant ends (the
+//                                        audit log keeps the mapping for good)
+// plus `gateways`, a hash name → the gateway's coordinates, so that the pool of a gateway removed from the
+// configuration can still be deleted; and per request a `holder` key: the pooled certificate's id, or '-' for the ordinary path. Every move
 // between these is one Lua script, so a certificate is in exactly one place and a request holds at most
 // one: two approvals (in any processes, killed or not) can never be handed the same certificate.
 // All keys share the `{vpnbot}` hash tag, so the scripts stay valid on Redis Cluster.
 import type { RedisClient } from './redis-client.js';
+import type { AccessRequest } from './requests.js';
+
+/** Where a pool lives: enough to reach the gateway after it was removed from the configuration. */
+export interface PoolGateway {
+  name: string;
+  regionId: string;
+  vpnGatewayId: string;
+  sslVpnServerId: string;
+}
 
 export interface PoolCert {
   certId: string;
@@ -79,15 +90,38 @@ end
 return moved
 `;
 
+/** The grant of a pooled certificate ended: the mapping goes (the audit log keeps it), with the record and the path. */
+const ENDED = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[3])
+return 1
+`;
+
+/** A removed gateway's pool is gone: its records go, except those of certificates someone still holds. */
+const FORGET = `
+if redis.call('ZCARD', KEYS[3]) + redis.call('SCARD', KEYS[4]) + redis.call('SCARD', KEYS[5]) > 0 then return 0 end
+local held = {}
+for _, id in ipairs(redis.call('HKEYS', KEYS[2])) do held[id] = true end
+for _, id in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if not held[id] then redis.call('HDEL', KEYS[1], id) end
+end
+redis.call('DEL', KEYS[6], KEYS[7])
+redis.call('HDEL', KEYS[8], ARGV[1])
+return 1
+`;
+
 /** A request's path is needed until it is delivered or ended; after that the `assigned` hash keeps the mapping. */
 const HOLDER_TTL_MS = 30 * 86_400_000;
 
 export class PoolStore {
   constructor(private readonly redis: RedisClient, readonly prefix = '{vpnbot}') {}
 
-  private k(gateway: string, what: 'ready' | 'pending' | 'certs' | 'retiring' | 'assigned' | 'paused' | 'told') {
+  private k(gateway: string, what: 'ready' | 'pending' | 'certs' | 'retiring' | 'assigned' | 'paused' | 'told' | 'cleanup') {
     return `${this.prefix}:pool:${gateway}:${what}`;
   }
+  private get gatewaysKey() { return `${this.prefix}:pool:gateways`; }
   private holder(requestId: string) { return `${this.prefix}:pool:holder:${requestId}`; }
 
   /**
@@ -175,6 +209,44 @@ export class PoolStore {
   /** A retired certificate is gone from the gateway. */
   async deleted(gateway: string, certId: string): Promise<void> {
     await this.redis.multi().srem(this.k(gateway, 'retiring'), certId).hdel(this.k(gateway, 'certs'), certId).exec();
+  }
+
+  /** The grant ended (expired, revoked, vanished): its pooled certificate, deleted with it, is no longer anyone's. */
+  async grantEnded(request: Pick<AccessRequest, 'id' | 'gateway' | 'certId'>): Promise<boolean> {
+    if (!request.certId) return false;
+    const ok = await this.redis.eval(ENDED, 3, this.k(request.gateway, 'assigned'), this.k(request.gateway, 'certs'), this.holder(request.id), request.certId, request.id);
+    return Number(ok) === 1;
+  }
+
+  /** Remembers where a configured gateway is, for the day it is removed from the configuration. */
+  async register(gw: PoolGateway): Promise<void> {
+    const { name, regionId, vpnGatewayId, sslVpnServerId } = gw;
+    await this.redis.hset(this.gatewaysKey, name, JSON.stringify({ name, regionId, vpnGatewayId, sslVpnServerId }));
+  }
+
+  /** Every gateway registered so far, as stored (the caller validates it). */
+  async registered(): Promise<Map<string, unknown>> {
+    const raw = await this.redis.hgetall(this.gatewaysKey);
+    return new Map(Object.entries(raw).map(([name, json]) => [name, JSON.parse(json) as unknown]));
+  }
+
+  /** One process at a time cleans up a removed gateway's pool; false while another holds it. */
+  async lockCleanup(gateway: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.k(gateway, 'cleanup'), '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async unlockCleanup(gateway: string): Promise<void> {
+    await this.redis.del(this.k(gateway, 'cleanup'));
+  }
+
+  /**
+   * Drops a removed gateway's pool records once nothing is ready, filling or retiring there; what someone
+   * holds stays (their grant's records). False while anything is left to delete.
+   */
+  async forgetGateway(gateway: string): Promise<boolean> {
+    const ok = await this.redis.eval(FORGET, 8, this.k(gateway, 'certs'), this.k(gateway, 'assigned'), this.k(gateway, 'ready'), this.k(gateway, 'pending'),
+      this.k(gateway, 'retiring'), this.k(gateway, 'paused'), this.k(gateway, 'told'), this.gatewaysKey, gateway);
+    return Number(ok) === 1;
   }
 
   /** Who was given a pooled certificate (undefined for an unassigned one). */

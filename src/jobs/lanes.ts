@@ -95,6 +95,11 @@ export class Lanes implements ProvisioningQueue, ServerChangeLane {
     }
   }
 
+  /** Whether the gateway is configured (has a lane). */
+  has(gateway: string): boolean {
+    return this.queues.has(gateway);
+  }
+
   queue(gateway: string): Queue<LaneJobData> {
     const queue = this.queues.get(gateway);
     if (!queue) throw new Error(`no lane for gateway ${gateway}`);

@@ -8,14 +8,15 @@
 import { Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import { openQueue, queuePrefix } from './queues.js';
 import { CloudError } from '../api/errors.js';
-import type { GatewayConfig } from '../config/schema.js';
+import { gatewaySchema, type GatewayConfig } from '../config/schema.js';
 import { clientToken, laneJobId, newPoolId, poolCertificateName } from '../core/ids.js';
 import type { PoolCert, PoolStore } from '../core/pool.js';
 import type { ProvisioningQueue } from '../core/ports.js';
 import type { AccessRequest } from '../core/requests.js';
 import { LANE_JOB_OPTIONS, removalTime, type Lanes, type PoolDeleteJobData, type PoolFillJobData } from './lanes.js';
 import { deliverProfile, fail, ProgressNotes, type GrantJobDeps } from './provision.js';
-import { cloudCall, gatewayGate, isPermanent, runSteps } from './steps.js';
+import { cloudCall, gatewayGate, isPermanent, runSteps, toFailure, type GatewayGate } from './steps.js';
+import { deleteVerified, DeleteNotVerified } from './verified-delete.js';
 
 export const POOL_DELIVER_QUEUE = 'pool-deliver';
 
@@ -118,12 +119,13 @@ export class WarmPool implements ProvisioningQueue {
   }
 
   /**
-   * At start and on every sweep, per gateway: stop fills no longer wanted (setting removed), retire aged
+   * At start and on every sweep, per gateway: record where it is (see retireRemovedGateways), stop fills no longer wanted (setting removed), retire aged
    * and surplus certificates, make sure every reservation and retirement has its job (a crash between the
    * record and the enqueue), and top up. Idempotent.
    */
   async maintain(): Promise<void> {
-    for (const gateway of this.o.gateways.keys()) {
+    for (const [gateway, gw] of this.o.gateways) {
+      await this.o.pool.register(gw);
       const target = this.target(gateway);
       if (target === 0) await this.o.pool.abandonAll(gateway);
       await this.o.pool.retire(gateway, Date.now() - this.o.maxAgeMs, target);
@@ -219,43 +221,87 @@ export function createPoolFillProcessor(deps: PoolJobDeps) {
   };
 }
 
-/** Deletes one retired (never assigned) pool certificate on the lane. */
+/** Deletes one retired (never assigned) pool certificate on the lane, verified gone like every delete. */
 export function createPoolDeleteProcessor(deps: PoolJobDeps) {
   return async (job: Job<PoolDeleteJobData>, _token?: string, signal?: AbortSignal): Promise<string> => {
-    const { pool, vpc, audit } = deps;
+    const { pool } = deps;
     const { gateway, certId, poolId } = job.data;
     const gw = deps.gateways.get(gateway);
+    // Removed from the configuration: retireRemovedGateways deletes its pool, off the lanes.
     if (!gw) return 'gateway-gone';
     // Belt and braces: a certificate someone holds is never deleted here (their grant's removal does it).
     if (await pool.assignedTo(gateway, certId)) return 'assigned';
     const gate = gatewayGate(deps.waiter, gw, deps.gatewayTimeoutMs, signal);
-    let { changedAt } = job.data;
     await runSteps(job, {
       logger: deps.logger,
       subject: { poolId, gateway },
-      permanent: (err) => err instanceof CloudError && err.kind === 'permanent',
+      permanent: (err) => (err instanceof CloudError && err.kind === 'permanent') || err instanceof DeleteNotVerified,
       onFailure: async (failure, reason) => {
         deps.logger.error({ certId, gateway, reason }, 'pool certificate removal failed');
         await deps.messenger.poolNotice({ kind: 'delete-failed', gateway, certId, failure }).catch(() => undefined);
       },
     }, async () => {
-      if (job.data.step === 'start') {
-        await gate.untilActive();
-        let cloudRequestId: string | undefined;
-        try {
-          cloudRequestId = (await cloudCall(() => vpc.deleteSslVpnClientCert({ regionId: gw.regionId, sslVpnClientCertId: certId, clientToken: clientToken.deletePoolCertificate(poolId) }), { attempts: 8, gate, signal })).requestId;
-          changedAt = Date.now();
-        } catch (err) {
-          if (!(err instanceof CloudError && err.kind === 'not-found')) throw err;
-        }
-        await audit.append({ actor: 'system', action: 'pool.cert.deleted', gateway, detail: certId, ...(cloudRequestId ? { cloudRequestId } : {}) });
-        await job.updateData({ ...job.data, step: 'await-active', ...(changedAt ? { changedAt } : {}) });
-      }
-      if (changedAt) await gate.untilActive(changedAt);
+      // Also after a crash mid-way: the same ClientToken replays a delete already sent, and absence is checked anyway.
+      await gate.untilActive();
+      await deletePoolCert(deps, gate, { gateway, certId, poolId }, 'retired');
     });
     await pool.deleted(gateway, certId);
     return 'pool-deleted';
   };
+}
+
+/** One unassigned pool certificate deleted and verified gone (verified-delete.ts), audited as such. */
+async function deletePoolCert(deps: PoolJobDeps, gate: GatewayGate, cert: { gateway: string; certId: string; poolId: string }, why: string): Promise<void> {
+  const { certId, gateway } = cert;
+  const result = await deleteVerified({
+    vpc: deps.vpc, gate, certId, clientToken: clientToken.deletePoolCertificate(cert.poolId), deadline: Date.now() + deps.gatewayTimeoutMs,
+    onRetry: (attempt) => deps.audit.append({ actor: 'system', action: 'cert.delete-not-applied', gateway, detail: `${certId} still listed after delete #${attempt}; deleting again` }).then(() => undefined),
+  });
+  await deps.audit.append({
+    actor: 'system', action: 'pool.cert.deleted', gateway, detail: `${certId} (${why}): removed and verified${result.attempts > 1 ? ` after ${result.attempts} deletes` : ''}`,
+    ...(result.cloudRequestId ? { cloudRequestId: result.cloudRequestId } : {}),
+  });
+}
+
+/**
+ * A gateway removed from the configuration keeps nobody's certificates: its unassigned pool certificates
+ * (valid credentials nobody holds) are deleted and verified gone, reaching the gateway by the coordinates
+ * recorded while it was configured, and then its pool records are dropped. It has no lane any more, so
+ * nothing else of the bot changes it; one process at a time does this (a lock in Redis). Certificates
+ * someone holds stay with their grants. Runs with the pool upkeep; whatever fails is retried next time.
+ */
+export async function retireRemovedGateways(deps: PoolJobDeps): Promise<void> {
+  for (const [name, stored] of await deps.pool.registered()) {
+    if (deps.gateways.has(name)) continue;
+    const parsed = gatewaySchema.safeParse(stored);
+    if (!parsed.success) {
+      deps.logger.error({ gateway: name }, 'removed gateway: its recorded coordinates are not valid; delete its pool certificates by hand');
+      continue;
+    }
+    if (!(await deps.pool.lockCleanup(name, 2 * deps.gatewayTimeoutMs))) continue;
+    try {
+      await deps.pool.abandonAll(name);
+      await deps.pool.retire(name, Number.MAX_SAFE_INTEGER, 0);
+      const gate = gatewayGate(deps.waiter, parsed.data, deps.gatewayTimeoutMs);
+      for (const cert of await deps.pool.retiring(name)) {
+        if (await deps.pool.assignedTo(name, cert.certId)) continue;
+        try {
+          await gate.untilActive();
+          await deletePoolCert(deps, gate, cert, 'gateway removed from the configuration');
+          await deps.pool.deleted(name, cert.certId);
+        } catch (err) {
+          const failure = toFailure(err);
+          deps.logger.error({ certId: cert.certId, gateway: name, reason: failure.detail }, 'pool certificate of a removed gateway not deleted; retried at the next upkeep');
+          await deps.messenger.poolNotice({ kind: 'delete-failed', gateway: name, certId: cert.certId, failure }).catch(() => undefined);
+        }
+      }
+      if (await deps.pool.forgetGateway(name)) {
+        await deps.audit.append({ actor: 'system', action: 'pool.gateway-forgotten', gateway: name, detail: 'removed from the configuration; its pool is deleted' });
+      }
+    } finally {
+      await deps.pool.unlockCleanup(name);
+    }
+  }
 }
 
 /** Hands a claimed pool certificate to its request: profile fetched fresh, DM, grant active, refill queued. */

@@ -66,6 +66,7 @@ export function createRemovalProcessor(deps: GrantJobDeps, options: RemovalOptio
     if (!moved.ok) return 'already-ended';
     await audit.append({ actor: job.data.actor, action: `grant.${job.data.reason}`, requestId: request.id, subject: request.requesterId, gateway: gw.name });
     await deps.profiles?.grantEnded(moved.request);
+    await deps.pool?.grantEnded(moved.request);
     await tell(deps, moved.request);
     return job.data.reason;
   };

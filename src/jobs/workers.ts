@@ -5,6 +5,7 @@ import { WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from 'pino';
 import type { RequestStore } from '../core/store.js';
+import type { AccessRequest } from '../core/requests.js';
 import { laneName, lanePrefix, type Lanes, type LaneJobData, type ProvisionJobData, type RemovalJobData, type ServerChangeJobData, type CertDeleteJobData } from './lanes.js';
 import { createCertDeleteProcessor, type CertDeleteDeps } from './cert-delete.js';
 import { createServerChangeProcessor } from './server-change.js';
@@ -14,7 +15,7 @@ import { createRemovalProcessor } from './removal.js';
 import { createProvisionProcessor, type GrantJobDeps } from './provision.js';
 import { startNotifyWorker, type NotifyQueue } from './notify.js';
 import type { Messenger, ProvisioningQueue } from '../core/ports.js';
-import { createPoolDeleteProcessor, createPoolFillProcessor, startPoolDeliverWorker, type WarmPool } from './pool.js';
+import { createPoolDeleteProcessor, createPoolFillProcessor, retireRemovedGateways, startPoolDeliverWorker, type WarmPool } from './pool.js';
 import type { PoolDeleteJobData, PoolFillJobData } from './lanes.js';
 
 /** The abort reason given to jobs in flight when the process stops. */
@@ -117,6 +118,7 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
   void (async () => {
     await recover(deps.store, deps.lanes, deps.notify, deps.logger, warm);
     await warm?.maintain();
+    if (poolDeps) void retireRemovedGateways(poolDeps).catch((err: Error) => deps.logger.warn({ err: err.message }, 'removed gateways: pool cleanup failed'));
     // An approval whose job was lost (crash between the decision and the enqueue) gets it back.
     for (const proposal of await deps.serverChanges.proposals.listByStatus('approved')) {
       if (deps.gateways.has(proposal.gateway)) await deps.lanes.enqueueServerChange(proposal);
@@ -126,6 +128,7 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
   const sweep = setInterval(() => {
     void sweepExpiries(deps.store, deps.lanes, Date.now() + 5 * 60_000).catch((err: Error) => deps.logger.warn({ err: err.message }, 'expiry sweep failed'));
     void warm?.maintain().catch((err: Error) => deps.logger.warn({ err: err.message }, 'warm pool upkeep failed'));
+    if (poolDeps) void retireRemovedGateways(poolDeps).catch((err: Error) => deps.logger.warn({ err: err.message }, 'removed gateways: pool cleanup failed'));
   }, deps.sweepIntervalMs ?? 60_000);
   sweep.unref();
   return {
@@ -154,9 +157,17 @@ export async function sweepExpiries(store: RequestStore, lanes: Lanes, until: nu
 /** Approved or in-flight requests get their job back; pending requests without a card get one. Idempotent. */
 export async function recover(store: RequestStore, lanes: Lanes, notify: NotifyQueue, logger: Logger, provisioning: ProvisioningQueue = lanes): Promise<void> {
   let requeued = 0;
+  // A gateway removed from the configuration has no lane: its requests and grants are skipped (and
+  // counted in the log), not allowed to stop the recovery of every other gateway.
+  const unconfigured = new Map<string, number>();
+  const onLane = (request: AccessRequest) => {
+    if (lanes.has(request.gateway)) return true;
+    unconfigured.set(request.gateway, (unconfigured.get(request.gateway) ?? 0) + 1);
+    return false;
+  };
   for (const status of ['approved', 'provisioning'] as const) {
     for (const request of await store.listByStatus(status)) {
-      if (request.deliveredAt) continue;
+      if (request.deliveredAt || !onLane(request)) continue;
       await provisioning.enqueueProvision(request);
       requeued++;
     }
@@ -164,9 +175,12 @@ export async function recover(store: RequestStore, lanes: Lanes, notify: NotifyQ
   for (const request of await store.listByStatus('pending')) {
     if (!request.card) await notify.syncCard(request);
   }
-  await inBatches(await store.listByStatus('active'), async (request) => {
+  await inBatches((await store.listByStatus('active')).filter(onLane), async (request) => {
     await lanes.scheduleExpiry(request);
     await notify.scheduleReminder(request);
   });
   if (requeued) logger.info({ requeued }, 'recovery: provisioning jobs ensured');
+  for (const [gateway, count] of unconfigured) {
+    logger.warn({ gateway, count }, 'recovery: requests and grants on a gateway that is no longer configured are skipped; their certificates are not removed by the bot');
+  }
 }

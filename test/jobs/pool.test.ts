@@ -68,6 +68,17 @@ async function adminText(harness: Harness, text: string): Promise<string> {
   return String(reply.body.text);
 }
 
+/** A pool of 2 on hangzhou, one of its certificates held by Alice's grant, refilled to 2 ready. */
+async function fullPoolWithOneHeld() {
+  h = await startHarness({ db: DB, configText: poolConfig(2) });
+  await readyCount(h, 2);
+  const s = await submit(h, 'U0ALICE');
+  await approve(h, s);
+  const held = await untilActive(h, s.requestId);
+  await readyCount(h, 2);
+  return { s, held, harness: h };
+}
+
 describe('warm pool', () => {
   it('fills on the lane, serves an approval from the pool with one assignment, refills, and shows in status and reconcile', async () => {
     h = await startHarness({ db: DB, configText: poolConfig(2) });
@@ -106,6 +117,12 @@ describe('warm pool', () => {
     await vi.waitFor(async () => expect((await store.get(s.requestId))?.status).toBe('revoked'), { timeout: 20_000, interval: 50 });
     expect(h.sim.clientCerts(HZ.sslVpnServerId).map((c) => c.sslVpnClientCertId)).not.toContain(active.certId);
     expect((await new PoolStore(h.redis).counts(HZ.name)).ready).toBe(2);
+    // The grant ended: its certificate is nobody's any more, so the pool's mapping and record of it go (the audit keeps it).
+    const pool = new PoolStore(h.redis);
+    expect(await pool.assignedTo(HZ.name, active.certId!)).toBeUndefined();
+    expect(await pool.cert(HZ.name, active.certId!)).toBeUndefined();
+    expect(await pool.holderOf(s.requestId)).toBeUndefined();
+    expect((await pool.known(HZ.name)).get(active.certId!)).toBeUndefined();
   }, 90_000);
 
   it('concurrent approvals: each pooled certificate goes to exactly one request, the rest take the ordinary path', async () => {
@@ -159,22 +176,25 @@ describe('warm pool', () => {
     const [old] = poolCerts(h);
     // Two days old as far as the pool knows; the next upkeep (here: a restart) replaces it.
     await h.redis.zadd(`{vpnbot}:pool:${HZ.name}:ready`, String(Date.now() - 2 * 86_400_000), old!.sslVpnClientCertId);
+    // Its first delete is answered with success and not applied: the pool verifies deletes like the rest of the product.
+    h.sim.inject({ action: 'DeleteSslVpnClientCert', mode: 'pretend', times: 1 });
     await restart(h, configText);
-    await vi.waitFor(() => expect(h!.sim.clientCerts(HZ.sslVpnServerId).map((c) => c.sslVpnClientCertId)).not.toContain(old!.sslVpnClientCertId), { timeout: 30_000, interval: 50 });
+    await vi.waitFor(async () => expect((await new AuditLog(h!.redis).list()).some((e) => e.action === 'pool.cert.deleted')).toBe(true), { timeout: 30_000, interval: 50 });
+    expect(h.sim.clientCerts(HZ.sslVpnServerId).map((c) => c.sslVpnClientCertId)).not.toContain(old!.sslVpnClientCertId);
+    const deletes = h.sim.callsOf('DeleteSslVpnClientCert').filter((c) => c.params.SslVpnClientCertId === old!.sslVpnClientCertId);
+    expect(deletes).toHaveLength(2);
+    expect(deletes[1]!.params.ClientToken).toBe(`${String(deletes[0]!.params.ClientToken)}-r2`);
     await readyCount(h, 1);
     expect(poolCerts(h)).toHaveLength(1);
     const audit = await new AuditLog(h.redis).list();
-    expect(audit.filter((e) => e.action === 'pool.cert.deleted').map((e) => e.detail)).toEqual([old!.sslVpnClientCertId]);
+    expect(audit.filter((e) => e.action === 'cert.delete-not-applied').map((e) => e.detail)).toEqual([`${old!.sslVpnClientCertId} still listed after delete #1; deleting again`]);
+    expect(audit.filter((e) => e.action === 'pool.cert.deleted').map((e) => e.detail)).toEqual([`${old!.sslVpnClientCertId} (retired): removed and verified after 2 deletes`]);
     expect(h.sim.configuringRejections()).toBe(0);
   }, 90_000);
 
   it('removing the setting deletes the unassigned certificates, never an assigned one', async () => {
-    h = await startHarness({ db: DB, configText: poolConfig(2) });
-    await readyCount(h, 2);
-    const s = await submit(h, 'U0ALICE');
-    await approve(h, s);
-    const held = await untilActive(h, s.requestId);
-    await readyCount(h, 2);
+    const { s, held, harness } = await fullPoolWithOneHeld();
+    h = harness;
     await restart(h, poolConfig(0));
     await vi.waitFor(() => expect(poolCerts(h!).map((c) => c.sslVpnClientCertId)).toEqual([held.certId]), { timeout: 30_000, interval: 50 });
     await vi.waitFor(async () => expect(await new PoolStore(h!.redis).counts(HZ.name)).toMatchObject({ ready: 0, filling: 0, retiring: 0 }), { timeout: 15_000, interval: 50 });
@@ -182,4 +202,26 @@ describe('warm pool', () => {
     expect((await new RequestStore(h.redis).get(s.requestId))?.status).toBe('active');
     expect(h.sim.configuringRejections()).toBe(0);
   }, 90_000);
+
+  it('a gateway removed from the configuration: its unassigned certificates are deleted (verified) and its pool records dropped; a held one stays', async () => {
+    const { s, held, harness } = await fullPoolWithOneHeld();
+    h = harness;
+    const pool = new PoolStore(h.redis);
+    expect([...(await pool.registered()).keys()].sort()).toEqual(GATEWAYS.map((g) => g.name).sort());
+    // hangzhou leaves the configuration (frankfurt stays).
+    await restart(h, configYaml('  expiryCoalesceWindow: 0m\n', { gateways: GATEWAYS.filter((g) => g.name !== HZ.name) }));
+    // At start-up, not at the first upkeep a minute later: Alice's grant on hangzhou, which has no lane any
+    // more, no longer stops the recovery (and the upkeep after it) for every gateway.
+    await vi.waitFor(async () => expect((await pool.registered()).has(HZ.name)).toBe(false), { timeout: 30_000, interval: 100 });
+    expect(poolCerts(h).map((c) => c.sslVpnClientCertId)).toEqual([held.certId]);
+    expect(await pool.counts(HZ.name)).toEqual({ ready: 0, filling: 0, retiring: 0, paused: false });
+    expect([...(await pool.known(HZ.name))]).toEqual([[held.certId, 'assigned']]);
+    expect(await pool.assignedTo(HZ.name, held.certId!)).toBe(s.requestId);
+    const audit = await new AuditLog(h.redis).list();
+    const deleted = audit.filter((e) => e.action === 'pool.cert.deleted');
+    expect(deleted).toHaveLength(2);
+    for (const e of deleted) expect(e.detail).toMatch(/\(gateway removed from the configuration\): removed and verified$/);
+    expect(audit.filter((e) => e.action === 'pool.gateway-forgotten').map((e) => e.gateway)).toEqual([HZ.name]);
+    expect(h.sim.configuringRejections()).toBe(0);
+  }, 120_000);
 });
