@@ -59,6 +59,8 @@ export function createRemovalProcessor(deps: GrantJobDeps, options: RemovalOptio
         onRetry: (attempt) => audit.append({ actor: 'system', action: 'cert.delete-not-applied', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${certId} still listed after delete #${attempt}; deleting again` }).then(() => undefined),
       });
       await audit.append({ actor: job.data.actor, action: 'cert.deleted', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: `${certId} (${job.data.reason}): removed and verified${result.attempts > 1 ? ` after ${result.attempts} deletes` : ''}`, ...(result.cloudRequestId ? { cloudRequestId: result.cloudRequestId } : {}) });
+      // Gone from the gateway: a pooled certificate is nobody's any more (before the grant ends, so a crash cannot skip it).
+      await deps.pool?.grantEnded(request);
       await job.updateData({ ...job.data, step: 'await-active' });
     }, signal);
 
@@ -66,7 +68,6 @@ export function createRemovalProcessor(deps: GrantJobDeps, options: RemovalOptio
     if (!moved.ok) return 'already-ended';
     await audit.append({ actor: job.data.actor, action: `grant.${job.data.reason}`, requestId: request.id, subject: request.requesterId, gateway: gw.name });
     await deps.profiles?.grantEnded(moved.request);
-    await deps.pool?.grantEnded(moved.request);
     await tell(deps, moved.request);
     return job.data.reason;
   };
