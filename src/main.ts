@@ -114,7 +114,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   const directory = new SlackDirectory(slackClient, undefined, file.slack.locale);
   const messenger = new SlackMessenger(slackClient, file.slack.approvalsChannel, { profileRetentionMs: file.access.profileRetention, locale: file.slack.locale, langOf: directory.langOf });
   let identity: { botId: string; botUserId: string } | undefined;
-  const witness = new SlackAuditWitness(slackClient, file.slack.auditChannel ?? file.slack.approvalsChannel, () => audit, logger, () => identity?.botUserId);
+  const witness = new SlackAuditWitness(slackClient, file.slack.auditChannel ?? file.slack.approvalsChannel, () => audit, logger, () => identity?.botUserId, messenger.channelLang);
   witnessRef.current = witness;
   const maintenance = new MaintenanceQueue(redis);
   // `/vpn admin server set`: proposals in Redis, their cards in the approvals channel, applied on the lanes.
@@ -154,7 +154,7 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
   });
   const leavers = new Leavers({
     offboarding: admin.offboarding, store, audit, redis, accounts: directory, enabled: file.offboarding.onSlackDeactivation,
-    alerts: { leaverOffboarded: (summary, source) => messenger.notifyAdmins(leaverAlert(summary, source)) },
+    alerts: { leaverOffboarded: (summary, source) => messenger.notifyAdmins(leaverAlert(summary, source, messenger.channelLang)) },
     onError: (what, err) => logger.error({ err: (err as Error)?.message ?? String(err), what }, 'offboarding a leaver: step failed'),
   });
 

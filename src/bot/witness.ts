@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { AuditLog, AuditWitnesses, WitnessedHead } from '../core/audit.js';
 import { auditHeadText, parseAuditHeadText } from './views/audit.js';
+import { EN, type Lang } from './i18n/index.js';
 
 export class SlackAuditWitness implements AuditWitnesses {
   private posting: Promise<void> | undefined;
@@ -16,6 +17,8 @@ export class SlackAuditWitness implements AuditWitnesses {
     private readonly logger: Logger,
     /** Only the bot's own posts count as witnesses. */
     private readonly botUserId: () => string | undefined,
+    /** The audit channel's language (slack.locale). */
+    private readonly lang: Lang = EN,
   ) {}
 
   /** Posts the current head unless the newest witness already names it. */
@@ -24,7 +27,7 @@ export class SlackAuditWitness implements AuditWitnesses {
     if (!head) return;
     const [latest] = await this.recent(1);
     if (latest && latest.seq === head.seq && latest.hash === head.hash) return;
-    await this.client.chat.postMessage({ channel: this.channel, text: auditHeadText(head) });
+    await this.client.chat.postMessage({ channel: this.channel, text: auditHeadText(head, this.lang) });
   }
 
   /** Soon, in this process; calls while a post is under way coalesce into one more post. Never throws. */

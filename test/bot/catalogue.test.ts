@@ -31,14 +31,14 @@ describe('message catalogue', () => {
 
   it('has no English left in the Chinese catalogue apart from commands, ids and product names', () => {
     const zh = catalogueOf('zh-CN');
+    const english: string[] = [];
     for (const [area, entries] of Object.entries(zh)) {
       for (const [key, entry] of Object.entries(entries)) {
         const texts = typeof entry === 'string' ? [entry] : [entry.other, entry.one ?? ''];
-        for (const text of texts) {
-          expect(englishWords(text), `zh-CN ${area}.${key}: ${text}`).toEqual([]);
-        }
+        for (const text of texts) if (englishWords(text).length) english.push(`${area}.${key}: ${englishWords(text).join(' ')}`);
       }
     }
+    expect(english).toEqual([]);
   });
 
   it('fills placeholders and picks plural forms per language', () => {

@@ -2,7 +2,7 @@
 // dates, channels, links), code spans, `/vpn …` commands, emoji names, URLs, ids and names the caller
 // passes, and product or protocol names. Every other run of three or more Latin letters is English.
 const PRODUCT_WORDS = ['VPN', 'SSL', 'OpenVPN', 'Tunnelblick', 'Connect', 'Slack', 'Alibaba', 'Cloud', 'HMAC', 'SHA', 'CSV', 'CAS', 'IDaaS',
-  'RequestId', 'ClientToken', 'HTTP', 'ovpn', 'RAM', 'AccessKey', 'ModifySslVpnServer'];
+  'RequestId', 'ClientToken', 'HTTP', 'ovpn', 'RAM', 'AccessKey', 'ModifySslVpnServer', 'Redis'];
 
 export function englishWords(text: string, allowed: readonly string[] = []): string[] {
   let rest = text

@@ -12,10 +12,10 @@ import type { Outcome } from '../../core/refusals.js';
 import { parseServerChanges, splitPairs } from '../../core/server-changes.js';
 import { notProposedText, serverSetUsage } from '../views/server-change-problems.js';
 import {
-  ADMIN_HELP, auditReply, casRevokeReply, grantsList, LIST_CAP, offboardReply, proposalReply, reconcileReply, revokeReply, serverShowReply, statusReport, unknownSubcommand, WORKING,
+  adminHelp, auditReply, casRevokeReply, grantsList, LIST_CAP, offboardReply, proposalReply, reconcileReply, revokeReply, serverShowReply, statusReport, unknownSubcommand, working,
 } from '../views/admin.js';
 import { auditVerifyReply } from '../views/audit.js';
-import { EN, type Lang } from '../i18n/index.js';
+import { EN, localList, messagesOf, type Lang } from '../i18n/index.js';
 
 type Reply = { response_type: 'ephemeral'; text: string };
 
@@ -37,27 +37,22 @@ export interface AdminCommandDeps {
 
 const ephemeral = (text: string): Reply => ({ response_type: 'ephemeral', text });
 
-const USAGE = {
-  list: '`/vpn admin list [@user|gateway]`',
-  revoke: '`/vpn admin revoke <@user|vsc-id>`',
-  offboard: '`/vpn admin offboard @user`',
-  serverShow: '`/vpn admin server show [gateway]`',
-  serverSet: serverSetUsage(),
-};
+const SERVER_SHOW_USAGE = '`/vpn admin server show [gateway]`';
+const m = messagesOf('admin');
 
 /**
  * The gateway of `server show|set`: the first word when it names one (case-insensitive, and never a
  * `key=value`), else the only configured gateway; an error when neither.
  */
-export function gatewayArg(words: readonly string[], gateways: readonly string[]): { gateway: string; rest: readonly string[] } | { error: string } {
+export function gatewayArg(words: readonly string[], gateways: readonly string[], lang: Lang = EN): { gateway: string; rest: readonly string[] } | { error: string } {
   const first = words[0];
   if (first !== undefined && !first.includes('=')) {
     const name = first.toLowerCase();
     if (gateways.includes(name)) return { gateway: name, rest: words.slice(1) };
-    return { error: `\`${shown(first)}\` is not a gateway (${gateways.map((g) => `\`${g}\``).join(', ')}).` };
+    return { error: m(lang, 'notAGateway', { word: shown(first), gateways: localList(lang, gateways.map((g) => `\`${g}\``)) }) };
   }
   if (gateways.length === 1) return { gateway: gateways[0]!, rest: words };
-  return { error: `Name the gateway first: ${gateways.map((g) => `\`${g}\``).join(', ')}.` };
+  return { error: m(lang, 'nameGatewayFirst', { gateways: localList(lang, gateways.map((g) => `\`${g}\``)) }) };
 }
 
 /** Slack's users.info as the PeopleDirectory port: handle and (with users:read.email) email. */
@@ -84,7 +79,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
 
   // Slow work runs after the ack; its answer goes through the response_url.
   const later = async <T>(work: () => Promise<Outcome<T>>, format: (value: T) => string): Promise<void> => {
-    await ack(ephemeral(WORKING));
+    await ack(ephemeral(working(lang)));
     let text: string;
     try {
       const outcome = await work();
@@ -92,7 +87,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
       done(outcome.ok ? 'ok' : 'refused');
     } catch (err) {
       deps.logger.error({ err: (err as Error).message, sub }, '/vpn admin failed');
-      text = ':warning: Something went wrong on my side; see the bot\'s logs. Anything listed as done above was done; run the command again to finish.';
+      text = m(lang, 'somethingWrong');
       done('error');
     }
     try {
@@ -105,13 +100,13 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
   switch (sub) {
     case '':
     case 'help':
-      await ack(ephemeral(ADMIN_HELP));
+      await ack(ephemeral(adminHelp(lang)));
       done('ok');
       return;
 
     case 'list': {
       if (args.length > 1) {
-        await ack(ephemeral(`Name at most one user or gateway. Usage: ${USAGE.list}`));
+        await ack(ephemeral(m(lang, 'listOne')));
         done('invalid');
         return;
       }
@@ -128,13 +123,13 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
           filter = { gateway };
           label = `*${gateway}*`;
         } else {
-          await ack(ephemeral(`\`${shown(target)}\` is neither a user nor a gateway (${admin.policy.gateways.map((g) => `\`${g}\``).join(', ')}). Usage: ${USAGE.list}`));
+          await ack(ephemeral(m(lang, 'notUserNorGateway', { word: shown(target), gateways: localList(lang, admin.policy.gateways.map((g) => `\`${g}\``)) })));
           done('invalid');
           return;
         }
       }
       const { grants, total } = await admin.grants.list(ctx, filter, LIST_CAP);
-      await ack(ephemeral(grantsList(grants, total, label)));
+      await ack(ephemeral(grantsList(grants, total, label, lang)));
       done('ok');
       return;
     }
@@ -143,12 +138,12 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
       const target = args.length === 1 ? args[0]! : '';
       const user = parseUserRef(target);
       if (!user && !isClientCertId(target)) {
-        await ack(ephemeral(`Name one user or one SSL-VPN certificate id (\`vsc-…\`, see \`/vpn admin list\`). Usage: ${USAGE.revoke}`));
+        await ack(ephemeral(m(lang, 'revokeOne')));
         done('invalid');
         return;
       }
       const outcome = user ? await always(admin.grants.revokeUser(ctx, user)) : await admin.grants.revokeCertificate(ctx, target);
-      await ack(ephemeral(outcome.ok ? revokeReply(outcome.value, user) : refusalText(outcome.refusal, lang)));
+      await ack(ephemeral(outcome.ok ? revokeReply(outcome.value, user, lang) : refusalText(outcome.refusal, lang)));
       done(outcome.ok ? 'ok' : 'refused');
       return;
     }
@@ -156,26 +151,26 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
     case 'offboard': {
       const user = args.length === 1 ? parseUserRef(args[0]!) : undefined;
       if (!user) {
-        await ack(ephemeral(`Name exactly one user. Usage: ${USAGE.offboard}`));
+        await ack(ephemeral(m(lang, 'offboardOne')));
         done('invalid');
         return;
       }
-      await later(() => always(admin.offboarding.offboard(ctx, user)), offboardReply);
+      await later(() => always(admin.offboarding.offboard(ctx, user)), (v) => offboardReply(v, lang));
       return;
     }
 
     case 'status':
-      await later(() => always(admin.health.status(ctx)), statusReport);
+      await later(() => always(admin.health.status(ctx)), (v) => statusReport(v, lang));
       return;
 
     case 'audit': {
       if (args[0]?.toLowerCase() === 'verify') {
         if (args.length > 1) {
-          await ack(ephemeral('Usage: `/vpn admin audit verify` (it takes no arguments).'));
+          await ack(ephemeral(m(lang, 'auditVerifyUsage')));
           done('invalid');
           return;
         }
-        await later(() => always(admin.auditLog.verify(ctx)), auditVerifyReply);
+        await later(() => always(admin.auditLog.verify(ctx)), (v) => auditVerifyReply(v, lang));
         return;
       }
       const parsed = parseAuditArgs(args, Date.now());
@@ -184,14 +179,14 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         done('invalid');
         return;
       }
-      await later(() => always(admin.auditLog.report(ctx, parsed.value)), auditReply);
+      await later(() => always(admin.auditLog.report(ctx, parsed.value)), (v) => auditReply(v, lang));
       return;
     }
 
     case 'cert': {
       const [action = '', identifier = '', ...extra] = args;
       if (action.toLowerCase() !== 'revoke' || extra.length > 0) {
-        await ack(ephemeral('Usage: `/vpn admin cert revoke <identifier>` (the 32-character identifier of a private-CA client certificate).'));
+        await ack(ephemeral(m(lang, 'certUsage')));
         done('invalid');
         return;
       }
@@ -200,7 +195,7 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         done('invalid');
         return;
       }
-      await later(() => admin.privateCa.revoke(ctx, identifier), casRevokeReply);
+      await later(() => admin.privateCa.revoke(ctx, identifier), (v) => casRevokeReply(v, lang));
       return;
     }
 
@@ -208,24 +203,24 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
       const [action = '', ...rest] = args;
       const verb = action.toLowerCase();
       if (verb !== 'show' && verb !== 'set') {
-        await ack(ephemeral(`Usage: ${USAGE.serverShow} or ${USAGE.serverSet}.`));
+        await ack(ephemeral(m(lang, 'serverUsage', { setUsage: serverSetUsage(lang) })));
         done('invalid');
         return;
       }
       const words = verb === 'set' ? splitPairs(rest.join(' ')) : rest;
-      const target = gatewayArg(words, admin.policy.gateways);
+      const target = gatewayArg(words, admin.policy.gateways, lang);
       if ('error' in target) {
-        await ack(ephemeral(`${target.error} Usage: ${verb === 'show' ? USAGE.serverShow : USAGE.serverSet}`));
+        await ack(ephemeral(m(lang, 'withUsage', { error: target.error, usage: verb === 'show' ? SERVER_SHOW_USAGE : serverSetUsage(lang) })));
         done('invalid');
         return;
       }
       if (verb === 'show') {
         if (target.rest.length > 0) {
-          await ack(ephemeral(`Usage: ${USAGE.serverShow}`));
+          await ack(ephemeral(m(lang, 'serverShowUsage')));
           done('invalid');
           return;
         }
-        await later(() => admin.server.show(ctx, target.gateway), serverShowReply);
+        await later(() => admin.server.show(ctx, target.gateway), (v) => serverShowReply(v, lang));
         return;
       }
       // Every key is checked before anything is read or proposed; one message names each bad one.
@@ -235,21 +230,21 @@ export async function handleAdminCommand(input: AdminCommandInput, deps: AdminCo
         done('invalid');
         return;
       }
-      await later(() => admin.server.propose(ctx, target.gateway, parsed.changes), proposalReply);
+      await later(() => admin.server.propose(ctx, target.gateway, parsed.changes), (v) => proposalReply(v, lang));
       return;
     }
 
     case 'reconcile':
       if (args.length > 0) {
-        await ack(ephemeral('Usage: `/vpn admin reconcile` (read-only; it takes no arguments).'));
+        await ack(ephemeral(m(lang, 'reconcileUsage')));
         done('invalid');
         return;
       }
-      await later(() => always(admin.reconcile(ctx)), reconcileReply);
+      await later(() => always(admin.reconcile(ctx)), (v) => reconcileReply(v, lang));
       return;
 
     default:
-      await ack(ephemeral(unknownSubcommand(rawSub)));
+      await ack(ephemeral(unknownSubcommand(rawSub, lang)));
       done('invalid');
   }
 }

@@ -2,12 +2,18 @@
 // `/vpn admin audit verify`), and the verify answer.
 import type { AuditCheck, AuditHead, WitnessedHead } from '../../core/audit.js';
 import type { AuditVerifyReport } from '../../core/admin.js';
+import { EN, messagesOf, type Lang } from '../i18n/index.js';
+
+const m = messagesOf('audit');
 
 const HEAD_RE = /^:receipt: Audit log head #(\d+) `([0-9a-f]{40,64})`/;
 
-/** The witness post: the full hash, so that anyone can compare it with the log later. */
-export function auditHeadText(head: AuditHead): string {
-  return `:receipt: Audit log head #${head.seq} \`${head.hash}\` (witnessed ${new Date().toISOString()}). If a later \`/vpn admin audit verify\` disagrees with this, the log in Redis was tampered with.`;
+/**
+ * The witness post: the full hash, so that anyone can compare it with the log later. Its head stays in one
+ * fixed form whatever the language (`/vpn admin audit verify` reads it back with HEAD_RE).
+ */
+export function auditHeadText(head: AuditHead, lang: Lang = EN): string {
+  return `:receipt: Audit log head #${head.seq} \`${head.hash}\`${m(lang, 'witnessed', { at: new Date().toISOString() })}`;
 }
 
 /** The head a witness post names, or undefined when the text is not one. */
@@ -18,17 +24,17 @@ export function parseAuditHeadText(text: string, at: number): WitnessedHead | un
 
 const short = (hash: string) => `\`${hash.slice(0, 16)}…\``;
 
-function checkLine(check: AuditCheck): string {
-  if (!check.ok) return `:rotating_light: *Audit log NOT intact*: ${check.detail}. Checked ${check.entries} entr${check.entries === 1 ? 'y' : 'ies'} up to there.`;
-  const head = check.head ? `head #${check.head.seq} ${short(check.head.hash)}` : 'no entries yet';
-  const key = check.keyed ? 'HMAC-SHA-256 under VPN_BOT_AUDIT_KEY' : ':warning: unkeyed SHA-256 (set VPN_BOT_AUDIT_KEY: without it anyone who can write Redis can rewrite the log undetected)';
-  const witness = check.lastWitness ? `matches the ${check.witnessesChecked} latest head${check.witnessesChecked === 1 ? '' : 's'} witnessed in Slack (newest #${check.lastWitness.seq})` : 'no witnessed head found in the audit channel yet';
-  const unkeyed = check.keyed && check.unkeyedEntries ? ` The first ${check.unkeyedEntries} entr${check.unkeyedEntries === 1 ? 'y was' : 'ies were'} written before the key was set.` : '';
-  return `:white_check_mark: *Audit log intact* (${check.entries} entr${check.entries === 1 ? 'y' : 'ies'}, ${head}); chain: ${key}; ${witness}.${unkeyed}`;
+function checkLine(check: AuditCheck, lang: Lang): string {
+  if (!check.ok) return m(lang, 'notIntact', { detail: check.detail, count: check.entries });
+  const head = check.head ? m(lang, 'head', { seq: String(check.head.seq), hash: short(check.head.hash) }) : m(lang, 'noEntries');
+  const key = check.keyed ? m(lang, 'keyed') : m(lang, 'unkeyed');
+  const witness = check.lastWitness ? m(lang, 'witnessMatches', { count: check.witnessesChecked, seq: String(check.lastWitness.seq) }) : m(lang, 'noWitness');
+  const unkeyed = check.keyed && check.unkeyedEntries ? m(lang, 'unkeyedEntries', { count: check.unkeyedEntries }) : '';
+  return m(lang, 'intact', { count: check.entries, head, key, witness, unkeyed });
 }
 
-export function auditVerifyReply(report: AuditVerifyReport): string {
-  const lines = [checkLine(report.check)];
-  if (report.witnessesUnreadable) lines.push(`:warning: Could not read the witnessed heads from the audit channel (Slack did not answer); only the chain itself was checked.`);
+export function auditVerifyReply(report: AuditVerifyReport, lang: Lang = EN): string {
+  const lines = [checkLine(report.check, lang)];
+  if (report.witnessesUnreadable) lines.push(m(lang, 'witnessesUnreadable'));
   return lines.join('\n');
 }

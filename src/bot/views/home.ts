@@ -92,8 +92,8 @@ function waitingBlocks(request: AccessRequest, lang: Lang): KnownBlock[] {
 }
 
 /** One gateway's line, formatted exactly as `/vpn admin status` does. */
-function healthLine(row: GatewayHealth, _lang: Lang): string {
-  return statusReport([row]).split('\n').slice(1).join('\n');
+function healthLine(row: GatewayHealth, lang: Lang): string {
+  return statusReport([row], lang).split('\n').slice(1).join('\n');
 }
 
 /** The home of one person, in their language. */

@@ -1,7 +1,9 @@
 // The English catalogue: one file per view module. A new area is added here and in ../zh-CN/index.ts.
+import admin from './admin.js';
 import adminOutcomes from './admin-outcomes.js';
 import advice from './advice.js';
 import approvalCard from './approval-card.js';
+import audit from './audit.js';
 import common from './common.js';
 import events from './events.js';
 import findings from './findings.js';
@@ -17,9 +19,11 @@ import serverChangeProblems from './server-change-problems.js';
 import serverChange from './server-change.js';
 
 export const en = {
+  admin,
   adminOutcomes,
   advice,
   approvalCard,
+  audit,
   common,
   events,
   findings,
