@@ -75,11 +75,13 @@ export const laneJobId = {
   certDelete: (certId: string) => `cert-delete-${certId}`,
 };
 
-/** Slack side effects on the notify queue: one per request version, event, or expiry reminded of. */
+/** Slack side effects on the notify queue: one per request version, event, expiry reminded of, or server change. */
 export const notifyJobId = {
   card: (requestId: string, version: number) => `card-${requestId}-v${version}`,
   tell: (requestId: string, event: string) => `tell-${requestId}-${event}`,
   reminder: (requestId: string, expiresAt: number) => `remind-${requestId}-${expiresAt}`,
+  /** The DM telling a grant's holder that server change `proposalId` made their profile stale. */
+  profileOutdated: (proposalId: string, requestId: string) => `stale-${proposalId}-${requestId}`,
 };
 
 /** Alibaba ClientTokens (idempotency keys, at most 64 characters): a replayed call returns the first result. */

@@ -2,6 +2,7 @@
 // Messenger on Slack; the jobs layer implements ProvisioningQueue on BullMQ.
 import type { AccessEvent, Failure } from './events.js';
 import type { AccessRequest, SlackMessageRef } from './requests.js';
+import type { ProfileKey } from './server-changes.js';
 
 /** Things the requester is told about by DM. */
 export type RequesterEvent = 'approved' | 'denied' | 'failed' | 'cancelled' | 'expired' | 'revoked' | 'lapsed';
@@ -63,6 +64,11 @@ export interface Notifications {
   tellRequester(request: AccessRequest, event: RequesterEvent): Promise<void>;
   /** Schedules the "expiring soon" DM for the grant's current expiry (idempotent per expiry). */
   scheduleReminder(request: AccessRequest): Promise<void>;
+  /**
+   * Queues the "your profile no longer connects" DM for each holder of a profile a server change made stale:
+   * one job per change and grant, so a retried change enqueues nothing twice.
+   */
+  tellProfileOutdated(proposalId: string, holders: readonly AccessRequest[], changed: readonly ProfileKey[], changedAt: number): Promise<void>;
 }
 
 /** How busy each gateway's lane is. */

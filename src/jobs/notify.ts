@@ -5,6 +5,7 @@ import { openQueue, queuePrefix, retriedJob } from './queues.js';
 import { notifyJobId } from '../core/ids.js';
 import type { Messenger, Notifications, RequesterEvent } from '../core/ports.js';
 import type { AccessRequest } from '../core/requests.js';
+import type { ProfileKey } from '../core/server-changes.js';
 import type { RequestStore } from '../core/store.js';
 import type { Logger } from 'pino';
 import type { RedisClient } from '../core/redis-client.js';
@@ -12,7 +13,9 @@ import type { RedisClient } from '../core/redis-client.js';
 export type NotifyJobData =
   | { kind: 'card'; requestId: string }
   | { kind: 'requester'; requestId: string; event: RequesterEvent }
-  | { kind: 'reminder'; requestId: string; expiresAt: number };
+  | { kind: 'reminder'; requestId: string; expiresAt: number }
+  /** Server change `proposalId` (its gateway back at `changedAt`) made the grant's delivered profile stale. */
+  | { kind: 'profile-outdated'; requestId: string; proposalId: string; changed: ProfileKey[]; changedAt: number };
 
 export const NOTIFY_QUEUE = 'notify';
 const JOB_OPTIONS = retriedJob(10, 1000, { done: 86_400, count: 10_000, failed: 7 * 86_400 });
@@ -40,6 +43,17 @@ export class NotifyQueue implements Notifications {
     await this.queue.add('reminder', { kind: 'reminder', requestId: request.id, expiresAt: request.expiresAt }, {
       ...JOB_OPTIONS, jobId: notifyJobId.reminder(request.id, request.expiresAt), delay: at - Date.now(),
     });
+  }
+
+  async tellProfileOutdated(proposalId: string, holders: readonly AccessRequest[], changed: readonly ProfileKey[], changedAt: number): Promise<void> {
+    // In bulk (a gateway may have thousands of holders); an id already queued or recently done is skipped.
+    for (let i = 0; i < holders.length; i += 500) {
+      await this.queue.addBulk(holders.slice(i, i + 500).map((request) => ({
+        name: 'profile-outdated',
+        data: { kind: 'profile-outdated' as const, requestId: request.id, proposalId, changed: [...changed], changedAt },
+        opts: { ...JOB_OPTIONS, jobId: notifyJobId.profileOutdated(proposalId, request.id) },
+      })));
+    }
   }
 
   close() { return this.queue.close(); }
@@ -79,6 +93,11 @@ export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: 
     if (job.data.kind === 'reminder') {
       // An extension moved the expiry: this reminder is for the old one.
       if (request.status === 'active' && request.expiresAt === job.data.expiresAt) await messenger.remindExpiring(request);
+      return;
+    }
+    if (job.data.kind === 'profile-outdated') {
+      // Ended meanwhile, or a fresh profile delivered since the change: nothing stale to tell about.
+      if (request.status === 'active' && (request.deliveredAt ?? 0) < job.data.changedAt) await messenger.publish({ type: 'ProfileOutdated', request, changed: job.data.changed });
       return;
     }
     await messenger.notifyRequester(request, job.data.event);

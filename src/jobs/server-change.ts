@@ -1,7 +1,8 @@
 // Applies an approved SSL-VPN server change on the gateway's lane, as resumable steps like provisioning:
 // wait for the gateway to be `active` → ModifySslVpnServer with a ClientToken derived from the proposal (a
 // retry after a timeout or crash replays, never applies twice) → unless only the name changed, wait for
-// `active` again → record the outcome, audit it with the cloud's RequestId, post it in the card's thread.
+// `active` again → queue a notice to each holder of a profile it made stale (before recording, so a crash
+// loses none) → record the outcome, audit it with the cloud's RequestId, post it in the card's thread.
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { CloudError } from '../api/errors.js';
@@ -9,7 +10,7 @@ import type { VpcApi } from '../api/types.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { AuditLog } from '../core/audit.js';
 import type { Failure, ServerChangeEvent } from '../core/events.js';
-import type { Messenger } from '../core/ports.js';
+import type { Notifications } from '../core/ports.js';
 import type { RequestStore } from '../core/store.js';
 import { clientToken } from '../core/ids.js';
 import { describeChanges, type ServerChangeCards } from '../core/server-admin.js';
@@ -28,9 +29,9 @@ export interface ServerChangeDeps {
   gateways: ReadonlyMap<string, GatewayConfig>;
   gatewayTimeoutMs: number;
   logger: Logger;
-  /** The grants whose delivered profiles a change makes stale, and how their holders are told. */
+  /** The grants whose delivered profiles a change makes stale, and the queue that tells their holders. */
   store: Pick<RequestStore, 'activeOnGateway'>;
-  messenger: Pick<Messenger, 'publish'>;
+  notifications: Pick<Notifications, 'tellProfileOutdated'>;
 }
 
 export function createServerChangeProcessor(deps: ServerChangeDeps) {
@@ -75,34 +76,28 @@ async function apply(deps: ServerChangeDeps, job: Job<ServerChangeJobData>, prop
   }
   if (changedAt !== undefined) await gate.untilActive(changedAt);
 
+  // Queued before the change is recorded: a crash in between re-runs this step, and the job ids dedupe.
+  const holdersTold = await queueStaleProfileNotices(deps, proposal, gw.name, changedAt ?? Date.now());
   const moved = await deps.proposals.transition(proposal.id, 'applied', { appliedAt: Date.now(), ...(cloudRequestId ? { cloudRequestId } : {}) }, ['approved']);
   if (!moved.ok) return 'already-recorded';
   await audit.append({ actor: 'system', action: 'admin.server.applied', requestId: proposal.id, subject: proposal.proposedBy, gateway: gw.name, detail: describeChanges(proposal.changes, proposal.before), ...(cloudRequestId ? { cloudRequestId } : {}) });
   await deps.cards.update(moved.proposal).catch((err: Error) => deps.logger.warn({ proposalId: proposal.id, err: err.message }, 'server change card not updated'));
-  const holdersTold = await tellHoldersOfStaleProfiles(deps, proposal, gw.name, changedAt ?? Date.now());
   await note(deps, { type: 'ChangeApplied', proposal: moved.proposal, gateway: gw.name, ...(cloudRequestId ? { cloudRequestId } : {}), ...(holdersTold ? { holdersTold } : {}) });
   return 'server-changed';
 }
 
 /**
  * A port, protocol, cipher or compression change is written into every client's profile: the profiles
- * delivered before it no longer connect. Each holder is told (best effort, once: after the change is
- * recorded) to get a new one; returns how many were.
+ * delivered before it no longer connect. Each holder gets a notify job (durable, retried, off this lane)
+ * telling them to get a new one; returns how many were queued.
  */
-async function tellHoldersOfStaleProfiles(deps: ServerChangeDeps, proposal: ServerChangeProposal, gateway: string, changedAt: number): Promise<number> {
+async function queueStaleProfileNotices(deps: ServerChangeDeps, proposal: ServerChangeProposal, gateway: string, changedAt: number): Promise<number> {
   const changed = profileKeysChanged(proposal.changes, proposal.before);
   if (changed.length === 0) return 0;
   const { grants } = await deps.store.activeOnGateway(gateway, Number.MAX_SAFE_INTEGER);
-  let told = 0;
-  for (const request of grants.filter((g) => g.status === 'active' && (g.deliveredAt ?? 0) < changedAt)) {
-    try {
-      await deps.messenger.publish({ type: 'ProfileOutdated', request, changed });
-      told++;
-    } catch (err) {
-      deps.logger.warn({ requestId: request.id, err: (err as Error).message }, 'stale profile notice not sent');
-    }
-  }
-  return told;
+  const holders = grants.filter((g) => g.status === 'active' && (g.deliveredAt ?? 0) < changedAt);
+  await deps.notifications.tellProfileOutdated(proposal.id, holders, changed, changedAt);
+  return holders.length;
 }
 
 async function fail(deps: ServerChangeDeps, proposal: ServerChangeProposal, failure: Failure, reason: string, err: unknown): Promise<void> {

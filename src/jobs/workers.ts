@@ -60,7 +60,7 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
     coalesceWindowMs: deps.coalesceWindowMs ?? 0,
     claimOnce: async (key) => (await deps.redis.set(`${deps.store.prefix}:${key}`, '1', 'EX', 86_400, 'NX')) === 'OK',
   });
-  const serverChange = createServerChangeProcessor({ ...deps, ...deps.serverChanges });
+  const serverChange = createServerChangeProcessor({ ...deps, ...deps.serverChanges, notifications: deps.notify });
   const warm = deps.warm;
   const poolDeps = warm ? { ...full, pool: warm.store, warm } : undefined;
   const poolFill = poolDeps ? createPoolFillProcessor(poolDeps) : undefined;
