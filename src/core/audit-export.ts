@@ -130,7 +130,7 @@ export class AuditExport {
     const check = await this.deps.audit.check(witnessed);
     await this.deps.audit.append({
       actor: ctx.actorId, action: check.ok ? 'admin.audit.verified' : 'admin.audit.tampered',
-      detail: check.ok ? `intact: ${check.entries} entries, head #${check.head?.seq ?? 0}` : check.detail,
+      detail: check.ok ? `intact: ${check.entries} entries, head #${check.head?.seq ?? 0}` : `${check.problem.code} at #${check.seq ?? '?'}${check.id ? ` (${check.id})` : ''}`,
     });
     return { ...report, check };
   }

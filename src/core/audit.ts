@@ -50,9 +50,30 @@ export function isAdminRelevant(action: string): boolean {
 
 export type AuditProblemKind = 'changed' | 'deleted' | 'truncated' | 'other-key' | 'no-key' | 'downgraded' | 'head';
 
+/**
+ * What is wrong with the log, where: the first problem found, as data (src/bot/views/audit.ts words it).
+ * `seq` is an entry's number, `id` its Redis stream id.
+ */
+export type AuditProblem =
+  | { code: 'inserted'; id: string }
+  | { code: 'legacy-mismatch'; id: string }
+  | { code: 'missing'; seq: number; lastMissing: number; nextSeq: number; id: string }
+  | { code: 'repeated'; seq: number; id: string }
+  | { code: 'downgraded'; seq: number; id: string }
+  | { code: 'no-key'; seq: number; id: string }
+  | { code: 'other-key'; seq: number; id: string; keyId: string; ourKeyId: string }
+  | { code: 'unknown-scheme'; seq: number; id: string }
+  | { code: 'not-following'; seq: number; id: string }
+  | { code: 'hash-mismatch'; seq: number; id: string; keyed: boolean }
+  | { code: 'tail-deleted'; lastSeq: number; headSeq: number }
+  | { code: 'head-changed'; lastSeq: number; headSeq: number }
+  | { code: 'emptied'; headSeq: number }
+  | { code: 'witness-beyond'; lastSeq: number; witnessSeq: number; witnessedAt: number }
+  | { code: 'witness-differs'; witnessSeq: number; witnessedAt: number };
+
 export type AuditCheck =
   | { ok: true; entries: number; head?: AuditHead; keyed: boolean; unkeyedEntries: number; witnessesChecked: number; lastWitness?: WitnessedHead }
-  | { ok: false; entries: number; kind: AuditProblemKind; seq?: number; id?: string; detail: string };
+  | { ok: false; entries: number; kind: AuditProblemKind; seq?: number; id?: string; problem: AuditProblem };
 
 export interface AuditOptions {
   /** VPN_BOT_AUDIT_KEY; without it the chain is plain SHA-256 (tamper-evident only against careless edits). */
@@ -186,7 +207,7 @@ export class AuditLog {
     let last: AuditHead | undefined;
     const wanted = new Map(witnessed.map((w) => [w.seq, w]));
     const seen = new Map<number, string>();
-    const fail = (kind: AuditProblemKind, detail: string, at?: { seq?: number; id?: string }): AuditCheck => ({ ok: false, entries: count, kind, detail, ...at });
+    const fail = (kind: AuditProblemKind, problem: AuditProblem, at?: { seq?: number; id?: string }): AuditCheck => ({ ok: false, entries: count, kind, problem, ...at });
 
     for await (const { id, fields } of this.entries()) {
       count++;
@@ -195,9 +216,9 @@ export class AuditLog {
       const hash = fields.hash ?? '';
       if (fields.seq === undefined) {
         // Written before sequence numbers: an unkeyed SHA-1 chain, accepted only as the start of the log.
-        if (last) return fail('changed', `entry ${id} has no sequence number after numbered entries: it was inserted`, { id });
+        if (last) return fail('changed', { code: 'inserted', id }, { id });
         const expected = createHash('sha1').update(`${prev}\n${body}`).digest('hex');
-        if (storedPrev !== prev || hash !== expected) return fail('changed', `entry ${id} (from before numbering) does not match its hash: it was changed, or an entry before it was deleted`, { id });
+        if (storedPrev !== prev || hash !== expected) return fail('changed', { code: 'legacy-mismatch', id }, { id });
         prev = hash;
         legacy++;
         continue;
@@ -206,21 +227,21 @@ export class AuditLog {
       const alg = fields.alg ?? '';
       if (seq !== expectedSeq) {
         return seq > expectedSeq
-          ? fail('deleted', `entry #${expectedSeq}${expectedSeq + 1 < seq ? `–#${seq - 1}` : ''} is missing: the log jumps from #${expectedSeq - 1} to #${seq} (${id}); entries were deleted`, { seq: expectedSeq, id })
-          : fail('changed', `entry ${id} repeats number #${seq}: entries were reordered or copied`, { seq, id });
+          ? fail('deleted', { code: 'missing', seq: expectedSeq, lastMissing: seq - 1, nextSeq: seq, id }, { seq: expectedSeq, id })
+          : fail('changed', { code: 'repeated', seq, id }, { seq, id });
       }
       if (alg === 'sha256') {
-        if (keyedSeen) return fail('downgraded', `entry #${seq} (${id}) is unkeyed although entries before it are keyed: it was rewritten by someone without the key`, { seq, id });
+        if (keyedSeen) return fail('downgraded', { code: 'downgraded', seq, id }, { seq, id });
         unkeyed++;
       } else if (alg.startsWith('hmac-sha256:')) {
-        if (!this.key) return fail('no-key', `entry #${seq} (${id}) is keyed (HMAC-SHA-256) but this bot has no VPN_BOT_AUDIT_KEY, so it cannot check it`, { seq, id });
-        if (alg !== this.alg) return fail('other-key', `entry #${seq} (${id}) was written under another audit key (key id ${alg.slice(12)}; this bot's is ${this.alg.slice(12)}), or its key id was altered`, { seq, id });
+        if (!this.key) return fail('no-key', { code: 'no-key', seq, id }, { seq, id });
+        if (alg !== this.alg) return fail('other-key', { code: 'other-key', seq, id, keyId: alg.slice(12), ourKeyId: this.alg.slice(12) }, { seq, id });
         keyedSeen = true;
       } else {
-        return fail('changed', `entry #${seq} (${id}) names no known hash scheme: it was altered`, { seq, id });
+        return fail('changed', { code: 'unknown-scheme', seq, id }, { seq, id });
       }
-      if (storedPrev !== prev) return fail('deleted', `entry #${seq} (${id}) does not follow the entry before it: an entry before it was deleted or changed`, { seq, id });
-      if (this.digest(alg, seq, prev, body) !== hash) return fail('changed', `entry #${seq} (${id}) does not match its ${alg === 'sha256' ? 'hash' : 'HMAC'}: its content was changed`, { seq, id });
+      if (storedPrev !== prev) return fail('deleted', { code: 'not-following', seq, id }, { seq, id });
+      if (this.digest(alg, seq, prev, body) !== hash) return fail('changed', { code: 'hash-mismatch', seq, id, keyed: alg !== 'sha256' }, { seq, id });
       if (wanted.has(seq)) seen.set(seq, hash);
       prev = hash;
       last = { seq, hash };
@@ -230,19 +251,18 @@ export class AuditLog {
     const head = await this.readHead();
     if (last && (head.seq !== last.seq || head.hash !== last.hash)) {
       return head.seq > last.seq
-        ? fail('truncated', `the log ends at #${last.seq} but its head says #${head.seq}: the newest ${head.seq - last.seq} entr${head.seq - last.seq === 1 ? 'y was' : 'ies were'} deleted`, { seq: last.seq + 1 })
-        : fail('head', `the stored head (#${head.seq}) does not match the last entry (#${last.seq}): the head was changed`, { seq: last.seq });
+        ? fail('truncated', { code: 'tail-deleted', lastSeq: last.seq, headSeq: head.seq }, { seq: last.seq + 1 })
+        : fail('head', { code: 'head-changed', lastSeq: last.seq, headSeq: head.seq }, { seq: last.seq });
     }
-    if (!last && head.seq > 0) return fail('truncated', `the log is empty but its head says #${head.seq}: every entry was deleted`, { seq: 1 });
+    if (!last && head.seq > 0) return fail('truncated', { code: 'emptied', headSeq: head.seq }, { seq: 1 });
     const byNewest = [...witnessed].sort((a, b) => b.seq - a.seq);
     for (const w of byNewest) {
-      const witnessedAt = new Date(w.at).toISOString();
       if (!last || w.seq > last.seq) {
-        return fail('truncated', `the log ends at #${last?.seq ?? 0}, but entry #${w.seq} was witnessed in Slack at ${witnessedAt}: the newest entries were deleted`, { seq: (last?.seq ?? 0) + 1 });
+        return fail('truncated', { code: 'witness-beyond', lastSeq: last?.seq ?? 0, witnessSeq: w.seq, witnessedAt: w.at }, { seq: (last?.seq ?? 0) + 1 });
       }
       const hash = seen.get(w.seq);
       if (hash !== undefined && hash !== w.hash) {
-        return fail('changed', `entry #${w.seq} differs from the one witnessed in Slack at ${witnessedAt}: the log was rewritten from there or earlier`, { seq: w.seq });
+        return fail('changed', { code: 'witness-differs', witnessSeq: w.seq, witnessedAt: w.at }, { seq: w.seq });
       }
     }
     return {
@@ -251,9 +271,9 @@ export class AuditLog {
     };
   }
 
-  /** The id of the first entry that does not verify (or a description of the problem), or undefined when intact. */
+  /** The id of the first entry that does not verify (or the kind of problem), or undefined when intact. */
   async verify(): Promise<string | undefined> {
     const result = await this.check();
-    return result.ok ? undefined : (result.id ?? result.detail);
+    return result.ok ? undefined : (result.id ?? result.problem.code);
   }
 }
