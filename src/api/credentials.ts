@@ -30,7 +30,15 @@ export function credentialSource(keys?: CloudCredentials): CredentialSource {
   let providerName = keys ? 'static' : 'default';
   return {
     async getCredentials() {
-      const c = await provider.getCredentials();
+      let c: Awaited<ReturnType<CredentialsProvider['getCredentials']>>;
+      try {
+        c = await provider.getCredentials();
+      } catch (err) {
+        // When every source of the chain failed (say STS was down during a renewal) the library's chain keeps
+        // the last one it tried, the credentials URI, and would ask only that one from then on: start over.
+        if (!keys) provider = build();
+        throw err;
+      }
       providerName = c.providerName || providerName;
       return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken ? { securityToken: c.securityToken } : {}) };
     },

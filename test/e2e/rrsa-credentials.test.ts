@@ -124,6 +124,21 @@ describe('Alibaba Cloud credentials from RRSA (OIDC) on ACK', () => {
     for (const secret of [rotated, ...sts.issued.flatMap((c) => [c.accessKeySecret, c.securityToken])]) expect(bot.output()).not.toContain(secret);
   });
 
+  it('gets new credentials once STS is back when it was down at the moment the old ones were refused', async () => {
+    writeFileSync(tokenFile, sts.podToken(60 * MINUTE));
+    sts.ttlMs = 60 * MINUTE;
+    bot = await startBot('rrsa-outage');
+    const driver = new SlackDriver({ botUrl: `${bot.baseUrl}/slack/events`, signingSecret: SIGNING_SECRET, fake: world.fake });
+    for (const c of sts.issued) world.sim.expireSecurityToken(c.securityToken);
+    const issuedBefore = sts.issued.length;
+    const requestsBefore = sts.requests.length;
+    sts.failNext = 1;
+    await requestAndApprove(driver, 'U0ADMIN', 'while STS was down');
+    expect(sts.requests.slice(requestsBefore).map((r) => r.code)).toContain('ServiceUnavailable');
+    expect(sts.issued.length).toBeGreaterThan(issuedBefore);
+    expect(world.sim.clientCerts()).toHaveLength(4);
+  }, 60_000);
+
   it('refuses to start when STS refuses an expired pod token, naming STS\'s code and not the token', async () => {
     const stale = sts.podToken(-MINUTE);
     writeFileSync(tokenFile, stale);

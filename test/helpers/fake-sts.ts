@@ -34,6 +34,8 @@ export interface FakeSts {
   caPem: string;
   /** Lifetime of the next credentials handed out (the library renews credentials in their last 15 minutes). */
   ttlMs: number;
+  /** How many of the next requests to answer 503 ServiceUnavailable (an STS outage). */
+  failNext: number;
   issued: StsCredentials[];
   requests: StsRequest[];
   /** A service-account token of the cluster's issuer, as the kubelet projects it into the pod. */
@@ -85,6 +87,7 @@ export async function startFakeSts(sim: AlibabaSim, o: { roleArn: string; oidcPr
   const tls = await tlsMaterial();
   const fake = {
     ttlMs: 3_600_000,
+    failNext: 0,
     issued: [] as StsCredentials[],
     requests: [] as StsRequest[],
   };
@@ -106,6 +109,10 @@ export async function startFakeSts(sim: AlibabaSim, o: { roleArn: string; oidcPr
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ RequestId: requestId, HostId: STS_HOST, Code: code, Message: message }));
       };
+      if (fake.failNext > 0) {
+        fake.failNext--;
+        return refuse(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
+      }
       if (req.method !== 'POST' || request.action !== 'AssumeRoleWithOIDC' || query.get('Version') !== '2015-04-01') {
         return refuse(400, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
       }
