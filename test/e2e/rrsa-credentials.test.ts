@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SlackDriver } from '../../src/sim/slack/index.js';
 import { APPROVALS, APPROVER, SIGNING_SECRET } from '../helpers/fixtures.js';
 import { startFakeSts, STS_HOST, type FakeSts } from '../helpers/fake-sts.js';
-import { killAllBots, REPO_ROOT, spawnBot, startChildWorld, type BotProcess, type ChildWorld } from '../helpers/process.js';
+import { killAllBots, REPO_ROOT, spawnBot, startChildWorld, waitUntil, type BotProcess, type ChildWorld } from '../helpers/process.js';
 
 const DB = 52;
 const ROLE_ARN = 'acs:ram::1234567890123456:role/vpn-access-bot';
@@ -52,6 +52,12 @@ beforeAll(async () => {
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail' && bot) console.error(bot.output());
+  // Stopped as a pod is, with SIGTERM: the bot hands its unfinished jobs back. (Killed, a job still finishing its
+  // last steps would hold its gateway's lane until its lock lapsed, and the next test's grant would wait.)
+  if (bot && !bot.exited()) {
+    bot.child.kill('SIGTERM');
+    await waitUntil(`${bot.name} to exit`, () => bot!.exited(), 25_000);
+  }
   await killAllBots();
 });
 
