@@ -20,8 +20,11 @@ describe.skipIf(!REDIS_SERVER || !REDIS_CLI)('Redis Cluster', () => {
     const ports: number[] = [];
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
+      // The cluster bus gets a free port of its own: by default it is port + 10000, in the kernel's ephemeral
+      // range, where a busy machine's outgoing connections may hold it and the node then never starts.
+      const busPort = await freePort();
       const dir = mkdtempSync(join(tmpdir(), `vpnbot-cluster-${port}-`));
-      nodes.push(spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+      nodes.push(spawn(REDIS_SERVER!, ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
       ports.push(port);
     }
     const seeds = ports.map((p) => `127.0.0.1:${p}`);
@@ -30,7 +33,10 @@ describe.skipIf(!REDIS_SERVER || !REDIS_CLI)('Redis Cluster', () => {
         execFileSync(REDIS_CLI!, ['--cluster', 'create', ...seeds, '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe', timeout: 20_000 });
         break;
       } catch (err) {
-        if (attempt > 20) throw new Error(`redis-cli --cluster create: ${String((err as { stdout?: Buffer }).stdout ?? err)}`);
+        if (attempt > 20) {
+          const e = err as { stdout?: Buffer; stderr?: Buffer };
+          throw new Error(`redis-cli --cluster create: ${String(e.stdout ?? '')}${String(e.stderr ?? err)}`);
+        }
         // A node not listening yet fails the create early; on a loaded machine it can also fail (or time out) after
         // assigning slots, and the nodes then refuse another create as not empty: start them over.
         for (const port of ports) {
