@@ -48,8 +48,6 @@ export function isAdminRelevant(action: string): boolean {
   return /^(admin|leaver|foreign-cert|grant\.closed)/.test(action);
 }
 
-export type AuditProblemKind = 'changed' | 'deleted' | 'truncated' | 'other-key' | 'no-key' | 'downgraded' | 'head';
-
 /**
  * What is wrong with the log, where: the first problem found, as data (src/bot/views/audit.ts words it).
  * `seq` is an entry's number, `id` its Redis stream id.
@@ -73,7 +71,7 @@ export type AuditProblem =
 
 export type AuditCheck =
   | { ok: true; entries: number; head?: AuditHead; keyed: boolean; unkeyedEntries: number; witnessesChecked: number; lastWitness?: WitnessedHead }
-  | { ok: false; entries: number; kind: AuditProblemKind; seq?: number; id?: string; problem: AuditProblem };
+  | { ok: false; entries: number; seq?: number; id?: string; problem: AuditProblem };
 
 export interface AuditOptions {
   /** VPN_BOT_AUDIT_KEY; without it the chain is plain SHA-256 (tamper-evident only against careless edits). */
@@ -207,7 +205,7 @@ export class AuditLog {
     let last: AuditHead | undefined;
     const wanted = new Map(witnessed.map((w) => [w.seq, w]));
     const seen = new Map<number, string>();
-    const fail = (kind: AuditProblemKind, problem: AuditProblem, at?: { seq?: number; id?: string }): AuditCheck => ({ ok: false, entries: count, kind, problem, ...at });
+    const fail = (problem: AuditProblem, at?: { seq?: number; id?: string }): AuditCheck => ({ ok: false, entries: count, problem, ...at });
 
     for await (const { id, fields } of this.entries()) {
       count++;
@@ -216,9 +214,9 @@ export class AuditLog {
       const hash = fields.hash ?? '';
       if (fields.seq === undefined) {
         // Written before sequence numbers: an unkeyed SHA-1 chain, accepted only as the start of the log.
-        if (last) return fail('changed', { code: 'inserted', id }, { id });
+        if (last) return fail({ code: 'inserted', id }, { id });
         const expected = createHash('sha1').update(`${prev}\n${body}`).digest('hex');
-        if (storedPrev !== prev || hash !== expected) return fail('changed', { code: 'legacy-mismatch', id }, { id });
+        if (storedPrev !== prev || hash !== expected) return fail({ code: 'legacy-mismatch', id }, { id });
         prev = hash;
         legacy++;
         continue;
@@ -227,21 +225,21 @@ export class AuditLog {
       const alg = fields.alg ?? '';
       if (seq !== expectedSeq) {
         return seq > expectedSeq
-          ? fail('deleted', { code: 'missing', seq: expectedSeq, lastMissing: seq - 1, nextSeq: seq, id }, { seq: expectedSeq, id })
-          : fail('changed', { code: 'repeated', seq, id }, { seq, id });
+          ? fail({ code: 'missing', seq: expectedSeq, lastMissing: seq - 1, nextSeq: seq, id }, { seq: expectedSeq, id })
+          : fail({ code: 'repeated', seq, id }, { seq, id });
       }
       if (alg === 'sha256') {
-        if (keyedSeen) return fail('downgraded', { code: 'downgraded', seq, id }, { seq, id });
+        if (keyedSeen) return fail({ code: 'downgraded', seq, id }, { seq, id });
         unkeyed++;
       } else if (alg.startsWith('hmac-sha256:')) {
-        if (!this.key) return fail('no-key', { code: 'no-key', seq, id }, { seq, id });
-        if (alg !== this.alg) return fail('other-key', { code: 'other-key', seq, id, keyId: alg.slice(12), ourKeyId: this.alg.slice(12) }, { seq, id });
+        if (!this.key) return fail({ code: 'no-key', seq, id }, { seq, id });
+        if (alg !== this.alg) return fail({ code: 'other-key', seq, id, keyId: alg.slice(12), ourKeyId: this.alg.slice(12) }, { seq, id });
         keyedSeen = true;
       } else {
-        return fail('changed', { code: 'unknown-scheme', seq, id }, { seq, id });
+        return fail({ code: 'unknown-scheme', seq, id }, { seq, id });
       }
-      if (storedPrev !== prev) return fail('deleted', { code: 'not-following', seq, id }, { seq, id });
-      if (this.digest(alg, seq, prev, body) !== hash) return fail('changed', { code: 'hash-mismatch', seq, id, keyed: alg !== 'sha256' }, { seq, id });
+      if (storedPrev !== prev) return fail({ code: 'not-following', seq, id }, { seq, id });
+      if (this.digest(alg, seq, prev, body) !== hash) return fail({ code: 'hash-mismatch', seq, id, keyed: alg !== 'sha256' }, { seq, id });
       if (wanted.has(seq)) seen.set(seq, hash);
       prev = hash;
       last = { seq, hash };
@@ -251,18 +249,18 @@ export class AuditLog {
     const head = await this.readHead();
     if (last && (head.seq !== last.seq || head.hash !== last.hash)) {
       return head.seq > last.seq
-        ? fail('truncated', { code: 'tail-deleted', lastSeq: last.seq, headSeq: head.seq }, { seq: last.seq + 1 })
-        : fail('head', { code: 'head-changed', lastSeq: last.seq, headSeq: head.seq }, { seq: last.seq });
+        ? fail({ code: 'tail-deleted', lastSeq: last.seq, headSeq: head.seq }, { seq: last.seq + 1 })
+        : fail({ code: 'head-changed', lastSeq: last.seq, headSeq: head.seq }, { seq: last.seq });
     }
-    if (!last && head.seq > 0) return fail('truncated', { code: 'emptied', headSeq: head.seq }, { seq: 1 });
+    if (!last && head.seq > 0) return fail({ code: 'emptied', headSeq: head.seq }, { seq: 1 });
     const byNewest = [...witnessed].sort((a, b) => b.seq - a.seq);
     for (const w of byNewest) {
       if (!last || w.seq > last.seq) {
-        return fail('truncated', { code: 'witness-beyond', lastSeq: last?.seq ?? 0, witnessSeq: w.seq, witnessedAt: w.at }, { seq: (last?.seq ?? 0) + 1 });
+        return fail({ code: 'witness-beyond', lastSeq: last?.seq ?? 0, witnessSeq: w.seq, witnessedAt: w.at }, { seq: (last?.seq ?? 0) + 1 });
       }
       const hash = seen.get(w.seq);
       if (hash !== undefined && hash !== w.hash) {
-        return fail('changed', { code: 'witness-differs', witnessSeq: w.seq, witnessedAt: w.at }, { seq: w.seq });
+        return fail({ code: 'witness-differs', witnessSeq: w.seq, witnessedAt: w.at }, { seq: w.seq });
       }
     }
     return {
