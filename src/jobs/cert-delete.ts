@@ -38,7 +38,7 @@ export function createCertDeleteProcessor(deps: CertDeleteDeps) {
       permanent: (err) => (err instanceof CloudError && err.kind === 'permanent') || err instanceof DeleteNotVerified,
       onFailure: (failure) => deps.reconcile.deleteFailed(finding.id, failure),
     }, async () => {
-      await gate.untilActive();
+      await gate.beforeChange();
       return deleteVerified({ vpc: deps.vpc, gate, certId: finding.id, clientToken: clientToken.deleteFoundCertificate(finding.id), deadline: Date.now() + deps.gatewayTimeoutMs });
     });
     await deps.reconcile.deleted(finding.id, result.cloudRequestId);

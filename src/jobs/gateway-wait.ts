@@ -1,7 +1,8 @@
 // Waits for a VPN gateway to finish applying a change (DescribeVpnGateway until `active`). Each gateway's
 // update time is learnt as a distribution (its recent durations, kept in Redis for every worker); the wait
-// sleeps until the update can first be expected to finish, polls evenly across the range where it is likely
-// to finish (so most polls land where the probability is), then backs off if it runs long. A gateway with
+// sleeps until the update can first be expected to finish, polls across the range where it is likely to
+// finish, closer together towards its end (a poll is paid only while the update still runs, and the later
+// it still runs the likelier it is about to end), then backs off if it runs long. A gateway with
 // few updates of its own borrows those of the account's other gateways (its region's first), also while it
 // waits; only when nothing at all is known does it start from a prior of seconds to half an hour, polled on
 // a geometric scale.
@@ -28,7 +29,12 @@ export interface UpdateTimeMemory {
   recent(gateway: string): Promise<UpdateObservation[]>;
   /** The recent observations of every other gateway the bot has changed. */
   peers(gateway: string): Promise<PeerHistory[]>;
-  record(gateway: string, regionId: string, observation: UpdateObservation): Promise<void>;
+  /** Keeps one update of ours and the moment it was seen `active` again (the sighting a pre-check may trust). */
+  record(gateway: string, regionId: string, observation: UpdateObservation, seenActiveAt?: number): Promise<void>;
+  /** When a change of ours was last seen finished, unless one of ours started since. */
+  seenActiveAt(gateway: string): Promise<number | undefined>;
+  /** A change of ours is in flight: the last sighting no longer says the gateway is idle. */
+  changeStarted(gateway: string): Promise<void>;
 }
 
 /**
@@ -62,8 +68,13 @@ export interface UpdateTimeEstimate {
 
 /** Observations kept per gateway: recent enough to follow a gateway that changes, enough to see its spread. */
 export const HISTORY = 12;
-/** Polls across the likely range. An update stops the polling when seen, so it costs about half of them. */
-export const POLLS_ACROSS_RANGE = 14;
+/**
+ * Polls that would cover the whole likely range. They crowd towards its end (see nextPollDelay), and an
+ * update stops the polling when seen, so a change costs about a third of them.
+ */
+export const POLLS_ACROSS_RANGE = 18;
+/** The closest two polls of a learnt range come: 3 % of the expected update time (0.9 s for 30 s, 60 ms for 2 s). */
+export const MIN_STEP_SHARE = 0.03;
 /**
  * Nothing known at all (no update of any gateway of the account yet): 5 s to half an hour. Only the
  * account's very first change waits on it (every later one borrows), so it is tuned for few calls
@@ -124,8 +135,9 @@ export function estimateUpdateTime(observations: readonly UpdateObservation[]): 
   const low = Math.min(...mids);
   const high = Math.max(...mids);
   const center = median(mids);
-  // n samples of a spread fall short of each end by about range / (n - 1).
-  const beyond = n >= 2 ? (high - low) / (n - 1) : 0;
+  // n samples of a spread fall short of each end by about range / (n - 1); half of that is added, as the
+  // polls crowd towards the end of the range and an update past it is still found by the growing steps.
+  const beyond = n >= 2 ? (high - low) / (n - 1) / 2 : 0;
   const floor = (n === 1 ? 0.3 : n === 2 ? 0.2 : 0.1) * center;
   const from = Math.min(low - beyond, center - floor) - precision;
   const to = Math.max(high + beyond, center + floor) + precision;
@@ -134,18 +146,29 @@ export function estimateUpdateTime(observations: readonly UpdateObservation[]): 
 
 /**
  * How long to wait before the next DescribeVpnGateway. After our own change: nothing before the range
- * starts, even steps across it (POLLS_ACROSS_RANGE of them; a prior's range on a log scale), then steps of
- * 15 % of the time already waited (a long update costs few calls and is seen at most ~15 % late).
- * Otherwise (a change made outside the bot, or the API failing): a plain backoff.
+ * starts; across it, steps that shrink towards its end (a prior's range: steps of PRIOR_STEP, a log
+ * scale); past it, steps growing to 15 % of the time already waited (a long update costs few calls and is
+ * seen at most ~15 % late). Otherwise (a change made outside the bot, or the API failing): a plain backoff.
+ *
+ * Why the steps shrink: for an update evenly likely anywhere in [from, to], the chance that it ends in the
+ * next moment, given it has not yet, grows as `to` approaches, and a poll costs a call only while the
+ * update still runs. Polls spaced in proportion to sqrt(to - t) (density ~ the square root of that
+ * chance) minimise calls plus lateness: for the same calls an update is seen sooner than with even steps.
  */
 export function nextPollDelay(input: { elapsedMs: number; estimate: UpdateTimeEstimate; afterOwnChange: boolean; attempt: number }): number {
   const { elapsedMs, estimate, afterOwnChange, attempt } = input;
   if (!afterOwnChange) return Math.min(OUTSIDE_CHANGE_MAX_POLL_MS, 1000 * 1.5 ** Math.max(0, attempt - 1));
   if (elapsedMs < estimate.fromMs) return Math.max(MIN_POLL_MS, estimate.fromMs - elapsedMs);
-  const step = estimate.shape === 'prior' ? elapsedMs * PRIOR_STEP : (estimate.toMs - estimate.fromMs) / POLLS_ACROSS_RANGE;
-  if (elapsedMs < estimate.toMs) return Math.round(Math.min(60_000, Math.max(MIN_POLL_MS, step)));
-  // Past the range: the steps grow from the range's step (just past it the update is still likely) up to
-  // 15 % of the time already waited.
+  const width = estimate.toMs - estimate.fromMs;
+  const minStep = MIN_STEP_SHARE * ((estimate.fromMs + estimate.toMs) / 2);
+  const evenStep = Math.max(minStep, width / POLLS_ACROSS_RANGE);
+  if (elapsedMs < estimate.toMs) {
+    const step = estimate.shape === 'prior' ? elapsedMs * PRIOR_STEP : Math.max(minStep, (2 * Math.sqrt(width * (estimate.toMs - elapsedMs))) / POLLS_ACROSS_RANGE);
+    return Math.round(Math.min(60_000, Math.max(MIN_POLL_MS, step)));
+  }
+  // Past the range: the steps grow from an even step of the range (just past it the update is still
+  // likely) up to 15 % of the time already waited.
+  const step = estimate.shape === 'prior' ? elapsedMs * PRIOR_STEP : evenStep;
   const overdue = step + (elapsedMs - estimate.toMs) * 0.5;
   return Math.round(Math.min(60_000, Math.max(MIN_POLL_MS, Math.min(overdue, elapsedMs * 0.15))));
 }
@@ -156,23 +179,34 @@ export class GatewayTimeoutError extends Error {}
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : undefined);
 
 /**
- * A gateway this process just saw finish its own change is still `active` for the pre-check of the next
- * change on its lane (the lane runs one change at a time). Used once, and only for a few seconds: a change
- * made meanwhile outside the bot is refused with VpnGateway.Configuring, whose retry waits with real polls.
+ * How long the bot trusts its own sighting of a gateway finishing a change of ours, for the pre-check of
+ * the next change (every change goes through the gateway's lane, one at a time, so none of ours can have
+ * started since). Only a change made outside the bot, in the console say, can make it wrong; the create
+ * is then refused with VpnGateway.Configuring, and that retry waits with real polls: one refused call
+ * instead of a DescribeVpnGateway before every change.
  */
-const JUST_SEEN_MS = 5000;
+export const TRUST_SIGHTING_MS = 10 * 60_000;
+
+/** Whether a pre-check must ask the gateway, given when a change of ours was last seen finished on it. */
+export const precheckNeeded = (seenActiveAt: number | undefined, now: number): boolean =>
+  seenActiveAt === undefined || now - seenActiveAt > TRUST_SIGHTING_MS;
 
 export class GatewayWaiter {
-  private readonly justActive = new Map<string, { at: number; gw: VpnGateway }>();
-
   constructor(private readonly vpc: VpcApi, private readonly memory: UpdateTimeMemory) {}
+
+  /**
+   * Before a change: resolves once the gateway can take it. A recent sighting of our own last change
+   * finishing (any process's, in Redis) stands for the gateway; otherwise it is asked (untilActive).
+   */
+  async beforeChange(options: Omit<WaitOptions, 'changedAt' | 'onEstimate'>): Promise<void> {
+    if (!precheckNeeded(await this.memory.seenActiveAt(options.gateway), Date.now())) return;
+    await this.untilActive(options);
+  }
 
   /** Resolves with the gateway once it reports `active`; rethrows permanent errors; throws GatewayTimeoutError past the deadline. */
   async untilActive(options: WaitOptions): Promise<VpnGateway> {
     const own = options.changedAt !== undefined;
-    const seen = this.justActive.get(options.vpnGatewayId);
-    this.justActive.delete(options.vpnGatewayId);
-    if (!own && seen && Date.now() - seen.at <= JUST_SEEN_MS) return seen.gw;
+    if (own) await this.memory.changeStarted(options.gateway);
     let { basis, settled } = own ? await this.basisFor(options.gateway, options.regionId) : { basis: { source: 'prior' } as UpdateBasis, settled: true };
     let estimate = estimateFor(basis);
     if (own) options.onEstimate?.(basis.source, estimate);
@@ -211,10 +245,7 @@ export class GatewayWaiter {
       }
       const elapsed = Date.now() - start;
       if (gw?.status === 'active') {
-        if (own) {
-          await this.memory.record(options.gateway, options.regionId, { loMs: lastBusyMs, hiMs: elapsed });
-          this.justActive.set(options.vpnGatewayId, { at: Date.now(), gw });
-        }
+        if (own) await this.memory.record(options.gateway, options.regionId, { loMs: lastBusyMs, hiMs: elapsed }, Date.now());
         return gw;
       }
       if (gw) lastBusyMs = elapsed;
@@ -246,6 +277,7 @@ export class GatewayWaiter {
 export class RedisUpdateTimeMemory implements UpdateTimeMemory {
   constructor(private readonly redis: RedisClient, private readonly prefix = '{vpnbot}') {}
   private key(gateway: string) { return `${this.prefix}:gw:${gateway}:updates`; }
+  private sightingKey(gateway: string) { return `${this.prefix}:gw:${gateway}:active-at`; }
   private get regionsKey() { return `${this.prefix}:gw:regions`; }
   async recent(gateway: string): Promise<UpdateObservation[]> {
     return parseObservations(await this.redis.lrange(this.key(gateway), 0, HISTORY - 1));
@@ -258,9 +290,18 @@ export class RedisUpdateTimeMemory implements UpdateTimeMemory {
     const lists = (await pipeline.exec()) ?? [];
     return regions.map(([name, regionId], i) => ({ gateway: name, regionId, observations: parseObservations((lists[i]?.[1] ?? []) as string[]) }));
   }
-  async record(gateway: string, regionId: string, o: UpdateObservation): Promise<void> {
-    await this.redis.multi().lpush(this.key(gateway), `${Math.round(o.loMs)},${Math.round(o.hiMs)}`).ltrim(this.key(gateway), 0, HISTORY - 1)
-      .hset(this.regionsKey, gateway, regionId).exec();
+  async record(gateway: string, regionId: string, o: UpdateObservation, seenActiveAt?: number): Promise<void> {
+    const tx = this.redis.multi().lpush(this.key(gateway), `${Math.round(o.loMs)},${Math.round(o.hiMs)}`).ltrim(this.key(gateway), 0, HISTORY - 1)
+      .hset(this.regionsKey, gateway, regionId);
+    if (seenActiveAt !== undefined) tx.set(this.sightingKey(gateway), String(seenActiveAt), 'PX', TRUST_SIGHTING_MS);
+    await tx.exec();
+  }
+  async seenActiveAt(gateway: string): Promise<number | undefined> {
+    const at = Number(await this.redis.get(this.sightingKey(gateway)));
+    return at > 0 ? at : undefined;
+  }
+  async changeStarted(gateway: string): Promise<void> {
+    await this.redis.del(this.sightingKey(gateway));
   }
 }
 

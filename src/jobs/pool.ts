@@ -176,7 +176,7 @@ export function createPoolFillProcessor(deps: PoolJobDeps) {
       },
     }, async () => {
       if (!certId) {
-        await gate.untilActive();
+        await gate.beforeChange();
         let created;
         try {
           created = await cloudCall<{ certId: string; changedAt: number; cloudRequestId?: string }>(async () => {
@@ -242,7 +242,7 @@ export function createPoolDeleteProcessor(deps: PoolJobDeps) {
       },
     }, async () => {
       // Also after a crash mid-way: the same ClientToken replays a delete already sent, and absence is checked anyway.
-      await gate.untilActive();
+      await gate.beforeChange();
       await deletePoolCert(deps, gate, { gateway, certId, poolId }, 'retired');
     });
     await pool.deleted(gateway, certId);
@@ -286,7 +286,7 @@ export async function retireRemovedGateways(deps: PoolJobDeps): Promise<void> {
       for (const cert of await deps.pool.retiring(name)) {
         if (await deps.pool.assignedTo(name, cert.certId)) continue;
         try {
-          await gate.untilActive();
+          await gate.beforeChange();
           await deletePoolCert(deps, gate, cert, 'gateway removed from the configuration');
           await deps.pool.deleted(name, cert.certId);
         } catch (err) {

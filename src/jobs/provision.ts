@@ -106,7 +106,7 @@ async function provision(deps: GrantJobDeps, job: Job<ProvisionJobData>, initial
 
   if (!certId) {
     notes.post({ type: 'CertificateCreating', request });
-    await gate.untilActive();
+    await gate.beforeChange();
     const cert = await cloudCall<{ certId: string; changedAt: number; created?: Called }>(async () => {
       const created = await vpc.createSslVpnClientCert({ regionId: gw.regionId, sslVpnServerId: gw.sslVpnServerId, name: certName, clientToken: clientToken.createCertificate(request.id) });
       return { certId: created.sslVpnClientCertId, changedAt: Date.now(), created };

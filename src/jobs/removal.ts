@@ -51,7 +51,7 @@ export function createRemovalProcessor(deps: GrantJobDeps, options: RemovalOptio
     }, async () => {
       if (!request.certId) return;
       // Also after a crash mid-way: the same ClientToken replays a delete already sent, and absence is checked anyway.
-      if (job.data.step === 'start') await gate.untilActive();
+      if (job.data.step === 'start') await gate.beforeChange();
       else if (changedAt) await gate.untilActive(changedAt);
       const certId = request.certId;
       const result = await deleteVerified({

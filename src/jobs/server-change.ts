@@ -62,7 +62,7 @@ async function apply(deps: ServerChangeDeps, job: Job<ServerChangeJobData>, prop
 
   if (job.data.step === 'start') {
     await note(deps, { type: 'ChangeApplying', proposal, gateway: gw.name });
-    await gate.untilActive();
+    await gate.beforeChange();
     // The server may have changed since the proposal (console, Terraform): check again against it now.
     const current = (await vpc.describeSslVpnServers(gw.regionId, { sslVpnServerId: gw.sslVpnServerId })).find((s) => s.sslVpnServerId === gw.sslVpnServerId);
     if (!current) throw new StepFailure(`SSL server ${gw.sslVpnServerId} no longer exists on ${gw.name}: fix gateways[].sslVpnServerId`);

@@ -14,16 +14,17 @@ export interface GatewayGate {
   readonly signal: AbortSignal | undefined;
   /** Until the gateway is `active`; `changedAt` when a change of ours is in flight (the adaptive wait). */
   untilActive(changedAt?: number): Promise<VpnGateway>;
+  /** The pre-check before a change: trusts a recent sighting of our own last change finishing, else asks. */
+  beforeChange(): Promise<void>;
 }
 
 export function gatewayGate(waiter: GatewayWaiter, gw: GatewayConfig, timeoutMs: number, signal?: AbortSignal): GatewayGate {
+  const target = () => ({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, deadline: Date.now() + timeoutMs, ...(signal ? { signal } : {}) });
   return {
     gateway: gw,
     signal,
-    untilActive: (changedAt) => waiter.untilActive({
-      regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, deadline: Date.now() + timeoutMs,
-      ...(changedAt !== undefined ? { changedAt } : {}), ...(signal ? { signal } : {}),
-    }),
+    untilActive: (changedAt) => waiter.untilActive({ ...target(), ...(changedAt !== undefined ? { changedAt } : {}) }),
+    beforeChange: () => waiter.beforeChange(target()),
   };
 }
 

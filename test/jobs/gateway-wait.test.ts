@@ -3,7 +3,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VpcClient } from '../../src/api/vpc.js';
-import { estimateUpdateTime, GatewayWaiter, HISTORY, OWN_ENOUGH, PRIOR, RedisUpdateTimeMemory, type UpdateBasis } from '../../src/jobs/gateway-wait.js';
+import { estimateUpdateTime, GatewayWaiter, HISTORY, OWN_ENOUGH, precheckNeeded, PRIOR, RedisUpdateTimeMemory, TRUST_SIGHTING_MS, type UpdateBasis } from '../../src/jobs/gateway-wait.js';
+import { cloudCall, gatewayGate } from '../../src/jobs/steps.js';
 import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
 import { ACCESS_KEY, GATEWAYS, simSeed } from '../helpers/fixtures.js';
 
@@ -44,7 +45,11 @@ const sourceOf = (basis: UpdateBasis) => basis.source;
 const neighbourSeen = () => new RedisUpdateTimeMemory(redis).record('neighbour', 'cn-shanghai', { loMs: 250, hiMs: 350 });
 
 const describes = () => sim.callsOf('DescribeVpnGateway').length;
-const precheck = (waiter: GatewayWaiter) => waiter.untilActive({ regionId: GW.regionId, vpnGatewayId: GW.vpnGatewayId, gateway: GW.name, deadline: Date.now() + 30_000 });
+const target = () => ({ regionId: GW.regionId, vpnGatewayId: GW.vpnGatewayId, gateway: GW.name, deadline: Date.now() + 30_000 });
+const precheck = (waiter: GatewayWaiter) => waiter.beforeChange(target());
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+}
 
 describe('GatewayWaiter', () => {
   it('keeps each change as an observation in Redis, the newest first, at most HISTORY of them, shared by every waiter', async () => {
@@ -77,25 +82,54 @@ describe('GatewayWaiter', () => {
     expect(learnt.toMs).toBeLessThan(PRIOR.fromMs);
   });
 
-  it('the pre-check right after its own change needs no call, once; the next one asks the gateway', async () => {
+  it('a pre-check trusts the sighting of our own last change finishing, from any process (Redis): no call', async () => {
+    await neighbourSeen();
+    await change(new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)), 'done');
+    const before = describes();
+    // Another process's waiter: the lane runs one change at a time, so none of ours can have started since.
+    await new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)).beforeChange(target());
+    await new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)).beforeChange(target());
+    expect(describes()).toBe(before);
+  });
+
+  it('a change of ours in flight, or a sighting older than TRUST_SIGHTING_MS, makes the pre-check ask the gateway', async () => {
+    await neighbourSeen();
+    const memory = new RedisUpdateTimeMemory(redis);
+    const waiter = new GatewayWaiter(vpc, memory);
+    await change(waiter, 'done');
+    expect(await memory.seenActiveAt(GW.name)).toBeDefined();
+    // A change of ours starts (its wait begins): the sighting is gone until it is seen finished.
+    await vpc.createSslVpnClientCert({ regionId: GW.regionId, sslVpnServerId: GW.sslVpnServerId, name: 'in-flight', clientToken: 'token-in-flight' });
+    const waiting = waiter.untilActive({ regionId: GW.regionId, vpnGatewayId: GW.vpnGatewayId, gateway: GW.name, changedAt: Date.now(), deadline: Date.now() + 30_000 });
+    await waitFor(async () => (await memory.seenActiveAt(GW.name)) === undefined);
+    const before = describes();
+    await waiter.beforeChange(target());
+    expect(describes()).toBeGreaterThan(before);
+    await waiting;
+    expect(await memory.seenActiveAt(GW.name)).toBeDefined();
+    // Too old to say anything about the gateway now.
+    expect(precheckNeeded(Date.now() - TRUST_SIGHTING_MS - 1, Date.now())).toBe(true);
+    expect(precheckNeeded(Date.now() - 1000, Date.now())).toBe(false);
+    expect(precheckNeeded(undefined, Date.now())).toBe(true);
+  });
+
+  it('a change made outside the bot after our sighting: the create is refused with Configuring, waited out with real polls, then sent once', async () => {
     await neighbourSeen();
     const waiter = new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis));
     await change(waiter, 'done');
+    sim.setUpdateMs(1000);
+    // Someone changes the gateway in the console: it is updating, and the bot's sighting does not know.
+    await vpc.createSslVpnClientCert({ regionId: GW.regionId, sslVpnServerId: GW.sslVpnServerId, name: 'console', clientToken: 'token-console' });
+    const gate = gatewayGate(waiter, { ...GW, warmPool: 0 }, 30_000);
     const before = describes();
-    expect((await precheck(waiter)).status).toBe('active');
+    await gate.beforeChange();
     expect(describes()).toBe(before);
-    // A change made outside the bot: the next pre-check must see it and wait it out.
-    sim.setGatewayStatus(GW.vpnGatewayId, 'updating');
-    expect((await precheck(waiter)).status).toBe('active');
-    expect(describes()).toBeGreaterThanOrEqual(before + 2);
-  });
-
-  it('a fresh waiter (another process) always asks the gateway before a change', async () => {
-    await neighbourSeen();
-    await change(new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)), 'elsewhere');
-    const before = describes();
-    await precheck(new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis)));
-    expect(describes()).toBe(before + 1);
+    const created = await cloudCall(() => vpc.createSslVpnClientCert({ regionId: GW.regionId, sslVpnServerId: GW.sslVpnServerId, name: 'ours', clientToken: 'token-ours' }), { attempts: 8, gate });
+    expect(created.sslVpnClientCertId).toBeTruthy();
+    const refused = sim.callsOf('CreateSslVpnClientCert').filter((c) => c.params.Name === 'ours' && c.status !== 200);
+    expect(refused.length).toBe(1);
+    expect(sim.callsOf('CreateSslVpnClientCert').filter((c) => c.params.Name === 'ours' && c.status === 200)).toHaveLength(1);
+    expect(describes()).toBeGreaterThan(before);
   });
 
   it('a gateway with no updates of its own borrows the account\'s: its region\'s first, the other regions\' else; the prior only when nothing is known', async () => {
