@@ -73,18 +73,35 @@ export class SlackMessenger implements Messenger, FileDelivery {
   // The three steps of Slack's external upload, done by hand so the file id is known (and recorded by the
   // caller) before the file is shared: a delivery interrupted after the share is then never repeated.
   async deliverProfile(request: AccessRequest, profile: { filename: string; content: string }, onFileId: (fileId: string) => Promise<void>): Promise<{ fileId: string }> {
+    const { fileId } = await this.stageProfile(profile);
+    await onFileId(fileId);
+    if (await this.shareProfile(request, fileId, profile.filename) === 'gone') throw new Error('Slack lost the profile upload before it was shared');
+    return { fileId };
+  }
+
+  /** The first two upload steps: the bytes are with Slack but visible to no one until shared. */
+  async stageProfile(profile: { filename: string; content: string }): Promise<{ fileId: string }> {
     const body = Buffer.from(profile.content, 'utf8');
     const target = await this.client.files.getUploadURLExternal({ filename: profile.filename, length: body.length });
     if (!target.file_id || !target.upload_url) throw new Error('Slack returned no upload URL');
-    await onFileId(target.file_id);
     const uploaded = await fetch(target.upload_url, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' }, signal: AbortSignal.timeout(30_000) });
     if (!uploaded.ok) throw new Error(`profile upload failed with HTTP ${uploaded.status}`);
-    await this.client.files.completeUploadExternal({
-      files: [{ id: target.file_id, title: profile.filename }],
-      channel_id: await this.dmChannel(request.requesterId),
-      initial_comment: profileComment(request, profileRemovalTime(Date.now(), this.options.profileRetentionMs ?? Number.POSITIVE_INFINITY, request.expiresAt ?? Date.now() + request.durationMs), await this.langOf(request.requesterId)),
-    });
     return { fileId: target.file_id };
+  }
+
+  /** The last step: shares a staged upload into the DM. The comment is worded now, for the removal time as of the share. */
+  async shareProfile(request: AccessRequest, fileId: string, filename: string): Promise<'shared' | 'gone'> {
+    try {
+      await this.client.files.completeUploadExternal({
+        files: [{ id: fileId, title: filename }],
+        channel_id: await this.dmChannel(request.requesterId),
+        initial_comment: profileComment(request, profileRemovalTime(Date.now(), this.options.profileRetentionMs ?? Number.POSITIVE_INFINITY, request.expiresAt ?? Date.now() + request.durationMs), await this.langOf(request.requesterId)),
+      });
+      return 'shared';
+    } catch (err) {
+      if ((err as { data?: { error?: string } }).data?.error === 'file_not_found') return 'gone';
+      throw err;
+    }
   }
 
   /** Deletes a file the bot uploaded (a profile past its retention); 'gone' when Slack no longer has it. */

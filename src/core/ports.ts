@@ -20,6 +20,13 @@ export interface Messenger {
    * the upload's file id before the file is shared, so a crashed delivery can be checked on resume.
    */
   deliverProfile(request: AccessRequest, profile: { filename: string; content: string }, onFileId: (fileId: string) => Promise<void>): Promise<{ fileId: string }>;
+  /**
+   * deliverProfile in two halves, so the upload can be done ahead: stageProfile uploads the file without
+   * sharing it anywhere (an upload never shared is discarded by Slack), shareProfile shares it into the
+   * requester's DM. 'gone': Slack no longer has that upload (it lapsed); upload it again.
+   */
+  stageProfile(profile: { filename: string; content: string }): Promise<{ fileId: string }>;
+  shareProfile(request: AccessRequest, fileId: string, filename: string): Promise<'shared' | 'gone'>;
   /** Whether that upload already reached the requester's DM (the share happened before a crash). */
   profileDelivered(request: AccessRequest, fileId: string): Promise<boolean>;
   /** The "expiring soon" DM, with Extend and I'm done buttons. */
