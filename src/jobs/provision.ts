@@ -17,7 +17,7 @@ import type { PoolStore } from '../core/pool.js';
 import type { RequestStore } from '../core/store.js';
 import type { GatewayWaiter } from './gateway-wait.js';
 import type { ProvisionJobData } from './lanes.js';
-import { bestEffort, cloudCall, gatewayGate, isPermanent, runSteps, StepFailure } from './steps.js';
+import { bestEffort, cloudCall, describeFailure, gatewayGate, isPermanent, runSteps, StepFailure } from './steps.js';
 
 /** What the jobs on a grant need: provisioning it, and removing it (removal.ts). */
 export interface GrantJobDeps {
@@ -128,42 +128,89 @@ async function provision(deps: GrantJobDeps, job: Job<ProvisionJobData>, initial
     notes.post({ type: 'GatewayUpdating', request, certId });
   }
 
+  let staged: StagedProfile | undefined;
   if (job.data.step !== 'deliver') {
+    // The update takes seconds to minutes: the profile is fetched and uploaded meanwhile, so that once the
+    // gateway is active only the share is left. Nothing of it is recorded before then (a crash here must
+    // resume into the wait), and an upload never shared is discarded by Slack.
+    const preparing = prepareDelivery(deps, request.id, { gw, certId: certId!, certName, signal });
     await gate.untilActive(changedAt ?? Date.now());
     await job.updateData({ ...job.data, step: 'deliver', certId, changedAt });
+    staged = await preparing;
   }
 
   notes.post({ type: 'GatewayActive', request });
   return deliverProfile(deps, request, {
     gw, certId: certId!, certName, notes, signal,
     ...(job.data.fileId ? { fileId: job.data.fileId } : {}),
+    ...(staged ? { staged } : {}),
     saveFileId: async (fileId) => { await job.updateData({ ...job.data, step: 'deliver', certId, changedAt, fileId }); },
   });
 }
 
+/** A profile uploaded to Slack but not shared yet: only its file id is kept (the content went with the upload). */
+export interface StagedProfile {
+  fileId: string;
+  /** The DescribeSslVpnClientCert call it was built from, for the audit entry. */
+  cloudRequestId: string;
+}
+
 /**
- * The last step of every grant, pooled or not: the key material is fetched now, sent only to the DM, and
- * never stored; then the grant is recorded active, audited and its expiry scheduled.
+ * Fetches the key material and uploads the profile without sharing it, while the gateway applies the
+ * change. Never rejects (the wait it runs beside may throw or be aborted, and nothing awaits it then): a
+ * failure only means nothing was staged, and the delivery does it all once the gateway is active.
+ */
+function prepareDelivery(deps: GrantJobDeps, requestId: string, o: { gw: GatewayConfig; certId: string; certName: string; signal?: AbortSignal | undefined }): Promise<StagedProfile | undefined> {
+  const stage = async (): Promise<StagedProfile> => {
+    const detail = await cloudCall(() => deps.vpc.describeSslVpnClientCert(o.gw.regionId, o.certId), { attempts: 5, signal: o.signal });
+    const { fileId } = await deps.messenger.stageProfile({ filename: `${o.certName}.ovpn`, content: buildProfile(detail) });
+    return { fileId, cloudRequestId: detail.requestId };
+  };
+  return stage().catch((err: unknown) => {
+    deps.logger.info({ requestId, err: describeFailure(err) }, 'profile not staged during the gateway update; it is fetched once the gateway is active');
+    return undefined;
+  });
+}
+
+/**
+ * The last step of every grant, pooled or not: the key material is fetched (or was staged, see
+ * prepareDelivery), sent only to the DM, and never stored; then the grant is recorded active, audited and
+ * its expiry scheduled.
  */
 export async function deliverProfile(deps: GrantJobDeps, request: AccessRequest, o: {
   gw: GatewayConfig; certId: string; certName: string; notes: ProgressNotes; signal?: AbortSignal | undefined;
   /** A started upload (from an earlier run), to check whether it was already shared. */
   fileId?: string;
+  /** Uploaded by this run while the gateway was updating: only the share is left. */
+  staged?: StagedProfile;
   saveFileId: (fileId: string) => Promise<void>;
 }): Promise<'delivered' | 'already-delivered'> {
   const { store, vpc, audit } = deps;
   const { gw, certId, certName, notes } = o;
-  const detail = await cloudCall(() => vpc.describeSslVpnClientCert(gw.regionId, certId), { attempts: 5, signal: o.signal });
-  const content = buildProfile(detail);
+  const filename = `${certName}.ovpn`;
   const fresh = (await store.get(request.id)) ?? request;
   if (fresh.deliveredAt) return 'already-delivered';
-  let fileId = o.fileId;
-  const alreadyShared = fileId ? await deps.messenger.profileDelivered(fresh, fileId) : false;
-  if (!alreadyShared) fileId = (await deps.messenger.deliverProfile(fresh, { filename: `${certName}.ovpn`, content }, o.saveFileId)).fileId;
+  let sent: { fileId?: string | undefined; cloudRequestId: string } | undefined;
+  if (o.staged) {
+    // Recorded before the share, like any upload: a crash after the share is then never repeated.
+    await o.saveFileId(o.staged.fileId);
+    if (await deps.messenger.shareProfile(fresh, o.staged.fileId, filename) === 'shared') sent = o.staged;
+    // Slack dropped the unshared upload (its URL can lapse during a long wait): fetched and uploaded afresh.
+    else deps.logger.info({ requestId: request.id }, 'staged profile upload lapsed; uploading it again');
+  }
+  if (!sent) {
+    const detail = await cloudCall(() => vpc.describeSslVpnClientCert(gw.regionId, certId), { attempts: 5, signal: o.signal });
+    const content = buildProfile(detail);
+    let fileId = o.fileId;
+    const alreadyShared = fileId ? await deps.messenger.profileDelivered(fresh, fileId) : false;
+    if (!alreadyShared) fileId = (await deps.messenger.deliverProfile(fresh, { filename, content }, o.saveFileId)).fileId;
+    sent = { fileId, cloudRequestId: detail.requestId };
+  }
+  const { fileId } = sent;
   const now = Date.now();
   // The file id is kept so the file can be deleted from Slack at access.profileRetention (see profiles.ts).
   const done = await store.transition(request.id, 'active', { deliveredAt: now, expiresAt: now + request.durationMs, certId, certName, ...(fileId ? { profileFiles: [fileId] } : {}) }, ['provisioning']);
-  await audit.append({ actor: 'system', action: 'profile.delivered', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: certId, cloudRequestId: detail.requestId });
+  await audit.append({ actor: 'system', action: 'profile.delivered', requestId: request.id, subject: request.requesterId, gateway: gw.name, detail: certId, cloudRequestId: sent.cloudRequestId });
   const granted = done.ok ? done.request : fresh;
   // Recovery at start-up and the periodic sweep schedule it too, should this process die right here.
   await deps.scheduleExpiry(granted);

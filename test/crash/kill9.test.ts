@@ -189,6 +189,24 @@ describe('kill -9 during provisioning, then a fresh process', () => {
     expect(sim.callsOf('CreateSslVpnClientCert')).toHaveLength(1);
   }, TEST_TIMEOUT);
 
+  it('3b. after the profile was staged, while the gateway is updating: the staged upload is never shared, delivered once', async () => {
+    sim.setUpdateMs(4000);
+    const first = await startBot('first');
+    const { requestId, card } = await submit(first, 'U0ALICE', 'kill after staging');
+    await approve(first, requestId, card);
+    await until('profile staged while the gateway is updating', async () =>
+      fake.callsOf('files.getUploadURLExternal').length >= 1 && sim.gatewayStatus(HANGZHOU.vpnGatewayId) === 'updating', 15_000);
+    await first.proc.kill9();
+    expect(fake.callsOf('files.completeUploadExternal')).toHaveLength(0);
+
+    await startBot('second');
+    await expectDeliveredOnce(requestId);
+    // The new process stages its own upload and shares only that one.
+    expect(fake.callsOf('files.getUploadURLExternal')).toHaveLength(2);
+    expect(fake.callsOf('files.completeUploadExternal')).toHaveLength(1);
+    expect(sim.callsOf('CreateSslVpnClientCert')).toHaveLength(1);
+  }, TEST_TIMEOUT);
+
   it('4. before the profile upload: delivered once by the new process', async () => {
     const first = await startBot('first');
     const { requestId, card } = await submit(first, 'U0ALICE', 'kill before upload');
