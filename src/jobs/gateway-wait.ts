@@ -64,15 +64,22 @@ export interface UpdateTimeEstimate {
   shape: 'learnt' | 'prior';
   fromMs: number;
   toMs: number;
+  /** Polls that would cover a learnt range (POLLS_ACROSS_RANGE unless said). */
+  polls?: number;
 }
 
 /** Observations kept per gateway: recent enough to follow a gateway that changes, enough to see its spread. */
 export const HISTORY = 12;
 /**
- * Polls that would cover the whole likely range. They crowd towards its end (see nextPollDelay), and an
- * update stops the polling when seen, so a change costs about a third of them.
+ * Polls that would cover the whole likely range of a gateway's own updates. They crowd towards its end
+ * (see nextPollDelay), and an update stops the polling when seen, so a change costs about a third of them.
  */
-export const POLLS_ACROSS_RANGE = 18;
+export const POLLS_ACROSS_RANGE = 22;
+/**
+ * The same for a range borrowed from other gateways: wider and less sure, so fewer polls, which keeps a
+ * gateway's first changes within the calls budget (bench/gateway-wait-model.ts compares the two).
+ */
+export const POLLS_ACROSS_BORROWED_RANGE = 18;
 /** The closest two polls of a learnt range come: 3 % of the expected update time (0.9 s for 30 s, 60 ms for 2 s). */
 export const MIN_STEP_SHARE = 0.03;
 /**
@@ -115,7 +122,11 @@ export function chooseBasis(own: readonly UpdateObservation[], peers: readonly P
   return { source: sameRegion.length > 0 ? 'region' : 'account', observations: [...own, ...borrowed] };
 }
 
-export const estimateFor = (basis: UpdateBasis): UpdateTimeEstimate => (basis.source === 'prior' ? PRIOR : estimateUpdateTime(basis.observations));
+export const estimateFor = (basis: UpdateBasis): UpdateTimeEstimate => {
+  if (basis.source === 'prior') return PRIOR;
+  const estimate = estimateUpdateTime(basis.observations);
+  return basis.source === 'own' ? estimate : { ...estimate, polls: POLLS_ACROSS_BORROWED_RANGE };
+};
 
 /**
  * The likely range from recent observations: from the shortest to the longest, widened for few of them (n
@@ -161,9 +172,10 @@ export function nextPollDelay(input: { elapsedMs: number; estimate: UpdateTimeEs
   if (elapsedMs < estimate.fromMs) return Math.max(MIN_POLL_MS, estimate.fromMs - elapsedMs);
   const width = estimate.toMs - estimate.fromMs;
   const minStep = MIN_STEP_SHARE * ((estimate.fromMs + estimate.toMs) / 2);
-  const evenStep = Math.max(minStep, width / POLLS_ACROSS_RANGE);
+  const polls = estimate.polls ?? POLLS_ACROSS_RANGE;
+  const evenStep = Math.max(minStep, width / polls);
   if (elapsedMs < estimate.toMs) {
-    const step = estimate.shape === 'prior' ? elapsedMs * PRIOR_STEP : Math.max(minStep, (2 * Math.sqrt(width * (estimate.toMs - elapsedMs))) / POLLS_ACROSS_RANGE);
+    const step = estimate.shape === 'prior' ? elapsedMs * PRIOR_STEP : Math.max(minStep, (2 * Math.sqrt(width * (estimate.toMs - elapsedMs))) / polls);
     return Math.round(Math.min(60_000, Math.max(MIN_POLL_MS, step)));
   }
   // Past the range: the steps grow from an even step of the range (just past it the update is still

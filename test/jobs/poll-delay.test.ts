@@ -65,18 +65,18 @@ describe('nextPollDelay after our own change', () => {
     for (let t = estimate.fromMs; t < estimate.toMs; t += steps.at(-1)!) steps.push(nextPollDelay({ elapsedMs: t, estimate, afterOwnChange: true, attempt: 0 }));
     expect(steps.length).toBeLessThanOrEqual(POLLS_ACROSS_RANGE);
     for (let i = 1; i < steps.length; i++) expect(steps[i]).toBeLessThanOrEqual(steps[i - 1]!);
-    expect(steps[0]).toBeGreaterThan(2 * steps.at(-1)!);
+    expect(steps[0]).toBeGreaterThan(1.5 * steps.at(-1)!);
     expect(Math.min(...steps)).toBeGreaterThanOrEqual(Math.floor(MIN_STEP_SHARE * 30_000));
   });
 
-  it('a gateway of 30 s ± 30 %, once learnt: at most 8 polls per change on average, seen within 1 s in the median', () => {
+  it('a gateway of 30 s ± 30 %, once learnt: at most 8 polls per change on average, seen within 0.7 s in the median', () => {
     const warm = learn(scrambled(jittered(12)));
     // Measure on a different set of durations, each from the learnt history (as the next changes would).
     const estimate = estimateUpdateTime(warm.history);
     const runs = jittered(37).map((t) => simulate(t, estimate));
     expect(mean(runs.map((r) => r.calls))).toBeLessThanOrEqual(8);
     expect(Math.max(...runs.map((r) => r.calls))).toBeLessThanOrEqual(16);
-    expect(medianOf(runs.map((r) => r.lateMs))).toBeLessThanOrEqual(1000);
+    expect(medianOf(runs.map((r) => r.lateMs))).toBeLessThanOrEqual(700);
   });
 
   it('learns from the first changes: the first one costs the prior, the last six at most 9 polls on average', () => {
@@ -104,7 +104,7 @@ describe('nextPollDelay after our own change', () => {
   it('an update slower than anything seen is still found, with few extra calls', () => {
     const estimate = estimateUpdateTime(jittered(12).map((t) => ({ loMs: t - 500, hiMs: t + 500 })));
     const r = simulate(120_000, estimate);
-    expect(r.calls).toBeLessThanOrEqual(26);
+    expect(r.calls).toBeLessThanOrEqual(30);
     expect(r.lateMs / 120_000).toBeLessThanOrEqual(0.16);
   });
 });
