@@ -83,12 +83,14 @@ export const POLLS_ACROSS_BORROWED_RANGE = 18;
 /** The closest two polls of a learnt range come: 3 % of the expected update time (0.9 s for 30 s, 60 ms for 2 s). */
 export const MIN_STEP_SHARE = 0.03;
 /**
- * Nothing known at all (no update of any gateway of the account yet): 5 s to half an hour. Only the
- * account's very first change waits on it (every later one borrows), so it is tuned for few calls
- * rather than promptness: each poll 35 % after the one before, so an update is seen at most 35 % late
- * and a 30 s one costs about 8 polls (25 % steps from 2 s cost 13).
+ * Nothing known at all (no update of any gateway of the account yet): 2 s to half an hour. One look at
+ * 2 s, what a simulated or test gateway takes (a real one costs a call there), then a log scale from
+ * PRIOR_SCALE_FROM_MS. Only the account's very first changes wait on it (every later one borrows), so it
+ * is tuned for few calls rather than promptness: each poll 35 % after the one before, so an update past
+ * 5 s is seen at most 35 % late and a 30 s one costs about 8 polls (25 % steps from 2 s cost 13).
  */
-export const PRIOR: UpdateTimeEstimate = { shape: 'prior', fromMs: 5000, toMs: 30 * 60_000 };
+export const PRIOR: UpdateTimeEstimate = { shape: 'prior', fromMs: 2000, toMs: 30 * 60_000 };
+export const PRIOR_SCALE_FROM_MS = 5000;
 export const PRIOR_STEP = 0.35;
 const MIN_POLL_MS = 100;
 /** Own updates from which a gateway is judged alone; with fewer, the account's other gateways fill in. */
@@ -175,7 +177,7 @@ export function nextPollDelay(input: { elapsedMs: number; estimate: UpdateTimeEs
   const polls = estimate.polls ?? POLLS_ACROSS_RANGE;
   const evenStep = Math.max(minStep, width / polls);
   if (elapsedMs < estimate.toMs) {
-    const step = estimate.shape === 'prior' ? elapsedMs * PRIOR_STEP : Math.max(minStep, (2 * Math.sqrt(width * (estimate.toMs - elapsedMs))) / polls);
+    const step = estimate.shape === 'prior' ? Math.max(elapsedMs * PRIOR_STEP, PRIOR_SCALE_FROM_MS - elapsedMs) : Math.max(minStep, (2 * Math.sqrt(width * (estimate.toMs - elapsedMs))) / polls);
     return Math.round(Math.min(60_000, Math.max(MIN_POLL_MS, step)));
   }
   // Past the range: the steps grow from an even step of the range (just past it the update is still

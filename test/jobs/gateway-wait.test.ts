@@ -41,7 +41,7 @@ async function change(waiter: GatewayWaiter, name: string, gw = GW, extra: Parti
   await waiter.untilActive({ regionId: gw.regionId, vpnGatewayId: gw.vpnGatewayId, gateway: gw.name, changedAt: Date.now(), deadline: Date.now() + 30_000, ...extra });
 }
 const sourceOf = (basis: UpdateBasis) => basis.source;
-/** Another gateway of the account updated in about 300 ms: a first change borrows it instead of waiting 5 s on the prior. */
+/** Another gateway of the account updated in about 300 ms: a first change borrows it instead of waiting 2 s on the prior. */
 const neighbourSeen = () => new RedisUpdateTimeMemory(redis).record('neighbour', 'cn-shanghai', { loMs: 250, hiMs: 350 });
 
 const describes = () => sim.callsOf('DescribeVpnGateway').length;
@@ -70,7 +70,7 @@ describe('GatewayWaiter', () => {
     expect(kept[0]).toEqual({ loMs: HISTORY - 1, hiMs: HISTORY });
   });
 
-  it('learns a 300 ms gateway: the likely range moves from the prior (first poll at 5 s) to around 300 ms', async () => {
+  it('learns a 300 ms gateway: the likely range moves from the prior (first poll at 2 s) to around 300 ms', async () => {
     const memory = new RedisUpdateTimeMemory(redis);
     const waiter = new GatewayWaiter(vpc, memory);
     expect(estimateUpdateTime(await memory.recent(GW.name)).fromMs).toBe(PRIOR.fromMs);
@@ -136,7 +136,7 @@ describe('GatewayWaiter', () => {
     const waiter = new GatewayWaiter(vpc, new RedisUpdateTimeMemory(redis));
     const [hangzhou, frankfurt] = [GATEWAYS[0]!, GATEWAYS[1]!];
     expect(sourceOf((await waiter.basisFor(frankfurt.name, frankfurt.regionId)).basis)).toBe('prior');
-    // A real change on hangzhou (another region) is lent to frankfurt: its first change plans around 300 ms, not 5 s.
+    // A real change on hangzhou (another region) is lent to frankfurt: its first change plans around 300 ms, not 2 s.
     await change(waiter, 'lender', hangzhou);
     const borrowed = await waiter.basisFor(frankfurt.name, frankfurt.regionId);
     expect(borrowed.basis).toEqual({ source: 'account', observations: await new RedisUpdateTimeMemory(redis).recent(hangzhou.name) });
@@ -169,7 +169,7 @@ describe('GatewayWaiter', () => {
       },
       onPoll: (gw) => events.push(`poll ${gw.status}`),
     });
-    // Re-planned before the prior's first poll (5 s): every poll ran on what the other gateway taught.
+    // Re-planned before the prior's first poll (2 s): every poll ran on what the other gateway taught.
     expect(events.slice(0, 2)).toEqual(['estimate prior', 'estimate account']);
     expect(events.slice(2).every((e) => e.startsWith('poll'))).toBe(true);
     const [seen] = await memory.recent(waiting.name);
@@ -189,7 +189,7 @@ describe('GatewayWaiter', () => {
       await change(waiter, `jitter-${i}`);
       calls.push(describes() - before);
     }
-    // Nothing known: one pre-check and the prior's first poll at 5 s, which already sees the update done.
+    // Nothing known: one pre-check and the prior's first poll at 2 s, which already sees the update done.
     expect(calls[0]).toBe(2);
     const learnt = calls.slice(3);
     expect(learnt.reduce((a, b) => a + b, 0) / learnt.length).toBeLessThanOrEqual(10);
