@@ -83,15 +83,29 @@ export const POLLS_ACROSS_BORROWED_RANGE = 18;
 /** The closest two polls of a learnt range come: 3 % of the expected update time (0.9 s for 30 s, 60 ms for 2 s). */
 export const MIN_STEP_SHARE = 0.03;
 /**
- * Nothing known at all (no update of any gateway of the account yet): 2 s to half an hour. One look at
- * 2 s, what a simulated or test gateway takes (a real one costs a call there), then a log scale from
- * PRIOR_SCALE_FROM_MS. Only the account's very first changes wait on it (every later one borrows), so it
- * is tuned for few calls rather than promptness: each poll 35 % after the one before, so an update past
- * 5 s is seen at most 35 % late and a 30 s one costs about 8 polls (25 % steps from 2 s cost 13).
+ * Nothing known at all (no update of any gateway of the account yet): anywhere from 2 s to half an hour,
+ * evenly on a log scale. One look at 2 s, what a simulated or test gateway takes (a real one costs a call
+ * there), the next at PRIOR_SCALE_FROM_MS, then the same rule as a learnt range (priorStep). Only the
+ * account's very first changes wait on it (every later one borrows), so it is tuned for few calls rather
+ * than promptness: a 20 s update costs 5 polls, 30 s 7, 10 minutes 23.
  */
 export const PRIOR: UpdateTimeEstimate = { shape: 'prior', fromMs: 2000, toMs: 30 * 60_000 };
 export const PRIOR_SCALE_FROM_MS = 5000;
-export const PRIOR_STEP = 0.35;
+/** The prior's step at 30 s, as a share of the time waited (its scale); and the least share at any time. */
+export const PRIOR_STEP_AT_30S = 0.3;
+export const PRIOR_MIN_STEP = 0.2;
+const PRIOR_SCALE = (PRIOR_STEP_AT_30S * 30_000) / Math.sqrt(30_000 * Math.log(PRIOR.toMs / 30_000));
+
+/**
+ * The prior's step after `t` ms: polls spaced in proportion to 1/√hazard, as across a learnt range, for
+ * an update evenly likely on a log scale up to `toMs` (hazard 1 / (t·ln(toMs / t))). Relative to the
+ * time waited the steps are wide early (a real gateway rarely takes seconds: 4.4 s at 5 s) and narrow
+ * with time (30 % at 30 s), never below PRIOR_MIN_STEP of it, so a long update stays cheap.
+ */
+export function priorStep(t: number, toMs: number): number {
+  if (t < PRIOR_SCALE_FROM_MS) return PRIOR_SCALE_FROM_MS - t;
+  return Math.max(PRIOR_MIN_STEP * t, PRIOR_SCALE * Math.sqrt(t * Math.log(Math.max(Math.E, toMs / t))));
+}
 const MIN_POLL_MS = 100;
 /** Own updates from which a gateway is judged alone; with fewer, the account's other gateways fill in. */
 export const OWN_ENOUGH = 3;
@@ -159,8 +173,7 @@ export function estimateUpdateTime(observations: readonly UpdateObservation[]): 
 
 /**
  * How long to wait before the next DescribeVpnGateway. After our own change: nothing before the range
- * starts; across it, steps that shrink towards its end (a prior's range: steps of PRIOR_STEP, a log
- * scale); past it, steps growing to 15 % of the time already waited (a long update costs few calls and is
+ * starts; across it, steps that shrink towards its end (the prior's: priorStep); past it, steps growing to 15 % of the time already waited (a long update costs few calls and is
  * seen at most ~15 % late). Otherwise (a change made outside the bot, or the API failing): a plain backoff.
  *
  * Why the steps shrink: for an update evenly likely anywhere in [from, to], the chance that it ends in the
@@ -177,12 +190,12 @@ export function nextPollDelay(input: { elapsedMs: number; estimate: UpdateTimeEs
   const polls = estimate.polls ?? POLLS_ACROSS_RANGE;
   const evenStep = Math.max(minStep, width / polls);
   if (elapsedMs < estimate.toMs) {
-    const step = estimate.shape === 'prior' ? Math.max(elapsedMs * PRIOR_STEP, PRIOR_SCALE_FROM_MS - elapsedMs) : Math.max(minStep, (2 * Math.sqrt(width * (estimate.toMs - elapsedMs))) / polls);
+    const step = estimate.shape === 'prior' ? priorStep(elapsedMs, estimate.toMs) : Math.max(minStep, (2 * Math.sqrt(width * (estimate.toMs - elapsedMs))) / polls);
     return Math.round(Math.min(60_000, Math.max(MIN_POLL_MS, step)));
   }
   // Past the range: the steps grow from an even step of the range (just past it the update is still
   // likely) up to 15 % of the time already waited.
-  const step = estimate.shape === 'prior' ? elapsedMs * PRIOR_STEP : evenStep;
+  const step = estimate.shape === 'prior' ? elapsedMs * PRIOR_MIN_STEP : evenStep;
   const overdue = step + (elapsedMs - estimate.toMs) * 0.5;
   return Math.round(Math.min(60_000, Math.max(MIN_POLL_MS, Math.min(overdue, elapsedMs * 0.15))));
 }

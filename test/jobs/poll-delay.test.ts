@@ -1,7 +1,7 @@
 // The poll schedule after a change, as counts: how many DescribeVpnGateway calls an update of a given length
 // costs, and how far behind it the poll that sees it lands (simulated time; nothing here waits).
 import { describe, expect, it } from 'vitest';
-import { chooseBasis, estimateUpdateTime, HISTORY, MIN_STEP_SHARE, nextPollDelay, OWN_ENOUGH, POLLS_ACROSS_RANGE, PRIOR, PRIOR_SCALE_FROM_MS, PRIOR_STEP, type UpdateObservation, type UpdateTimeEstimate } from '../../src/jobs/gateway-wait.js';
+import { chooseBasis, estimateUpdateTime, HISTORY, MIN_STEP_SHARE, nextPollDelay, OWN_ENOUGH, POLLS_ACROSS_RANGE, PRIOR, PRIOR_MIN_STEP, PRIOR_SCALE_FROM_MS, PRIOR_STEP_AT_30S, priorStep, type UpdateObservation, type UpdateTimeEstimate } from '../../src/jobs/gateway-wait.js';
 
 /** Polls a gateway whose update takes `actualMs`, as GatewayWaiter does; returns the calls and the observation. */
 function simulate(actualMs: number, estimate: UpdateTimeEstimate): { calls: number; lateMs: number; observation: UpdateObservation } {
@@ -85,15 +85,23 @@ describe('nextPollDelay after our own change', () => {
     expect(mean(calls.slice(6))).toBeLessThanOrEqual(9);
   });
 
-  it('nothing known at all: one look at 2 s, then from 5 s on a log scale; long updates stay cheap and are seen at most 35 % late', () => {
+  it('nothing known at all: one look at 2 s, the next at 5 s, then steps narrowing with time; long updates stay cheap', () => {
     expect(PRIOR.fromMs).toBe(2000);
     expect(simulate(2_000, PRIOR)).toMatchObject({ calls: 1, observation: { loMs: 0, hiMs: PRIOR.fromMs } });
     expect(simulate(4_000, PRIOR)).toMatchObject({ calls: 2, observation: { loMs: 2000, hiMs: PRIOR_SCALE_FROM_MS } });
-    for (const actual of [5_000, 30_000, 120_000, 600_000]) {
+    // The calls a first change costs, and how late it is seen, by update length (the old 35 % geometric
+    // scale from 5 s cost 7, 8, 13 and 21 calls for 20 s, 30 s, 2 and 10 minutes).
+    const expected: [number, number, number][] = [[20_000, 5, 0.4], [30_000, 7, 0.4], [120_000, 13, 0.25], [600_000, 23, 0.25]];
+    for (const [actual, calls, late] of expected) {
       const r = simulate(actual, PRIOR);
-      expect(r.calls, `${actual} ms`).toBeLessThanOrEqual(actual <= 30_000 ? 8 : 21);
-      expect(r.lateMs / actual, `${actual} ms`).toBeLessThanOrEqual(PRIOR_STEP + 0.01);
+      expect(r.calls, `${actual} ms`).toBeLessThanOrEqual(calls);
+      expect(r.lateMs / actual, `${actual} ms`).toBeLessThanOrEqual(late);
     }
+    // Relative to the time waited the steps narrow: 30 % at 30 s, never below PRIOR_MIN_STEP.
+    expect(priorStep(30_000, PRIOR.toMs) / 30_000).toBeCloseTo(PRIOR_STEP_AT_30S, 5);
+    const shares = [5_000, 10_000, 30_000, 60_000, 300_000, 1_200_000].map((t) => priorStep(t, PRIOR.toMs) / t);
+    for (let i = 1; i < shares.length; i++) expect(shares[i]).toBeLessThanOrEqual(shares[i - 1]!);
+    expect(Math.min(...shares)).toBeGreaterThanOrEqual(PRIOR_MIN_STEP);
   });
 
   it('a fast gateway (the 2 s sandbox one) is learnt to within a few polls', () => {
