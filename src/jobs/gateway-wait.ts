@@ -4,8 +4,8 @@
 // finish, closer together towards its end (a poll is paid only while the update still runs, and the later
 // it still runs the likelier it is about to end), then backs off if it runs long. A gateway with
 // few updates of its own borrows those of the account's other gateways (its region's first), also while it
-// waits; only when nothing at all is known does it start from a prior of seconds to half an hour, polled on
-// a geometric scale.
+// waits; only when nothing at all is known does it start from a prior of seconds to half an hour, polled by
+// the same rule (priorStep).
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RedisClient } from '../core/redis-client.js';
 import type { VpcApi, VpnGateway } from '../api/types.js';
