@@ -4,7 +4,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { AccessEvent } from '../core/events.js';
 import type { FileDelivery, Messenger, PoolEvent, RequesterEvent } from '../core/ports.js';
-import type { AccessRequest, SlackMessageRef } from '../core/requests.js';
+import type { AccessRequest, AlertCopyRef, SlackMessageRef } from '../core/requests.js';
 import { profileRemovalTime } from '../core/profiles.js';
 import { approvalCard } from './views/approval-card.js';
 import { accessEventText, profileOutdatedText } from './views/events.js';
@@ -151,9 +151,25 @@ export class SlackMessenger implements Messenger, FileDelivery {
     await this.client.chat.postMessage({ channel: request.card.channel, thread_ts: request.card.ts, text: approverReminder(request, approvers, this.channelLang) });
   }
 
-  async alertBreakGlass(request: AccessRequest, admins: readonly string[]): Promise<void> {
+  async alertBreakGlass(request: AccessRequest, admins: readonly string[], onSent: (copy: AlertCopyRef) => Promise<void>): Promise<void> {
     // The same blocks as the channel's alert card, so each admin can act from the DM.
-    for (const admin of admins) await this.client.chat.postMessage({ channel: await this.dmChannel(admin), ...approvalCard(request, await this.langOf(admin)) });
+    for (const admin of admins) {
+      const channel = await this.dmChannel(admin);
+      const result = await this.client.chat.postMessage({ channel, ...approvalCard(request, await this.langOf(admin)) });
+      if (result.ts) await onSent({ userId: admin, channel: result.channel ?? channel, ts: result.ts });
+    }
+  }
+
+  async updateAlertCopies(request: AccessRequest): Promise<void> {
+    for (const copy of request.alertCopies ?? []) {
+      try {
+        await this.client.chat.update({ channel: copy.channel, ts: copy.ts, ...approvalCard(request, await this.langOf(copy.userId)) });
+      } catch (err) {
+        // Deleted by the admin, or the DM is gone: nothing left to update, and retrying would not bring it back.
+        const code = (err as { data?: { error?: string } }).data?.error;
+        if (code !== 'message_not_found' && code !== 'channel_not_found' && code !== 'cant_update_message') throw err;
+      }
+    }
   }
 
   async remindBreakGlassReview(request: AccessRequest, admins: readonly string[]): Promise<void> {

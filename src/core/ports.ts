@@ -1,7 +1,7 @@
 // What the domain and the jobs need from the outside world, as small interfaces. The bot implements
 // Messenger on Slack; the jobs layer implements ProvisioningQueue on BullMQ.
 import type { AccessEvent, Failure } from './events.js';
-import type { AccessRequest, SlackMessageRef } from './requests.js';
+import type { AccessRequest, AlertCopyRef, SlackMessageRef } from './requests.js';
 import type { ProfileKey } from './server-changes.js';
 
 /** Things the requester is told about by DM. */
@@ -33,8 +33,13 @@ export interface Messenger {
   remindExpiring(request: AccessRequest): Promise<void>;
   /** Once per pending request: a reply in its card's thread mentioning who can still decide it. */
   remindApprovers(request: AccessRequest, approvers: readonly string[]): Promise<void>;
-  /** A break-glass use: a DM with Acknowledge / Revoke now to each admin (the card is the channel's alert). */
-  alertBreakGlass(request: AccessRequest, admins: readonly string[]): Promise<void>;
+  /**
+   * A break-glass use: a DM with Acknowledge / Revoke now to each admin (the card is the channel's alert).
+   * `onSent` is called with each copy's ref as soon as it is posted, so the copy can be recorded and kept up to date.
+   */
+  alertBreakGlass(request: AccessRequest, admins: readonly string[], onSent: (copy: AlertCopyRef) => Promise<void>): Promise<void>;
+  /** Brings the alert's DM copies in line with the request (as updateApprovalCard does the card); a copy Slack no longer has is skipped. */
+  updateAlertCopies(request: AccessRequest): Promise<void>;
   /** A break-glass use still unacknowledged: one reminder to the admins in the card's thread. */
   remindBreakGlassReview(request: AccessRequest, admins: readonly string[]): Promise<void>;
   /** Warm-pool events (src/bot/views/pool.ts words them). */

@@ -54,7 +54,7 @@ export type Refusal =
   | { code: 'not-break-glass' }
   | { code: 'not-admin'; action: AdminAction }
   | { code: 'breakglass-gone' }
-  | { code: 'breakglass-acknowledged'; byYou: boolean }
+  | { code: 'breakglass-acknowledged'; byYou: boolean; by: string; at?: number }
   | { code: 'access-ended'; status: RequestStatus }
   // ---- profiles (ProfileService)
   | { code: 'nothing-to-resend'; filtered: boolean }

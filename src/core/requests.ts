@@ -44,6 +44,11 @@ export interface SlackMessageRef {
   ts: string;
 }
 
+/** A copy of a break-glass alert in an admin's DM (whose language it is in): refs only, kept up to date with the card. */
+export interface AlertCopyRef extends SlackMessageRef {
+  userId: string;
+}
+
 export interface AccessRequest {
   id: string;
   requesterId: string;
@@ -96,6 +101,8 @@ export interface AccessRequest {
   /** breakglass: the admin who reviewed it. */
   acknowledgedBy?: string;
   acknowledgedAt?: number;
+  /** breakglass: the alert's copies in the admins' DMs (the channel's copy is `card`); each card update updates them too. */
+  alertCopies?: AlertCopyRef[];
   failureAdvice?: AdviceKey;
   /** Bumped on every write; the compare-and-set token. */
   version: number;

@@ -329,9 +329,11 @@ export class AccessService {
     const moved = await store.mutate(requestId, (r) => (r.kind === 'breakglass' && !r.acknowledgedBy ? { patch: { acknowledgedBy: adminId, acknowledgedAt: Date.now() } } : null));
     if (!moved.ok) {
       if (moved.reason === 'not-found' || moved.request.kind !== 'breakglass') return refuse({ code: 'breakglass-gone' });
-      return refuse({ code: 'breakglass-acknowledged', byYou: moved.request.acknowledgedBy === adminId });
+      const { acknowledgedBy, acknowledgedAt } = moved.request;
+      return refuse({ code: 'breakglass-acknowledged', byYou: acknowledgedBy === adminId, by: acknowledgedBy ?? '', ...(acknowledgedAt ? { at: acknowledgedAt } : {}) });
     }
     await audit.append({ actor: adminId, action: 'breakglass.acknowledged', requestId, subject: moved.request.requesterId, gateway: moved.request.gateway });
+    // The card job updates the channel's card and every admin's DM copy (request.alertCopies).
     await notifications.syncCard(moved.request);
     return { ok: true, value: moved.request };
   }
@@ -396,8 +398,21 @@ export class AccessService {
       return;
     }
     if (request.kind !== 'breakglass' || !messenger) return;
-    if (kind === 'breakglass-alert') await messenger.alertBreakGlass(request, await this.adminUsers());
-    else if (!request.acknowledgedBy) await messenger.remindBreakGlassReview(request, policy.admins);
+    if (kind === 'breakglass-alert') {
+      // Each DM copy is recorded as soon as it is posted (a retry skips the admins who have one), so that
+      // acknowledging or revoking from any copy updates them all.
+      const sent = new Set((request.alertCopies ?? []).map((c) => c.userId));
+      await messenger.alertBreakGlass(request, (await this.adminUsers()).filter((id) => !sent.has(id)), async (copy) => {
+        await store.mutate(requestId, (r) => ((r.alertCopies ?? []).some((c) => c.userId === copy.userId) ? null : { patch: { alertCopies: [...(r.alertCopies ?? []), copy] } }));
+      });
+      // Acknowledged or moved on while the DMs went out: a card update for the state as now (each recorded
+      // copy bumped the version, so this is a new card job) brings the copies posted from the older state in line.
+      const after = await store.get(requestId);
+      if (after && (after.acknowledgedBy !== request.acknowledgedBy || after.status !== request.status)) await notifications.syncCard(after);
+      return;
+    }
+    // Read afresh above: an acknowledgement from any copy (channel or DM) stops the reminder.
+    if (!request.acknowledgedBy) await messenger.remindBreakGlassReview(request, policy.admins);
   }
 
   /** Admins as user ids (groups expanded), for DMs. */

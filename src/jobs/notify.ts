@@ -85,6 +85,10 @@ export function startNotifyWorker(deps: { connection: ConnectionOptions; redis: 
             await store.update(fresh.id, { card: await messenger.postApprovalCard(fresh) });
           }
         }
+        // A break-glass alert's copies in the admins' DMs say the same as the card (acknowledged, revoked…);
+        // a Slack failure here retries the job, and updating the card again is harmless.
+        const current = (await store.get(request.id)) ?? fresh;
+        if (current.kind === 'breakglass' && current.alertCopies?.length) await messenger.updateAlertCopies(current);
       } finally {
         await redis.del(lock);
       }

@@ -9,7 +9,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import type { AuditLog } from '../core/audit.js';
 import type { AccessEvent, Failure } from '../core/events.js';
 import { certificateName, clientToken } from '../core/ids.js';
-import type { Messenger } from '../core/ports.js';
+import type { Messenger, Notifications } from '../core/ports.js';
 import { buildProfile, ProfileError } from '../core/profile.js';
 import type { AccessRequest } from '../core/requests.js';
 import type { ProfileService } from '../core/profiles.js';
@@ -37,6 +37,16 @@ export interface GrantJobDeps {
   logger: Logger;
   /** The warm pool's records, when any gateway has one (src/core/pool.ts). */
   pool?: PoolStore;
+  /** Card jobs (notify queue, retried), for the break-glass alert's DM copies (see syncAlertCopies). */
+  cardJobs?: Pick<Notifications, 'syncCard'>;
+}
+
+/**
+ * The card itself is updated here best effort, as ever; a break-glass alert's copies in the admins' DMs
+ * follow it through a card job (it updates the card and every copy, retried until Slack takes it).
+ */
+export function syncAlertCopies(deps: Pick<GrantJobDeps, 'cardJobs'>, request: AccessRequest): Promise<void> {
+  return request.kind === 'breakglass' && request.alertCopies?.length && deps.cardJobs ? deps.cardJobs.syncCard(request) : Promise.resolve();
 }
 
 export function createProvisionProcessor(deps: GrantJobDeps) {
@@ -216,6 +226,7 @@ export async function deliverProfile(deps: GrantJobDeps, request: AccessRequest,
   await deps.scheduleExpiry(granted);
   notes.post({ type: 'ProfileDelivered', request: { ...granted, expiresAt: granted.expiresAt ?? now } });
   notes.card(granted);
+  await syncAlertCopies(deps, granted).catch((err: Error) => deps.logger.warn({ requestId: granted.id, err: err.message }, 'alert copies update not queued'));
   return 'delivered';
 }
 
@@ -229,5 +240,6 @@ export async function fail(deps: GrantJobDeps, requestId: string, failure: Failu
     deps.messenger.publish({ type: 'RequestFailed', request, failure }),
     deps.messenger.notifyRequester(request, 'failed'),
     deps.messenger.updateApprovalCard(request),
+    syncAlertCopies(deps, request),
   ]);
 }

@@ -5,7 +5,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { CloudError } from '../api/errors.js';
 import { clientToken } from '../core/ids.js';
 import { removalTime, type RemovalJobData } from './lanes.js';
-import type { GrantJobDeps } from './provision.js';
+import { syncAlertCopies, type GrantJobDeps } from './provision.js';
 import type { AccessRequest } from '../core/requests.js';
 import { bestEffort, gatewayGate, runSteps } from './steps.js';
 import { deleteVerified, DeleteNotVerified } from './verified-delete.js';
@@ -86,6 +86,7 @@ async function tell(deps: GrantJobDeps, request: AccessRequest): Promise<void> {
   await bestEffort(deps.logger, { requestId: request.id }, 'removal notice not sent', [
     deps.messenger.notifyRequester(request, request.status === 'expired' ? 'expired' : 'revoked'),
     deps.messenger.updateApprovalCard(request),
+    syncAlertCopies(deps, request),
     deps.messenger.publish({ type: 'AccessEnded', request, reason: request.status === 'expired' ? 'expired' : 'revoked' }),
   ]);
 }

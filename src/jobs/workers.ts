@@ -49,6 +49,7 @@ export async function startWorkers(deps: Omit<GrantJobDeps, 'scheduleExpiry'> & 
   const full: GrantJobDeps = {
     ...deps,
     ...(deps.warm ? { pool: deps.warm.store } : {}),
+    cardJobs: deps.notify,
     scheduleExpiry: async (request) => {
       await deps.notify.scheduleReminder(request);
       await deps.profiles?.delivered(request);

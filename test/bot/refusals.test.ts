@@ -37,7 +37,7 @@ const EXAMPLES: { readonly [C in Refusal['code']]: Extract<Refusal, { code: C }>
   'not-break-glass': { code: 'not-break-glass' },
   'not-admin': { code: 'not-admin', action: 'admin-command' },
   'breakglass-gone': { code: 'breakglass-gone' },
-  'breakglass-acknowledged': { code: 'breakglass-acknowledged', byYou: true },
+  'breakglass-acknowledged': { code: 'breakglass-acknowledged', byYou: false, by: 'U0ADMIN', at: Date.UTC(2026, 10, 30, 8, 50) },
   'access-ended': { code: 'access-ended', status: 'expired' },
   'nothing-to-resend': { code: 'nothing-to-resend', filtered: false },
   'no-readable-certificate': { code: 'no-readable-certificate', gateway: 'hangzhou' },
@@ -89,6 +89,7 @@ describe('refusals and admin outcomes in both languages', () => {
     expect(refusalText(EXAMPLES['cas-revoke-failed'], EN)).toBe(`:warning: Could not revoke \`${'a'.repeat(32)}\`: refused by Alibaba Cloud (\`Forbidden.RAM\`, RequestId 7A3F-19C2). The bot's Alibaba Cloud RAM identity is not allowed to do this: attach the policy in deploy/ram-policy.json to it.`);
     expect(refusalText(EXAMPLES['nothing-to-change'], EN)).toBe('Nothing to change: the SSL server of *hangzhou* already has port 1194, proto UDP.');
     expect(refusalText(EXAMPLES['proposal-decided'], EN)).toBe('This server change was already withdrawn by <@U0ROOT>.');
+    expect(refusalText(EXAMPLES['breakglass-acknowledged'], EN)).toBe('This break-glass use was already acknowledged by <@U0ADMIN> at <!date^1796028600^{date_short_pretty} {time}|2026-11-30T08:50:00.000Z>; nothing changed.');
     expect(auditExportComment({ userId: 'U0ALICE', sinceLabel: '7d', entries: 2 }, EN)).toBe(':page_facing_up: VPN audit log for <@U0ALICE> since 7d: 2 entries, oldest first.');
     expect(auditExportComment({ sinceLabel: '1h', entries: 1 }, EN)).toBe(':page_facing_up: VPN audit log since 1h: 1 entry, oldest first.');
   });
@@ -101,6 +102,7 @@ describe('refusals and admin outcomes in both languages', () => {
     expect(refusalText(EXAMPLES['already-open'], ZH)).toBe('你在 *hangzhou* 上已有一个待审批的申请（`r1a2b3c4d5`），请使用 `/vpn status` 查看。');
     expect(refusalText(EXAMPLES['several-pending'], ZH)).toContain('`/vpn cancel r1a2b3c4d5`、`/vpn cancel r6a7b8c9d0`');
     expect(refusalText(EXAMPLES['at-max-duration'], ZH)).toContain('30天');
+    expect(refusalText(EXAMPLES['breakglass-acknowledged'], ZH)).toBe('该紧急访问已由 <@U0ADMIN> 于 2026年11月30日 16:50（中国标准时间） 确认；未做任何更改。');
   });
 
   it('a failed certificate delete carries its advice in the reader\'s language (the cloud error stays as the gateway said it)', () => {

@@ -10,13 +10,14 @@ let lane: Queue;
 let followUps: Queue;
 
 beforeAll(async () => {
-  const config = configYaml('  breakGlassDuration: 2h\n  breakGlassReviewWithin: 4h\n').replace('  admins: [U0ADMIN]', '  admins: [U0ADMIN, S0ADMINS]\n  breakGlass: [U0BG, U0BG2, U0BG3, U0BG4]');
+  const config = configYaml('  breakGlassDuration: 2h\n  breakGlassReviewWithin: 4h\n').replace('  admins: [U0ADMIN]', '  admins: [U0ADMIN, S0ADMINS]\n  breakGlass: [U0BG, U0BG2, U0BG3, U0BG4, U0BG5]');
   h = await startHarness({ db: 33, updateMs: 100, configText: config });
   h.slack.addUser('U0BG', { name: 'oncall' });
   h.slack.addUser('U0BG2', { name: 'oncall2' });
   h.slack.addUser('U0ADMIN2', { name: 'admin2' });
   h.slack.addUser('U0BG3', { name: 'oncall3' });
   h.slack.addUser('U0BG4', { name: 'oncall4' });
+  h.slack.addUser('U0BG5', { name: 'oncall5' });
   h.slack.setUsergroup('S0ADMINS', ['U0ADMIN2']);
   lane = new Queue('lane-frankfurt', { connection: h.redis, prefix: 'vpnbot:{lane-frankfurt}' });
   followUps = new Queue('follow-ups', { connection: h.redis, prefix: 'vpnbot:{follow-ups}' });
@@ -154,5 +155,66 @@ describe('break-glass', () => {
     expect(h.sim.clientCerts(GATEWAYS[1]!.sslVpnServerId).some((c) => c.name.startsWith('oncall3-') || c.name.startsWith('oncall4-'))).toBe(false);
     const dm = await h.slack.waitFor('cancelled DM', () => h.slack.messages(h.slack.dmChannelFor('U0BG3')).find((m) => m.text.includes('cancelled')));
     expect(dm.text).toContain('<@U0ADMIN>');
+  }, 60_000);
+
+  it('every copy of the alert (channel card, each admin DM) shows an acknowledgement or a revocation made from any of them; a second click changes nothing', async () => {
+    const answer = await h.driver.command({ userId: 'U0BG5', text: 'breakglass hangzhou vpn appliance down' });
+    const id = requestIdFrom(String(answer.json?.text))!;
+    const blocksOf = (channel: string, ts: string) => JSON.stringify(h.slack.messages(channel).find((m) => m.ts === ts)?.blocks ?? []);
+    const alert = await h.slack.waitFor('alert card', () => h.slack.messages(APPROVALS).find((m) => !m.threadTs && JSON.stringify(m.blocks ?? []).includes(`\`${id}\``)));
+    // Each DM copy is recorded with the request (refs only).
+    await vi.waitFor(async () => expect((await record(id)).alertCopies?.map((c) => c.userId).sort()).toEqual(['U0ADMIN', 'U0ADMIN2']), { timeout: 5000, interval: 20 });
+    const copies = (await record(id)).alertCopies!;
+    for (const copy of copies) {
+      expect(copy.channel).toBe(h.slack.dmChannelFor(copy.userId));
+      expect(Object.keys(copy).sort()).toEqual(['channel', 'ts', 'userId']);
+      expect(blocksOf(copy.channel, copy.ts)).toContain('vpn_breakglass_ack');
+    }
+    const mine = copies.find((c) => c.userId === 'U0ADMIN')!;
+    const theirs = copies.find((c) => c.userId === 'U0ADMIN2')!;
+    const all = [{ channel: APPROVALS, ts: alert.ts }, mine, theirs];
+
+    // Acknowledge from U0ADMIN's DM: the channel card and U0ADMIN2's DM say so, without the Acknowledge button.
+    // Slack refuses the first update: the click is answered all the same, and the card job's retry does it.
+    h.slack.inject('chat.update', { error: 'internal_error' });
+    await h.driver.blockAction({ userId: 'U0ADMIN', actionId: 'vpn_breakglass_ack', value: id, channelId: mine.channel, messageTs: mine.ts });
+    await h.slack.waitFor('acknowledged reply', () => h.slack.responses().find((r) => String(r.body.text).includes('your review is recorded')));
+    for (const copy of all) {
+      await h.slack.waitFor(`${copy.channel} shows the acknowledgement`, () => (blocksOf(copy.channel, copy.ts).includes('Acknowledged by <@U0ADMIN> at <!date^') ? true : undefined));
+      expect(blocksOf(copy.channel, copy.ts)).not.toContain('vpn_breakglass_ack');
+      expect(blocksOf(copy.channel, copy.ts)).not.toContain('Not yet acknowledged');
+    }
+    expect(h.slack.callsOf('chat.update').some((c) => c.args.channel === theirs.channel && c.args.ts === theirs.ts)).toBe(true);
+
+    // No review reminder after an acknowledgement from a DM copy.
+    const review = await followUps.getJob(`breakglass-review-${id}`);
+    await review!.promote();
+    await vi.waitFor(async () => expect(await review!.getState()).toBe('completed'), { timeout: 5000, interval: 20 });
+    expect(h.slack.thread(APPROVALS, alert.ts).some((m) => m.text.includes('has not been acknowledged'))).toBe(false);
+    expect(h.slack.messages(APPROVALS).some((m) => m.text.includes('has not been acknowledged') && m.text.includes(id))).toBe(false);
+
+    // A second Acknowledge, from U0ADMIN2's copy (as if still showing the button): told who and when, nothing changes.
+    const before = await record(id);
+    const updates = h.slack.callsOf('chat.update').length;
+    await h.driver.blockAction({ userId: 'U0ADMIN2', actionId: 'vpn_breakglass_ack', value: id, channelId: theirs.channel, messageTs: theirs.ts });
+    const again = await h.slack.waitFor('already acknowledged', () => h.slack.responses().find((r) => String(r.body.text).includes('already acknowledged by <@U0ADMIN> at <!date^')));
+    expect(again.body.response_type).toBe('ephemeral');
+    expect(again.body.replace_original).toBe(false);
+    const after = await record(id);
+    expect(after.version).toBe(before.version);
+    expect(after.acknowledgedBy).toBe('U0ADMIN');
+    expect(after.acknowledgedAt).toBe(before.acknowledgedAt);
+    expect(h.slack.callsOf('chat.update').length).toBe(updates);
+    expect((await audit()).filter((e) => e.includes('"breakglass.acknowledged"') && e.includes(id))).toHaveLength(1);
+
+    // Revoke now from U0ADMIN2's DM once the grant is active: every copy shows the revocation, with no buttons left.
+    await vi.waitFor(async () => expect((await record(id)).status).toBe('active'), { timeout: 20_000, interval: 50 });
+    await h.driver.blockAction({ userId: 'U0ADMIN2', actionId: 'vpn_breakglass_revoke', value: id, channelId: theirs.channel, messageTs: theirs.ts });
+    await vi.waitFor(async () => expect((await record(id)).status).toBe('revoked'), { timeout: 15_000, interval: 50 });
+    for (const copy of all) {
+      await h.slack.waitFor(`${copy.channel} shows the revocation`, () => (blocksOf(copy.channel, copy.ts).includes('Access revoked by <@U0ADMIN2>') ? true : undefined));
+      expect(blocksOf(copy.channel, copy.ts)).not.toContain('vpn_breakglass_revoke');
+      expect(blocksOf(copy.channel, copy.ts)).toContain('Acknowledged by <@U0ADMIN>');
+    }
   }, 60_000);
 });

@@ -84,7 +84,7 @@ export function approvalCard(request: AccessRequest, lang: Lang = EN): { text: s
       field(withUserText(m(lang, 'why'), request.reason, SLACK_LIMITS.field)),
     ];
   const context = [STATUS_LINE[request.status](request, lang)];
-  if (request.kind === 'breakglass') context.push(request.acknowledgedBy ? m(lang, 'acknowledgedBy', { userId: request.acknowledgedBy }) : m(lang, 'notAcknowledged'));
+  if (request.kind === 'breakglass') context.push(request.acknowledgedBy ? m(lang, 'acknowledgedBy', { userId: request.acknowledgedBy, at: localDate(lang, request.acknowledgedAt) }) : m(lang, 'notAcknowledged'));
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: title } },
     { type: 'section', fields },

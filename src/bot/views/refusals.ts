@@ -3,7 +3,7 @@
 import type { AdminAction, CloudFailure, Refusal } from '../../core/refusals.js';
 import type { RequestStatus } from '../../core/requests.js';
 import { formatSetting, labelOf, type ServerKey } from '../../core/server-changes.js';
-import { EN, localDuration, localList, messagesOf, type Lang } from '../i18n/index.js';
+import { EN, localDate, localDuration, localList, messagesOf, type Lang } from '../i18n/index.js';
 import { notProposedText } from './server-change-problems.js';
 
 const m = messagesOf('refusals');
@@ -102,7 +102,7 @@ export function refusalText(r: Refusal, lang: Lang = EN): string {
     case 'not-break-glass': return m(lang, 'notBreakGlass');
     case 'not-admin': return m(lang, NOT_ADMIN[r.action]);
     case 'breakglass-gone': return m(lang, 'breakGlassGone');
-    case 'breakglass-acknowledged': return m(lang, r.byYou ? 'breakGlassAcknowledgedByYou' : 'breakGlassAcknowledged');
+    case 'breakglass-acknowledged': return m(lang, r.byYou ? 'breakGlassAcknowledgedByYou' : 'breakGlassAcknowledged', { userId: r.by, at: localDate(lang, r.at) });
     case 'access-ended': return m(lang, 'accessEnded', { status: statusName(lang, r.status) });
     case 'nothing-to-resend': return m(lang, r.filtered ? 'nothingToResendThere' : 'nothingToResend');
     case 'no-readable-certificate': return m(lang, 'noReadableCertificate', { gateway: r.gateway });

@@ -37,7 +37,7 @@ export default {
   whyGrant: '*Why (the grant\'s reason)*\n',
   howLong: '*How long*\n{duration}',
   why: '*Why*\n',
-  acknowledgedBy: ':eyes: Acknowledged by <@{userId}>',
+  acknowledgedBy: ':eyes: Acknowledged by <@{userId}> at {at}',
   notAcknowledged: ':warning: Not yet acknowledged by an admin',
   approve: 'Approve',
   deny: 'Deny',

@@ -39,7 +39,7 @@ export default {
   whyGrant: '*理由（原授权的理由）*\n',
   howLong: '*时长*\n{duration}',
   why: '*理由*\n',
-  acknowledgedBy: ':eyes: 已由 <@{userId}> 确认',
+  acknowledgedBy: ':eyes: 已由 <@{userId}> 于 {at} 确认',
   notAcknowledged: ':warning: 尚无管理员确认',
   approve: '批准',
   deny: '拒绝',
