@@ -125,7 +125,9 @@ export async function start(config: AppConfig, options: { logDestination?: NodeJ
     ...gatePolicy(file),
   };
   const followUps = new FollowUpQueue(redis, 'vpnbot');
-  const service = new AccessService({ store, audit, policy, members: directory.groupMembers, provisioning: warm, notifications: notify, followUps, messenger });
+  const service = new AccessService({ store, audit, policy, members: directory.groupMembers, provisioning: warm, notifications: notify, followUps, messenger,
+    onWarning: (what, err) => logger.warn({ err: (err as Error)?.message ?? String(err), what }, 'request check skipped'),
+  });
   const vpc = new VpcClient({ credentials, timeoutMs: file.provisioning.apiTimeoutMs, observe: metrics.observeCloudCall, ...(vpcEndpoint ? { endpointOverride: vpcEndpoint } : {}) });
   // Private-CA client certificates (admin offboarding and cert revoke); CAS 2020-06-30, at most 10 calls in any
   // rolling second across all processes (the limiter lives in Redis).

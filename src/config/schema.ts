@@ -111,14 +111,19 @@ export const fileConfigSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['access', 'breakGlassDuration'], message: 'must not exceed access.maxDuration' });
   }
   // N distinct approvers must be possible: with users listed directly (no groups, whose size is only known
-  // at click time), fewer users than required could never approve anything.
+  // at click time), fewer users than required could never approve anything. Worded like the refusal of a
+  // request that could never be approved (src/bot/i18n/en/refusals.ts cannotBeApproved), which covers the
+  // rest at request time: groups, and a requester who is one of the approvers (they never count).
   cfg.gateways.forEach((gw, i) => {
     const approvers = gw.approvers ?? cfg.roles.approvers;
     const required = gw.approvalsRequired ?? cfg.approvals.required;
-    const users = approvers.filter((id) => !id.startsWith('S')).length;
-    if (users === approvers.length && users < required) {
+    const users = [...new Set(approvers.filter((id) => !id.startsWith('S')))];
+    if (users.length === new Set(approvers).size && users.length < required) {
       const where = gw.approvalsRequired ? ['gateways', i, 'approvalsRequired'] : gw.approvers ? ['gateways', i, 'approvers'] : ['approvals', 'required'];
-      ctx.addIssue({ code: 'custom', path: where, message: `gateway ${gw.name} needs ${required} approvals but has only ${users} approver${users === 1 ? '' : 's'} (${gw.approvers ? 'gateways[].approvers' : 'roles.approvers'}); list more approvers or lower the number` });
+      const approversKey = gw.approvers ? 'gateways[].approvers' : 'roles.approvers';
+      const requiredKey = gw.approvalsRequired ? 'gateways[].approvalsRequired' : 'approvals.required';
+      const only = `only ${users.length} approver${users.length === 1 ? '' : 's'} can give one (${users.join(', ')})`;
+      ctx.addIssue({ code: 'custom', path: where, message: `gateway ${gw.name} needs ${required} approvals, but ${only}: no request for it could ever be approved. Add an approver to ${approversKey} or lower ${requiredKey}` });
     }
   });
 });

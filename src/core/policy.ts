@@ -52,6 +52,35 @@ export function approvalsRequiredFor(policy: AccessPolicy, gateway: string): num
   return policy.gatewayApprovalsRequired?.[gateway] ?? policy.approvalsRequired ?? 1;
 }
 
+/**
+ * Everyone who could approve on `gateway` right now, as the click-time check counts them: users listed
+ * directly, and the members of listed user groups; each once. Throws when Slack cannot resolve a group.
+ */
+export async function eligibleApprovers(policy: AccessPolicy, gateway: string, members: GroupMembers): Promise<string[]> {
+  const users = new Set<string>();
+  for (const id of approversFor(policy, gateway)) {
+    if (id.startsWith('S')) for (const member of await members(id)) users.add(member);
+    else users.add(id);
+  }
+  return [...users];
+}
+
+/**
+ * Why a request by `requesterId` on `gateway` could never be approved, or undefined when it can: the
+ * requester never counts, so the eligible approvers other than them must reach the approvals required.
+ * (An extension is approved like a request, so the same holds for it.)
+ */
+export async function approvalImpossible(policy: AccessPolicy, gateway: string, requesterId: string, members: GroupMembers, kind: 'request' | 'extension' = 'request'): Promise<Refusal | undefined> {
+  const required = approvalsRequiredFor(policy, gateway);
+  const others = (await eligibleApprovers(policy, gateway, members)).filter((id) => id !== requesterId);
+  if (others.length >= required) return undefined;
+  return {
+    code: 'cannot-be-approved', kind, gateway, required, approvers: others,
+    gatewayApprovers: Boolean(policy.gatewayApprovers?.[gateway]),
+    gatewayApprovalsRequired: policy.gatewayApprovalsRequired?.[gateway] !== undefined,
+  };
+}
+
 export function mayBreakGlass(policy: AccessPolicy, userId: string, members: GroupMembers): Promise<boolean> {
   return isListed(userId, policy.breakGlass ?? [], members);
 }

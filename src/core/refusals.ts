@@ -40,6 +40,12 @@ export type Refusal =
   /** `cancelledBy` only when someone other than the requester cancelled it. */
   | { code: 'already-decided'; status: RequestStatus; approverId?: string; cancelledBy?: string }
   | { code: 'already-approved'; count: number; required: number }
+  /**
+   * Asked on a gateway where too few approvers other than the requester exist to ever reach `required`
+   * (`approvers`: those other eligible users, groups expanded). `gatewayApprovers` / `gatewayApprovalsRequired`:
+   * the gateway sets its own list / number, so the refusal names the config key to change.
+   */
+  | { code: 'cannot-be-approved'; kind: 'request' | 'extension'; gateway: string; required: number; approvers: string[]; gatewayApprovers: boolean; gatewayApprovalsRequired: boolean }
   | { code: 'decided-meanwhile' }
   | { code: 'extension-grant-ended' }
   | { code: 'no-pending'; requestId?: string }

@@ -2,12 +2,12 @@
 // It stores state (compare-and-set), audits, and hands work to the queues through ports.
 import type { AuditLog } from './audit.js';
 import { formatDuration } from './duration.js';
-import { approvalsRequiredFor, approversFor, decidedRefusal, isAdmin, isApprover, mayBreakGlass, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
+import { approvalImpossible, approvalsRequiredFor, approversFor, decidedRefusal, isAdmin, isApprover, mayBreakGlass, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
 import type { FollowUpKind, FollowUps, Messenger, Notifications, ProvisioningQueue } from './ports.js';
 import { endRequests, releaseExtension, type RevokeSummary } from './ending.js';
 import { newRequestId } from './ids.js';
 import { OPEN_STATUSES, type AccessRequest } from './requests.js';
-import { refuse, type Outcome } from './refusals.js';
+import { refuse, type Outcome, type Refusal } from './refusals.js';
 import type { RequestStore } from './store.js';
 
 export type { Outcome } from './refusals.js';
@@ -23,6 +23,13 @@ export interface ServiceDeps {
   followUps?: FollowUps;
   /** For the follow-ups' own messages (run from their durable jobs, retried there). */
   messenger?: Messenger;
+  /** Something went wrong that the user does not see (the request went ahead anyway); for the logs. */
+  onWarning?: (what: string, err: unknown) => void;
+  /**
+   * How long a new request waits for Slack to say who is in the approvers' user groups (default 1 s): the
+   * slash command must be answered within Slack's 3 s, so a slower answer lets the request go ahead.
+   */
+  approverCheckPatienceMs?: number;
 }
 
 /** What an approval click did (N-of-M: most clicks only count). */
@@ -47,6 +54,11 @@ export class AccessService {
     const { store, audit, notifications } = this.deps;
     const open = (await store.listByUser(requesterId, 20)).find((r) => r.gateway === parsed.gateway && (r.status === 'pending' || r.status === 'approved' || r.status === 'provisioning'));
     if (open) return refuse({ code: 'already-open', gateway: open.gateway, requestId: open.id, status: open.status });
+    const impossible = await this.neverApprovable(requesterId, parsed.gateway, 'request');
+    if (impossible) {
+      await audit.append({ actor: requesterId, action: 'request.refused', subject: requesterId, gateway: parsed.gateway, detail: `${impossibleDetail(impossible)}; reason: ${parsed.reason}` });
+      return refuse(impossible);
+    }
     const now = Date.now();
     const request = await store.create({
       id: newRequestId(now), requesterId, gateway: parsed.gateway, durationMs: parsed.durationMs, reason: parsed.reason,
@@ -58,6 +70,30 @@ export class AccessService {
       this.schedulePendingFollowUps(request),
     ]);
     return { ok: true, value: request };
+  }
+
+  /**
+   * The refusal for a request nobody could ever approve (too few approvers besides the requester), else
+   * undefined. When Slack cannot say who is in an approvers' user group (an error, or no answer within
+   * `approverCheckPatienceMs`) the request goes ahead as it always did, with a warning in the logs: a Slack
+   * hiccup must never block anyone, and eligibility is checked again at each click anyway.
+   */
+  private async neverApprovable(requesterId: string, gateway: string, kind: 'request' | 'extension'): Promise<Refusal | undefined> {
+    const { policy, members, onWarning } = this.deps;
+    const check = approvalImpossible(policy, gateway, requesterId, members, kind);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), this.deps.approverCheckPatienceMs ?? 1000).unref(); });
+    try {
+      const result = await Promise.race([check, late]);
+      if (result !== 'late') return result;
+      check.catch(() => undefined); // still running: its late failure is of no interest
+      onWarning?.(`approvers of ${gateway} not resolved in time; ${kind} accepted without checking it can be approved`, new Error('no answer from Slack'));
+    } catch (err) {
+      onWarning?.(`approvers of ${gateway} not resolved; ${kind} accepted without checking it can be approved`, err);
+    } finally {
+      clearTimeout(timer);
+    }
+    return undefined;
   }
 
   /** The pending TTL and the approver reminder of a pending request (idempotent: one job per kind). */
@@ -263,6 +299,11 @@ export class AccessService {
   /** Beyond the self-service allowance: an extension request, approved like a request (one per grant at a time). */
   private async requestExtension(userId: string, grant: AccessRequest, add: number): Promise<Outcome<ExtendOutcome>> {
     const { store, audit, notifications } = this.deps;
+    const impossible = await this.neverApprovable(userId, grant.gateway, 'extension');
+    if (impossible) {
+      await audit.append({ actor: userId, action: 'extension.refused', requestId: grant.id, subject: userId, gateway: grant.gateway, detail: `${impossibleDetail(impossible)}; +${formatDuration(add)}` });
+      return refuse(impossible);
+    }
     const now = Date.now();
     const id = newRequestId(now);
     // Claim the grant's extension slot first (compare-and-set): two concurrent extends make one request.
@@ -461,4 +502,10 @@ export class AccessService {
   async openRequests(userId: string): Promise<AccessRequest[]> {
     return (await this.deps.store.listByUser(userId, 50)).filter((r) => OPEN_STATUSES.includes(r.status));
   }
+}
+
+/** The audit detail of a request refused because it could never be approved. */
+function impossibleDetail(r: Refusal): string {
+  if (r.code !== 'cannot-be-approved') return r.code;
+  return `can never be approved: needs ${r.required}, eligible approvers other than the requester: ${r.approvers.length ? r.approvers.join(', ') : 'none'}`;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Refusal } from '../../src/core/refusals.js';
 import type { RequestInputError } from '../../src/core/policy.js';
 import type { AuditArgsError, CasLookupError } from '../../src/core/admin.js';
-import { refusalText } from '../../src/bot/views/refusals.js';
+import { cannotBeApprovedField, refusalText } from '../../src/bot/views/refusals.js';
 import { requestInputText } from '../../src/bot/views/input.js';
 import { auditArgsErrorText, auditExportComment, casLookupErrorText } from '../../src/bot/views/admin-outcomes.js';
 import type { Lang } from '../../src/bot/i18n/index.js';
@@ -24,6 +24,7 @@ const EXAMPLES: { readonly [C in Refusal['code']]: Extract<Refusal, { code: C }>
   'not-approver': { code: 'not-approver', gateway: 'hangzhou', gatewayApprovers: true },
   'already-decided': { code: 'already-decided', status: 'denied', approverId: 'U0BOB' },
   'already-approved': { code: 'already-approved', count: 1, required: 2 },
+  'cannot-be-approved': { code: 'cannot-be-approved', kind: 'request', gateway: 'frankfurt', required: 2, approvers: ['U0FRA'], gatewayApprovers: true, gatewayApprovalsRequired: true },
   'decided-meanwhile': { code: 'decided-meanwhile' },
   'extension-grant-ended': { code: 'extension-grant-ended' },
   'no-pending': { code: 'no-pending', requestId: 'r1a2b3c4d5' },
@@ -71,9 +72,18 @@ const AUDIT: AuditArgsError[] = [
 ];
 const CAS: CasLookupError[] = [{ kind: 'directory-failed' }, { kind: 'no-identity' }, { kind: 'cas-list-failed', failure }];
 
+/** Every wording of a request that could never be approved: none or several others, an extension, global keys. */
+const UNAPPROVABLE: Extract<Refusal, { code: 'cannot-be-approved' }>[] = [
+  EXAMPLES['cannot-be-approved'],
+  { ...EXAMPLES['cannot-be-approved'], approvers: [] },
+  { code: 'cannot-be-approved', kind: 'extension', gateway: 'hangzhou', required: 3, approvers: ['U0BOB', 'U0CAROL'], gatewayApprovers: false, gatewayApprovalsRequired: false },
+  { code: 'cannot-be-approved', kind: 'request', gateway: 'hangzhou', required: 1, approvers: [], gatewayApprovers: false, gatewayApprovalsRequired: false },
+];
+
 function texts(lang: Lang): string[] {
   return [
     ...Object.values(EXAMPLES).map((r) => refusalText(r, lang)),
+    ...UNAPPROVABLE.flatMap((r) => [refusalText(r, lang), cannotBeApprovedField(r, lang)]),
     ...INPUT.flatMap((e) => [requestInputText(e, 'request', lang), requestInputText(e, 'breakglass', lang)]),
     ...AUDIT.map((e) => auditArgsErrorText(e, lang)),
     ...CAS.map((e) => casLookupErrorText(e, lang)),
@@ -90,6 +100,13 @@ describe('refusals and admin outcomes in both languages', () => {
     expect(refusalText(EXAMPLES['nothing-to-change'], EN)).toBe('Nothing to change: the SSL server of *hangzhou* already has port 1194, proto UDP.');
     expect(refusalText(EXAMPLES['proposal-decided'], EN)).toBe('This server change was already withdrawn by <@U0ROOT>.');
     expect(refusalText(EXAMPLES['breakglass-acknowledged'], EN)).toBe('This break-glass use was already acknowledged by <@U0ADMIN> at <!date^1796028600^{date_short_pretty} {time}|2026-11-30T08:50:00.000Z>; nothing changed.');
+    const [one, none, extension, single] = UNAPPROVABLE.map((r) => refusalText(r, EN));
+    expect(one).toBe(':no_entry: *frankfurt* needs 2 approvals, but only 1 approver other than you can give one (<@U0FRA>): this request could never be approved, so it was not sent. Ask an admin to add an approver to `gateways[].approvers` or lower `gateways[].approvalsRequired`, or request another gateway.');
+    expect(none).toContain('*frankfurt* needs 2 approvals, but no approver other than you can give one:');
+    expect(extension).toContain('only 2 approvers other than you can give one (<@U0BOB>, <@U0CAROL>): this extension request could never be approved');
+    expect(extension).toContain('add an approver to `roles.approvers` or lower `approvals.required`; your access still ends as before.');
+    expect(single).toContain('*hangzhou* needs 1 approval, but no approver');
+    expect(cannotBeApprovedField(UNAPPROVABLE[0]!, EN)).toBe('frankfurt needs 2 approvals, but only 1 approver other than you can give one. Ask an admin to add one, or pick another gateway.');
     expect(auditExportComment({ userId: 'U0ALICE', sinceLabel: '7d', entries: 2 }, EN)).toBe(':page_facing_up: VPN audit log for <@U0ALICE> since 7d: 2 entries, oldest first.');
     expect(auditExportComment({ sinceLabel: '1h', entries: 1 }, EN)).toBe(':page_facing_up: VPN audit log since 1h: 1 entry, oldest first.');
   });
@@ -103,6 +120,8 @@ describe('refusals and admin outcomes in both languages', () => {
     expect(refusalText(EXAMPLES['several-pending'], ZH)).toContain('`/vpn cancel r1a2b3c4d5`、`/vpn cancel r6a7b8c9d0`');
     expect(refusalText(EXAMPLES['at-max-duration'], ZH)).toContain('30天');
     expect(refusalText(EXAMPLES['breakglass-acknowledged'], ZH)).toBe('该紧急访问已由 <@U0ADMIN> 于 2026年11月30日 16:50（中国标准时间） 确认；未做任何更改。');
+    expect(refusalText(EXAMPLES['cannot-be-approved'], ZH)).toBe(':no_entry: *frankfurt* 需要 2 位审批人批准，但除你之外只有 1 位审批人可以批准（<@U0FRA>）：该申请永远无法获批，因此未提交。请联系管理员在 `gateways[].approvers` 中添加审批人或调低 `gateways[].approvalsRequired`，或申请其他网关。');
+    expect(refusalText(UNAPPROVABLE[2]!, ZH)).toContain('（<@U0BOB>、<@U0CAROL>）：该延期申请永远无法获批');
   });
 
   it('a failed certificate delete carries its advice in the reader\'s language (the cloud error stays as the gateway said it)', () => {

@@ -46,9 +46,11 @@ describe('approvals that can never be given', () => {
     const base = configYaml().replace('approvers: [U0BOB, S0APPROVERS]', 'approvers: [U0BOB, U0CAROL]');
     const found = problems(`${base}approvals:\n  required: 3\n`);
     expect(found.filter((p) => p.includes('approvals.required: gateway'))).toHaveLength(2);
-    expect(found[0]).toContain('needs 3 approvals but has only 2 approvers');
+    expect(found[0]).toContain('gateway hangzhou needs 3 approvals, but only 2 approvers can give one (U0BOB, U0CAROL): no request for it could ever be approved. Add an approver to roles.approvers or lower approvals.required');
+    // The same user listed twice is one approver.
+    expect(problems(`${base.replace('[U0BOB, U0CAROL]', '[U0BOB, U0BOB]')}approvals:\n  required: 2\n`)[0]).toContain('only 1 approver can give one (U0BOB)');
     const perGateway = problems(base.replace('    sslVpnServerId: vss-gw8', '    approvers: [U0FRA]\n    approvalsRequired: 2\n    sslVpnServerId: vss-gw8'));
-    expect(perGateway).toEqual(['vpn-bot.yaml: gateways.1.approvalsRequired: gateway frankfurt needs 2 approvals but has only 1 approver (gateways[].approvers); list more approvers or lower the number']);
+    expect(perGateway).toEqual(['vpn-bot.yaml: gateways.1.approvalsRequired: gateway frankfurt needs 2 approvals, but only 1 approver can give one (U0FRA): no request for it could ever be approved. Add an approver to gateways[].approvers or lower gateways[].approvalsRequired']);
     // With a user group the number of members is only known at click time: accepted.
     expect(parseFileConfig(`${configYaml()}approvals:\n  required: 3\n`, 'vpn-bot.yaml').approvals.required).toBe(3);
   });

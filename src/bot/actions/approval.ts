@@ -13,7 +13,7 @@ import { messagesOf, type Lang, type LangOf } from '../i18n/index.js';
 import { parseRequestText } from '../../core/policy.js';
 import { requestConfirmation } from '../views/messages.js';
 import { requestFormField, requestInputText } from '../views/input.js';
-import { refusalText } from '../views/refusals.js';
+import { cannotBeApprovedField, refusalText } from '../views/refusals.js';
 
 const m = messagesOf('listeners');
 
@@ -138,6 +138,11 @@ export function registerApprovalActions(app: App, deps: ApprovalDeps): void {
       deps.logger.error({ err: err.message }, 'request from the form failed');
       return undefined;
     });
+    if (outcome && !outcome.ok && outcome.refusal.code === 'cannot-be-approved') {
+      // The gateway chosen is what is wrong: say so under it, in a form short enough to read there.
+      await args.ack({ response_action: 'errors', errors: { gateway: cannotBeApprovedField(outcome.refusal, lang) } });
+      return;
+    }
     if (!outcome?.ok) {
       await args.ack({ response_action: 'errors', errors: { reason: (outcome ? refusalText(outcome.refusal, lang) : m(lang, 'somethingWrongPlain')).replace(/[`*]/g, '').slice(0, 150) } });
       return;

@@ -77,6 +77,30 @@ export function casIdentifierHelp(text: string, lang: Lang = EN): string {
 }
 
 
+type CannotBeApproved = Extract<Refusal, { code: 'cannot-be-approved' }>;
+
+/** Too few approvers other than the requester: who they are, and which config keys an admin would change. */
+function cannotBeApproved(r: CannotBeApproved, lang: Lang): string {
+  const approvals = m(lang, 'approvalsNeeded', { count: r.required });
+  const what = m(lang, r.kind === 'extension' ? 'whatExtension' : 'whatRequest');
+  const keys = {
+    approversKey: r.gatewayApprovers ? 'gateways[].approvers' : 'roles.approvers',
+    requiredKey: r.gatewayApprovalsRequired ? 'gateways[].approvalsRequired' : 'approvals.required',
+  };
+  const remedy = m(lang, r.kind === 'extension' ? 'remedyExtension' : 'remedyRequest', keys);
+  if (r.approvers.length === 0) return m(lang, 'cannotBeApprovedNone', { gateway: r.gateway, approvals, what, remedy });
+  const approvers = localList(lang, r.approvers.map((id) => `<@${id}>`));
+  return m(lang, 'cannotBeApproved', { gateway: r.gateway, approvals, count: r.approvers.length, approvers, what, remedy });
+}
+
+/** The short form under the request form's gateway field (plain text: modal errors show no markup). */
+export function cannotBeApprovedField(r: CannotBeApproved, lang: Lang = EN): string {
+  const approvals = m(lang, 'approvalsNeeded', { count: r.required });
+  return r.approvers.length === 0
+    ? m(lang, 'cannotBeApprovedFieldNone', { gateway: r.gateway, approvals })
+    : m(lang, 'cannotBeApprovedField', { gateway: r.gateway, approvals, count: r.approvers.length });
+}
+
 const commands = (lang: Lang, items: readonly string[]) => localList(lang, items.map((c) => `\`${c}\``));
 
 export function refusalText(r: Refusal, lang: Lang = EN): string {
@@ -89,6 +113,7 @@ export function refusalText(r: Refusal, lang: Lang = EN): string {
     case 'not-approver': return r.gatewayApprovers ? m(lang, 'notGatewayApprover', { gateway: r.gateway }) : m(lang, 'notApprover');
     case 'already-decided': return alreadyDecided(r, lang);
     case 'already-approved': return m(lang, 'youAlreadyApproved', { required: r.required, count: r.count });
+    case 'cannot-be-approved': return cannotBeApproved(r, lang);
     case 'decided-meanwhile': return m(lang, 'decidedMeanwhile');
     case 'extension-grant-ended': return m(lang, 'extensionGrantEnded');
     case 'no-pending': return r.requestId ? m(lang, 'noPendingNamed', { requestId: r.requestId }) : m(lang, 'noPending');

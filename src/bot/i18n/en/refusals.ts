@@ -17,6 +17,24 @@ export default {
   lapsed: 'This request expired without a decision.',
   notDecidable: 'This request is {status} and can no longer be decided.',
   youAlreadyApproved: 'You already approved this request; it needs {required} approvals from different approvers ({count} so far).',
+  // A request nobody could ever approve (src/core/policy.ts approvalImpossible); worded like the start-time
+  // config check in src/config/schema.ts ("needs N approvals, but only M approvers can give one").
+  cannotBeApproved: {
+    one: ':no_entry: *{gateway}* needs {approvals}, but only {count} approver other than you can give one ({approvers}): this {what} could never be approved, so it was not sent. {remedy}',
+    other: ':no_entry: *{gateway}* needs {approvals}, but only {count} approvers other than you can give one ({approvers}): this {what} could never be approved, so it was not sent. {remedy}',
+  },
+  cannotBeApprovedNone: ':no_entry: *{gateway}* needs {approvals}, but no approver other than you can give one: this {what} could never be approved, so it was not sent. {remedy}',
+  approvalsNeeded: { one: '{count} approval', other: '{count} approvals' },
+  whatRequest: 'request',
+  whatExtension: 'extension request',
+  remedyRequest: 'Ask an admin to add an approver to `{approversKey}` or lower `{requiredKey}`, or request another gateway.',
+  remedyExtension: 'Ask an admin to add an approver to `{approversKey}` or lower `{requiredKey}`; your access still ends as before.',
+  /** The same under the request form's gateway field (kept short there). */
+  cannotBeApprovedField: {
+    one: '{gateway} needs {approvals}, but only {count} approver other than you can give one. Ask an admin to add one, or pick another gateway.',
+    other: '{gateway} needs {approvals}, but only {count} approvers other than you can give one. Ask an admin to add one, or pick another gateway.',
+  },
+  cannotBeApprovedFieldNone: '{gateway} needs {approvals}, but no approver other than you can give one. Ask an admin to add one, or pick another gateway.',
   decidedMeanwhile: 'This request was decided meanwhile.',
   extensionGrantEnded: 'The access ended before the extension was approved; nothing was extended.',
   noPendingNamed: 'You have no pending request `{requestId}`; see `/vpn status`.',
