@@ -29,10 +29,13 @@ export interface AccessPolicy {
 /** Resolves a Slack user-group id (S…) to its member user ids. */
 export type GroupMembers = (groupId: string) => Promise<readonly string[]>;
 
+/** A Slack user group id (S…) in a role list, rather than a user. */
+const isGroup = (id: string) => id.startsWith('S');
+
 async function isListed(userId: string, listed: readonly string[], members: GroupMembers): Promise<boolean> {
   if (listed.includes(userId)) return true;
   for (const id of listed) {
-    if (id.startsWith('S') && (await members(id)).includes(userId)) return true;
+    if (isGroup(id) && (await members(id)).includes(userId)) return true;
   }
   return false;
 }
@@ -56,10 +59,15 @@ export function approvalsRequiredFor(policy: AccessPolicy, gateway: string): num
  * Everyone who could approve on `gateway` right now, as the click-time check counts them: users listed
  * directly, and the members of listed user groups; each once. Throws when Slack cannot resolve a group.
  */
-export async function eligibleApprovers(policy: AccessPolicy, gateway: string, members: GroupMembers): Promise<string[]> {
+export function eligibleApprovers(policy: AccessPolicy, gateway: string, members: GroupMembers): Promise<string[]> {
+  return listedUsers(approversFor(policy, gateway), members);
+}
+
+/** The people a role list names: users listed directly and the members of listed user groups, each once. */
+export async function listedUsers(listed: readonly string[], members: GroupMembers): Promise<string[]> {
   const users = new Set<string>();
-  for (const id of approversFor(policy, gateway)) {
-    if (id.startsWith('S')) for (const member of await members(id)) users.add(member);
+  for (const id of listed) {
+    if (isGroup(id)) for (const member of await members(id)) users.add(member);
     else users.add(id);
   }
   return [...users];

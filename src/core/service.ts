@@ -2,7 +2,7 @@
 // It stores state (compare-and-set), audits, and hands work to the queues through ports.
 import type { AuditLog } from './audit.js';
 import { formatDuration } from './duration.js';
-import { approvalImpossible, approvalsRequiredFor, approversFor, decidedRefusal, isAdmin, isApprover, mayBreakGlass, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
+import { approvalImpossible, approvalsRequiredFor, approversFor, decidedRefusal, isAdmin, isApprover, listedUsers, mayBreakGlass, mayDecide, type AccessPolicy, type GroupMembers, type ParsedRequest } from './policy.js';
 import type { FollowUpKind, FollowUps, Messenger, Notifications, ProvisioningQueue } from './ports.js';
 import { endRequests, releaseExtension, type RevokeSummary } from './ending.js';
 import { newRequestId } from './ids.js';
@@ -457,13 +457,8 @@ export class AccessService {
   }
 
   /** Admins as user ids (groups expanded), for DMs. */
-  private async adminUsers(): Promise<string[]> {
-    const users = new Set<string>();
-    for (const id of this.deps.policy.admins) {
-      if (id.startsWith('S')) for (const member of await this.deps.members(id)) users.add(member);
-      else users.add(id);
-    }
-    return [...users];
+  private adminUsers(): Promise<string[]> {
+    return listedUsers(this.deps.policy.admins, this.deps.members);
   }
 
   /**

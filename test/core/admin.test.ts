@@ -20,6 +20,9 @@ import type { AccessPolicy } from '../../src/core/policy.js';
 import { RequestStore } from '../../src/core/store.js';
 import { grantsList, LIST_CAP } from '../../src/bot/views/admin.js';
 import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
+import { testRedisUrl } from '../helpers/process.js';
+
+const DB = 61;
 
 describe('parsing', () => {
   it('reads a user from every mention form and nothing else', () => {
@@ -150,7 +153,7 @@ function service(over: Partial<AdminDeps> = {}): { admin: AdminService; audit: A
 }
 
 beforeAll(async () => {
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  redis = new Redis(testRedisUrl(DB));
   sim = await startAlibabaSim({
     updateMs: 50,
     seed: {

@@ -3,11 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/core/audit.js';
 import { newRequestId, certificateName, isValidCertificateName } from '../../src/core/ids.js';
 import { RequestStore } from '../../src/core/store.js';
+import { testRedisUrl } from '../helpers/process.js';
+
+const DB = 60;
 
 const prefix = `{test-store-${process.pid}}`;
 let redis: Redis;
 
-beforeAll(() => { redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'); });
+beforeAll(() => { redis = new Redis(testRedisUrl(DB)); });
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length) await redis.del(...keys);

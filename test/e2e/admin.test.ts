@@ -1,9 +1,8 @@
 // `/vpn admin …` end to end: signed slash commands into the real bot, real Redis and BullMQ lanes, pop-core
 // against the Alibaba Cloud simulator (VPC and CAS), the fake Slack for replies, DMs and files.
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src/core/audit.js';
-import { APPROVALS, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+import { APPROVALS, GATEWAYS, type Harness, laneQueue, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let audit: AuditLog;
@@ -213,7 +212,7 @@ describe('/vpn admin', () => {
     await vi.waitFor(async () => expect(await status(failing.requestId)).toBe('failed'), { timeout: 15_000, interval: 50 });
     const fresh = await grant('U0GWEN', 'hangzhou');
     // The grant is recorded a moment before its provisioning job finishes: let the lane go idle.
-    const lane = new Queue('lane-hangzhou', { connection: h.redis, prefix: 'vpnbot:{lane-hangzhou}' });
+    const lane = laneQueue(h, 'hangzhou');
     await vi.waitFor(async () => {
       const c = await lane.getJobCounts('active', 'waiting', 'prioritized');
       expect((c.active ?? 0) + (c.waiting ?? 0) + (c.prioritized ?? 0)).toBe(0);

@@ -1,9 +1,9 @@
 // Grants end: at expiry (coalesced, announced) or on revocation (at once); pending requests can be cancelled.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { removalTime } from '../../src/jobs/lanes.js';
 import { RequestStore } from '../../src/core/store.js';
-import { APPROVALS, configYaml, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+import { APPROVALS, configYaml, GATEWAYS, type Harness, laneQueue, productQueue, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let lane: Queue;
@@ -11,7 +11,7 @@ let lane: Queue;
 beforeAll(async () => {
   // These tests extend without approvers: a self-service allowance as large as the maximum (test/gate covers approval).
   h = await startHarness({ db: 9, updateMs: 150, configText: configYaml('  selfExtension: 30d\n') });
-  lane = new Queue('lane-hangzhou', { connection: h.redis, prefix: 'vpnbot:{lane-hangzhou}' });
+  lane = laneQueue(h, 'hangzhou');
 });
 afterAll(async () => {
   await lane?.close();
@@ -101,7 +101,7 @@ describe('expiry and revocation', () => {
 describe('expiring soon, extend and I\'m done', () => {
   let notify: Queue;
   beforeAll(() => {
-    notify = new Queue('notify', { connection: h.redis, prefix: 'vpnbot:{notify}' });
+    notify = productQueue(h, 'notify');
   });
   afterAll(async () => notify?.close());
 

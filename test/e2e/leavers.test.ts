@@ -2,13 +2,13 @@
 // (grants revoked on every gateway, pending requests cancelled, private-CA certificates revoked, admins told),
 // and, for an event missed while the bot was down, the durable sweep (a BullMQ job scheduler) finds the
 // deactivated holder with users.info after a restart. Everything is audited with actor `slack`.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src/core/audit.js';
 import { loadConfig } from '../../src/config/load.js';
 import { start, type Running } from '../../src/main.js';
 import { SlackDriver } from '../../src/sim/slack/index.js';
-import { APPROVALS, GATEWAYS, SIGNING_SECRET, startHarness, type Harness } from '../helpers/harness.js';
+import { APPROVALS, GATEWAYS, type Harness, productQueue, SIGNING_SECRET, startHarness } from '../helpers/harness.js';
 import { activeGrant, requestStatus, storedRequest, submitRequest } from '../helpers/grants.js';
 
 let h: Harness;
@@ -19,7 +19,7 @@ const ALICE_CAS = 'a'.repeat(32);
 beforeAll(async () => {
   h = await startHarness({ db: 27, updateMs: 100, configExtra: 'offboarding:\n  onSlackDeactivation: true\n  sweepEvery: 1h\n' });
   audit = new AuditLog(h.redis);
-  maintenance = new Queue('maintenance', { connection: h.redis, prefix: 'vpnbot:{maintenance}' });
+  maintenance = productQueue(h, 'maintenance');
   h.slack.addUser('U0ALICE', { name: 'alice', email: 'alice@example.com' });
   h.slack.addUser('U0MIA', { name: 'mia', email: 'mia@example.com' });
 }, 60_000);

@@ -5,11 +5,11 @@
 // the same profile is refused at that moment; another person's client, dropped by the gateway's restart,
 // reconnects with its own profile. A server change of port and protocol makes a delivered profile stale:
 // its holder is told, and `/vpn resend` gives one that connects. Loopback only; every wait bounded.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RequestStore } from '../../src/core/store.js';
 import { activeGrant, requestStatus } from '../helpers/grants.js';
-import { APPROVALS, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+import { APPROVALS, GATEWAYS, type Harness, laneQueue, startHarness } from '../helpers/harness.js';
 import { ONE_TRY, OPENVPN, skipNotice, VpnClients, type VpnClient } from '../helpers/openvpn.js';
 import { freePort } from '../helpers/process.js';
 
@@ -62,7 +62,7 @@ const dmSays = (userId: string, text: string) => h.slack.waitFor(`${userId} told
 beforeAll(async () => {
   if (!OPENVPN) return;
   h = await startHarness({ db: 58, updateMs: 300, openvpn: true, adminsExtra: ['U0ADMIN2'] });
-  lane = new Queue('lane-hangzhou', { connection: h.redis, prefix: 'vpnbot:{lane-hangzhou}' });
+  lane = laneQueue(h, 'hangzhou');
   await vi.waitFor(async () => expect((await h.sim.openVpn()).servers.map((s) => s.state)).toEqual(['running', 'running']), { timeout: 30_000, interval: 100 });
 }, 60_000);
 afterAll(async () => {

@@ -1,10 +1,10 @@
 // Profiles do not linger: the delivered .ovpn is deleted from Slack (files.delete) at access.profileRetention
 // (a durable BullMQ delayed job, brought forward here) and at the latest when the grant ends; `/vpn resend`
 // and the App Home button upload a fresh copy fetched again from the gateway, never stored, audited.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src/core/audit.js';
-import { dumpRedis, startHarness, type Harness } from '../helpers/harness.js';
+import { dumpRedis, type Harness, productQueue, startHarness } from '../helpers/harness.js';
 import { activeGrant, requestStatus, storedRequest } from '../helpers/grants.js';
 
 let h: Harness;
@@ -27,7 +27,7 @@ async function slowCommand(userId: string, text: string): Promise<{ ack: string;
 beforeAll(async () => {
   h = await startHarness({ db: 28, updateMs: 100, configExtra: '  profileRetention: 2h\n' });
   audit = new AuditLog(h.redis);
-  maintenance = new Queue('maintenance', { connection: h.redis, prefix: 'vpnbot:{maintenance}' });
+  maintenance = productQueue(h, 'maintenance');
   h.slack.addUser('U0PAT', { name: 'pat' });
   h.slack.addUser('U0QUIN', { name: 'quin' });
 }, 60_000);

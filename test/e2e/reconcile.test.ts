@@ -2,12 +2,12 @@
 // console is posted to the approvals channel with its name, id, creation time and status (only when the set
 // changed), deleted once a second admin confirms (on the gateway's lane, ClientToken from its id, verified
 // gone), or kept with who and why and not reported again; a leftover of an expired grant is deleted.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VpcClient } from '../../src/api/vpc.js';
 import { AuditLog } from '../../src/core/audit.js';
 import { RequestStore } from '../../src/core/store.js';
-import { ACCESS_KEY, APPROVALS, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+import { ACCESS_KEY, APPROVALS, GATEWAYS, type Harness, productQueue, startHarness } from '../helpers/harness.js';
 import { activeGrant } from '../helpers/grants.js';
 
 let h: Harness;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   h = await startHarness({ db: 47, updateMs: 100, adminsExtra: ['U0ADMIN2'] });
   audit = new AuditLog(h.redis);
   vpc = new VpcClient({ credentials: { accessKeyId: ACCESS_KEY.id, accessKeySecret: ACCESS_KEY.secret }, timeoutMs: 5000, endpointOverride: h.sim.url });
-  maintenance = new Queue('maintenance', { connection: h.redis, prefix: 'vpnbot:{maintenance}' });
+  maintenance = productQueue(h, 'maintenance');
 }, 60_000);
 afterAll(async () => {
   await maintenance?.close();

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { start, type Running } from '../../src/main.js';
 import { ONE_TRY, OPENVPN, VpnClients } from '../helpers/openvpn.js';
-import { freePort } from '../helpers/process.js';
+import { freePort, testRedisUrl } from '../helpers/process.js';
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => Boolean(p && existsSync(p)));
 if (!CHROMIUM) console.warn('sandbox-browser.test.ts SKIPPED: chromium not found (apt-get install chromium, or set CHROMIUM_PATH)');
@@ -38,7 +38,7 @@ describe.skipIf(!CHROMIUM)('the sandbox page in a browser', () => {
   const clients = new VpnClients();
 
   beforeAll(async () => {
-    const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${DB}`;
+    const redisUrl = testRedisUrl(DB);
     redis = new Redis(redisUrl);
     await redis.flushdb();
     // No Slack or cloud credentials: sandbox mode, as `npm start` on a fresh clone.

@@ -7,6 +7,9 @@ import { loadConfig } from '../../src/config/load.js';
 import { start } from '../../src/main.js';
 import { startFakeSlack } from '../../src/sim/slack/index.js';
 import { configYaml } from '../helpers/harness.js';
+import { testRedisUrl } from '../helpers/process.js';
+
+const DB = 3;
 
 process.env.VPN_BOT_SANDBOX_OPENVPN = '0'; // not what this file is about: no OpenVPN servers on the sandbox's ports
 
@@ -17,7 +20,7 @@ describe('start-up', () => {
     writeFileSync(join(dir, 'c.yaml'), configYaml());
     try {
       const config = loadConfig({
-        PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/3`,
+        PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: testRedisUrl(DB),
         SLACK_BOT_TOKEN: 'xoxb-wrong-token-123', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.url, VPN_BOT_CONFIG: join(dir, 'c.yaml'),
       });
       const failure = await start(config).then(() => undefined, (err: Error) => err);
@@ -29,7 +32,7 @@ describe('start-up', () => {
   });
 
   it('listens on loopback only in the sandbox, and serves /metrics on METRICS_PORT instead of PORT when set', async () => {
-    const running = await start(loadConfig({ PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/3` }));
+    const running = await start(loadConfig({ PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: testRedisUrl(DB) }));
     try {
       expect((await fetch(`http://127.0.0.1:${running.port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${running.port}/metrics`)).status).toBe(404);

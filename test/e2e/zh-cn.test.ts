@@ -2,9 +2,9 @@
 // the real harness: request confirmation, the form, refusals, status and help, the approval and profile DMs, the
 // expiry reminder and its Extend button, the App Home, revocation. Nothing they receive is English apart
 // from ids, names, commands and product names; meanwhile the approvals channel stays in slack.locale (en).
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { APPROVALS, configYaml, startHarness, type Harness } from '../helpers/harness.js';
+import { APPROVALS, configYaml, type Harness, productQueue, startHarness } from '../helpers/harness.js';
 import { englishWords, slackTexts } from '../helpers/language.js';
 
 const LIN = 'U0LIN';
@@ -14,7 +14,7 @@ let notify: Queue;
 
 beforeAll(async () => {
   h = await startHarness({ db: 41, updateMs: 150, configText: configYaml('  selfExtension: 30d\n') });
-  notify = new Queue('notify', { connection: h.redis, prefix: 'vpnbot:{notify}' });
+  notify = productQueue(h, 'notify');
 });
 afterAll(async () => {
   await notify?.close();

@@ -1,10 +1,10 @@
 // The approval gate (issue 6, items 1–3): extensions approved like requests, per-gateway approvers, N-of-M,
 // pending TTL and the approver reminder (durable across a restart), /vpn cancel.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RequestStore } from '../../src/core/store.js';
 import type { AccessRequest } from '../../src/core/requests.js';
-import { APPROVALS, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+import { APPROVALS, auditEntries, GATEWAYS, type Harness, productQueue, startHarness } from '../helpers/harness.js';
 
 const CONFIG = `
 slack:
@@ -40,7 +40,7 @@ let followUps: Queue;
 beforeAll(async () => {
   h = await startHarness({ db: 32, updateMs: 100, configText: CONFIG });
   for (const [id, name] of [['U0DAN', 'dan'], ['U0FRA', 'fra']] as const) h.slack.addUser(id, { name });
-  followUps = new Queue('follow-ups', { connection: h.redis, prefix: 'vpnbot:{follow-ups}' });
+  followUps = productQueue(h, 'follow-ups');
 });
 afterAll(async () => {
   await followUps?.close();
@@ -93,7 +93,7 @@ describe('N-of-M approvals and per-gateway approvers', () => {
     expect(stored.approvals).toEqual(['U0BOB', 'U0CAROL']);
     expect(h.sim.clientCerts(GATEWAYS[0]!.sslVpnServerId).filter((c) => c.name.startsWith('dan-'))).toHaveLength(1);
     await h.slack.waitFor('card approved by both', () => (cardJson(cardTs).includes('Approved by <@U0BOB>, <@U0CAROL>') && !cardJson(cardTs).includes('vpn_approve') ? true : undefined));
-    const audit = (await h.redis.xrange('{vpnbot}:audit', '-', '+')).map(([, f]) => f[1] ?? '').filter((e) => e.includes(requestId));
+    const audit = (await auditEntries(h)).filter((e) => e.includes(requestId));
     expect(audit.filter((e) => e.includes('"request.approved"'))).toHaveLength(1);
     expect(audit.filter((e) => e.includes('"request.approval-counted"'))).toHaveLength(1);
   });

@@ -1,9 +1,9 @@
 // Break-glass (issue 6, item 4): no approval, to the front of the gateway's lane, alert card and admin DMs
 // with Acknowledge / Revoke now, one review reminder, refusals and every use audited.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RequestStore } from '../../src/core/store.js';
-import { APPROVALS, configYaml, GATEWAYS, startHarness, type Harness } from '../helpers/harness.js';
+import { APPROVALS, auditEntries, configYaml, GATEWAYS, type Harness, laneQueue, productQueue, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let lane: Queue;
@@ -19,8 +19,8 @@ beforeAll(async () => {
   h.slack.addUser('U0BG4', { name: 'oncall4' });
   h.slack.addUser('U0BG5', { name: 'oncall5' });
   h.slack.setUsergroup('S0ADMINS', ['U0ADMIN2']);
-  lane = new Queue('lane-frankfurt', { connection: h.redis, prefix: 'vpnbot:{lane-frankfurt}' });
-  followUps = new Queue('follow-ups', { connection: h.redis, prefix: 'vpnbot:{follow-ups}' });
+  lane = laneQueue(h, 'frankfurt');
+  followUps = productQueue(h, 'follow-ups');
 });
 afterAll(async () => {
   await lane?.close();
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 const requestIdFrom = (text: string) => /`(r[a-z0-9]+)`/.exec(text)?.[1];
 const record = async (id: string) => (await new RequestStore(h.redis).get(id))!;
-const audit = async () => (await h.redis.xrange('{vpnbot}:audit', '-', '+')).map(([, f]) => f[1] ?? '');
+const audit = () => auditEntries(h);
 
 describe('break-glass', () => {
   it('anyone not in roles.breakGlass is refused, and the attempt is audited', async () => {

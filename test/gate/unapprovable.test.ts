@@ -3,11 +3,11 @@
 // fewer than the approvals required, nothing is stored, queued or posted, and the refusal is audited.
 // When Slack cannot resolve an approvers' group, the request goes ahead as before (with a warning).
 import { PassThrough } from 'node:stream';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RequestStore } from '../../src/core/store.js';
 import { ALL_GATEWAYS, simSeed } from '../helpers/fixtures.js';
-import { APPROVALS, startHarness, type Harness } from '../helpers/harness.js';
+import { APPROVALS, auditEntries, type Harness, laneQueue, productQueue, startHarness } from '../helpers/harness.js';
 
 const [HANGZHOU, FRANKFURT, QINGDAO] = ALL_GATEWAYS as [typeof ALL_GATEWAYS[0], typeof ALL_GATEWAYS[0], typeof ALL_GATEWAYS[0]];
 const gateway = (g: typeof HANGZHOU, extra: string) =>
@@ -42,8 +42,8 @@ beforeAll(async () => {
   // U0BOB is listed directly and in the group: one approver. Hangzhou has 3 in all, and needs 3.
   h.slack.setUsergroup('S0HZ', ['U0CAROL', 'U0DAN', 'U0BOB']);
   h.slack.setUsergroup('S0FLAKY', ['U0FRA']);
-  lane = new Queue('lane-frankfurt', { connection: h.redis, prefix: 'vpnbot:{lane-frankfurt}' });
-  followUps = new Queue('follow-ups', { connection: h.redis, prefix: 'vpnbot:{follow-ups}' });
+  lane = laneQueue(h, 'frankfurt');
+  followUps = productQueue(h, 'follow-ups');
 });
 afterAll(async () => {
   await lane?.close();
@@ -53,7 +53,7 @@ afterAll(async () => {
 
 const requestIdFrom = (text: string) => /`(r[a-z0-9]+)`/.exec(text)?.[1];
 const store = () => new RequestStore(h.redis);
-const audit = async () => (await h.redis.xrange('{vpnbot}:audit', '-', '+')).map(([, f]) => f[1] ?? '');
+const audit = () => auditEntries(h);
 const cards = () => h.slack.messages(APPROVALS).filter((m) => !m.threadTs);
 const cardFor = (requestId: string) => h.slack.waitFor(`card for ${requestId}`, () => cards().find((m) => JSON.stringify(m.blocks ?? []).includes(`\`${requestId}\``)));
 

@@ -1,11 +1,14 @@
 // Starts the real product (start() from src/main.ts) against the in-repo Alibaba Cloud simulator and fake
 // Slack, on its own Redis database, and gives tests a signed-request driver.
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/load.js';
+import { laneName } from '../../src/jobs/lanes.js';
+import { queuePrefix } from '../../src/jobs/queues.js';
 import { start, type Running } from '../../src/main.js';
 import { startAlibabaSim, type AlibabaSim, type SimSeed } from '../../src/sim/alicloud/index.js';
 import { SlackDriver, startFakeSlack, type FakeSlack } from '../../src/sim/slack/index.js';
-import { freePort } from './process.js';
+import { freePort, testRedisBase } from './process.js';
 import { APP_TOKEN, BOT_TOKEN, configYaml, productEnv, SIGNING_SECRET, simSeed, USERS, writeConfigFile } from './fixtures.js';
 
 export { ACCESS_KEY, APPROVALS, configYaml, GATEWAYS, SIGNING_SECRET, simSeed, USERS } from './fixtures.js';
@@ -45,7 +48,7 @@ export async function startHarness(options: {
    */
   openvpn?: boolean;
 }): Promise<Harness> {
-  const base = options.redisBase ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const base = options.redisBase ?? testRedisBase();
   const redisUrl = options.clusterNodes ? `redis://${options.clusterNodes.split(',')[0]}` : `${base.replace(/\/\d+$/, '')}/${options.db}`;
   const redis = new Redis(redisUrl);
   redis.on('error', () => undefined); // an outage test kills its Redis on purpose
@@ -108,4 +111,17 @@ export async function dumpRedis(redis: Redis): Promise<string> {
     else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
   }
   return parts.join('\n');
+}
+
+/** One of the product's queues on the test's Redis, named as src/jobs names it: to see what is queued. */
+export function productQueue(h: Pick<Harness, 'redis'>, name: string): Queue {
+  return new Queue(name, { connection: h.redis, prefix: queuePrefix('vpnbot', name) });
+}
+
+/** A gateway's lane (src/jobs/lanes.ts). */
+export const laneQueue = (h: Pick<Harness, 'redis'>, gateway: string): Queue => productQueue(h, laneName(gateway));
+
+/** The audit log's entries as stored (each one's JSON text), oldest first. */
+export async function auditEntries(h: Pick<Harness, 'redis'>): Promise<string[]> {
+  return (await h.redis.xrange('{vpnbot}:audit', '-', '+')).map(([, f]) => f[1] ?? '');
 }

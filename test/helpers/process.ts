@@ -132,9 +132,19 @@ process.once('exit', () => {
   for (const b of running) if (!b.exited()) b.child.kill('SIGKILL');
 });
 
-/** A numbered database of the suite's own Redis server (test/global-setup.ts). */
+/**
+ * The suite's own Redis server (test/global-setup.ts sets REDIS_URL). Never a fallback to the machine's
+ * Redis: the tests flush their databases, and that one may hold someone else's data.
+ */
+export function testRedisBase(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is unset: run the tests through vitest, whose global setup starts their own redis-server');
+  return url.replace(/\/\d+$/, '');
+}
+
+/** A numbered database of the suite's own Redis server. */
 export function testRedisUrl(db: number): string {
-  return `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${db}`;
+  return `${testRedisBase()}/${db}`;
 }
 
 /** What product child processes run against: simulators, a flushed Redis database and a config file. */

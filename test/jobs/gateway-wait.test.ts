@@ -7,6 +7,7 @@ import { estimateUpdateTime, GatewayWaiter, HISTORY, OWN_ENOUGH, precheckNeeded,
 import { cloudCall, gatewayGate } from '../../src/jobs/steps.js';
 import { startAlibabaSim, type AlibabaSim } from '../../src/sim/alicloud/index.js';
 import { ACCESS_KEY, GATEWAYS, simSeed } from '../helpers/fixtures.js';
+import { testRedisUrl } from '../helpers/process.js';
 
 const DB = 24;
 const GW = GATEWAYS[0]!;
@@ -15,7 +16,7 @@ let redis: Redis;
 let vpc: VpcClient;
 
 beforeAll(async () => {
-  redis = new Redis(`${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${DB}`);
+  redis = new Redis(testRedisUrl(DB));
   sim = await startAlibabaSim({ seed: simSeed(), updateMs: 300 });
   vpc = new VpcClient({ credentials: { accessKeyId: ACCESS_KEY.id, accessKeySecret: ACCESS_KEY.secret }, timeoutMs: 5000, endpointOverride: sim.url });
 });

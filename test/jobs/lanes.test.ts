@@ -2,13 +2,16 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lanes } from '../../src/jobs/lanes.js';
 import type { AccessRequest } from '../../src/core/requests.js';
+import { testRedisUrl } from '../helpers/process.js';
+
+const DB = 59;
 
 const prefix = `vpnbot-test-${process.pid}`;
 let redis: Redis;
 let lanes: Lanes;
 
 beforeAll(async () => {
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  redis = new Redis(testRedisUrl(DB), { maxRetriesPerRequest: null });
   lanes = new Lanes(redis, ['alpha', 'beta'], prefix);
   await lanes.init();
 });
